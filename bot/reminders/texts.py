@@ -1,0 +1,48 @@
+"""Dutch texts for reminders and course dates. Informal "je", short sentences."""
+
+from __future__ import annotations
+
+# Errors ------------------------------------------------------------------------------------------
+BAD_TIME = (
+    "Die tijd snap ik niet. Typ een tijd als uu:mm, bijvoorbeeld 19:30 of 7:45."
+)
+TIME_OUT_OF_RANGE = "Die tijd bestaat niet. Kies een uur van 0 tot 23 en minuten van 00 tot 59."
+BAD_DAYS = "Kies 'elke dag' of 'werkdagen'."
+BAD_TIMEZONE = "Die tijdzone ken ik niet. Gebruik een naam als Europe/Amsterdam."
+NO_REMINDER = "Je hebt nog geen herinnering. Kies eerst een tijd, bijvoorbeeld 19:30."
+BAD_DATE = "De datum '{text}' snap ik niet. Gebruik dd-mm-jjjj, bijvoorbeeld 12-01-2027."
+NO_DATES = "Ik zie geen datums. Typ ze achter elkaar, bijvoorbeeld: 12-01-2027 26-01-2027."
+DATES_NOT_IN_ORDER = (
+    "De lesdagen staan niet op volgorde: {later} komt na {earlier}. Zet ze van vroeg naar laat."
+)
+BAD_LESDAG = "Lesdagen tellen vanaf 1."
+
+# Status ------------------------------------------------------------------------------------------
+DAYS_DAILY = "elke dag"
+DAYS_WEEKDAYS = "op werkdagen (maandag tot en met vrijdag)"
+STATUS_ON = "Je krijgt {days} om {time} een herinnering."
+STATUS_PAUSED = "Je herinnering ({days} om {time}) staat op pauze. Je kunt hem weer aanzetten."
+STATUS_OFF = "Je hebt geen herinnering aan staan."
+STATUS_TIMEZONE = "Tijdzone: {tz}."
+
+# The reminder itself -----------------------------------------------------------------------------
+GREETING = "Hoi {name}!"
+GREETING_NO_NAME = "Hoi!"
+NEXT_STEP = (
+    "Tijd voor een stapje in je opdracht.\n"
+    "📝 {heading}\n"
+    "Volgende stap: {label}\n"
+    "Opdracht {number}: {done}/{total} klaar"
+)
+ALL_DONE = (
+    "Knap gedaan: al je opdrachten staan op klaar! 🎉\n"
+    "Wil je iets nalezen of oefenen? Stel me gerust een vraag."
+)
+NO_ASSIGNMENTS = "Tijd voor je cursus! Stel me gerust een vraag over de lesstof."
+LESDAG_TODAY = "Vandaag is lesdag {n}."
+LESDAG_TOMORROW = "Morgen is lesdag {n}."
+LESDAG_DAYS = "Nog {days} dagen tot lesdag {n}."
+
+# Course dates ------------------------------------------------------------------------------------
+CALENDAR_EMPTY = "Er zijn nog geen lesdagen ingesteld."
+CALENDAR_LINE = "Lesdag {n}: {date}"

@@ -1,0 +1,149 @@
+"""Participants, access, Q&A log, per-user state and update idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from bot.store.db import (
+    USER_TABLES,
+    Database,
+    Participant,
+    ProcessedUpdate,
+    QuestionLog,
+    UserState,
+    utcnow,
+)
+
+
+class ParticipantStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # Participants ----------------------------------------------------------------------------
+    def touch(self, user_id: int, chat_id: int | None, first_name: str = "",
+              username: str = "") -> Participant:
+        """Create or update a participant and set last_seen."""
+        with self.db.session() as s:
+            p = s.get(Participant, user_id)
+            if p is None:
+                p = Participant(user_id=user_id, chat_id=chat_id, first_name=first_name,
+                                username=username)
+                s.add(p)
+            else:
+                if chat_id is not None and p.chat_id is None:
+                    p.chat_id = chat_id
+                p.first_name = first_name or p.first_name
+                p.username = username or p.username
+                p.blocked = False
+            p.last_seen = utcnow()
+            s.flush()
+            s.expunge(p)
+            return p
+
+    def get(self, user_id: int) -> Participant | None:
+        with self.db.session() as s:
+            p = s.get(Participant, user_id)
+            if p is not None:
+                s.expunge(p)
+            return p
+
+    def authorize(self, user_id: int) -> None:
+        with self.db.session() as s:
+            p = s.get(Participant, user_id)
+            if p is None:
+                s.add(Participant(user_id=user_id, authorized=True))
+            else:
+                p.authorized = True
+
+    def mark_refused(self, user_id: int) -> bool:
+        """Record that the refusal was sent; True the first time only."""
+        with self.db.session() as s:
+            p = s.get(Participant, user_id)
+            if p is None:
+                s.add(Participant(user_id=user_id, refused_notice=True))
+                return True
+            if p.refused_notice:
+                return False
+            p.refused_notice = True
+            return True
+
+    def set_blocked(self, user_id: int, blocked: bool = True) -> None:
+        with self.db.session() as s:
+            p = s.get(Participant, user_id)
+            if p is not None:
+                p.blocked = blocked
+
+    def all(self) -> list[Participant]:
+        with self.db.session() as s:
+            rows = list(s.scalars(select(Participant).order_by(Participant.joined_at)))
+            for r in rows:
+                s.expunge(r)
+            return rows
+
+    def forget(self, user_id: int) -> None:
+        """Delete everything stored about a participant."""
+        with self.db.session() as s:
+            for table in USER_TABLES:
+                s.execute(delete(table).where(table.user_id == user_id))  # type: ignore[attr-defined]
+            s.execute(delete(Participant).where(Participant.user_id == user_id))
+
+    # Questions ---------------------------------------------------------------------------------
+    def log_question(self, user_id: int, question: str, answer: str, grounded: bool,
+                     sources: list[dict[str, Any]]) -> int:
+        with self.db.session() as s:
+            row = QuestionLog(user_id=user_id, question=question, answer=answer,
+                              grounded=grounded, sources=sources)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def question(self, question_id: int) -> QuestionLog | None:
+        with self.db.session() as s:
+            row = s.get(QuestionLog, question_id)
+            if row is not None:
+                s.expunge(row)
+            return row
+
+    def rate(self, question_id: int, user_id: int, rating: int) -> bool:
+        with self.db.session() as s:
+            row = s.get(QuestionLog, question_id)
+            if row is None or row.user_id != user_id:
+                return False
+            row.rating = rating
+            return True
+
+    # State -------------------------------------------------------------------------------------
+    def get_state(self, user_id: int, key: str) -> Any:
+        with self.db.session() as s:
+            row = s.get(UserState, (user_id, key))
+            return None if row is None else row.value
+
+    def set_state(self, user_id: int, key: str, value: Any) -> None:
+        with self.db.session() as s:
+            row = s.get(UserState, (user_id, key))
+            if value is None:
+                if row is not None:
+                    s.delete(row)
+                return
+            if row is None:
+                s.add(UserState(user_id=user_id, key=key, value=value))
+            else:
+                row.value = value
+
+    # Updates -----------------------------------------------------------------------------------
+    def is_processed(self, update_id: int) -> bool:
+        with self.db.session() as s:
+            return s.get(ProcessedUpdate, update_id) is not None
+
+    def mark_processed(self, update_id: int) -> None:
+        with self.db.session() as s:
+            if s.get(ProcessedUpdate, update_id) is None:
+                s.add(ProcessedUpdate(update_id=update_id))
+
+    def prune_processed(self, older_than: dt.timedelta = dt.timedelta(days=2)) -> None:
+        cutoff = utcnow() - older_than
+        with self.db.session() as s:
+            s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < cutoff))

@@ -1,0 +1,121 @@
+"""Shared fixtures: settings without .env, one real index per session, a running bot."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from bot.app import Services, build_application, build_services  # noqa: E402
+from bot.retrieval.embeddings import Embedder  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.store.db import Database  # noqa: E402
+from bot.store.participants import ParticipantStore  # noqa: E402
+from tests.fakes.telegram_server import FakeTelegramServer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+TOKEN = "123:ABC"
+
+
+def make_settings(tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": tmp,
+        "knowledge_dir": KNOWLEDGE,
+        "prompts_dir": ROOT / "prompts",
+        "telegram_token": TOKEN,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class HashEmbedder(Embedder):
+    """Deterministic, instant bag-of-words vectors for logic tests (not for quality)."""
+
+    max_chars = 600
+
+    def __init__(self, name: str = "test-hash") -> None:
+        super().__init__()
+        self.name = name
+        self.calls = 0
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(256, dtype=np.float32)
+        for word in text.lower().split():
+            v[int(hashlib.md5(word.encode()).hexdigest(), 16) % 256] += 1.0
+        n = float(np.linalg.norm(v)) or 1.0
+        return v / n
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._vec(t) for t in texts])
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        return np.vstack([self._vec(t) for t in texts]) if texts else np.zeros((0, 256))
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real index of knowledge/ (default model) per test session, shared read-only."""
+    cache = os.environ.get("WIJKWIJS_TEST_INDEX_DIR")
+    return Path(cache) if cache else tmp_path_factory.mktemp("shared-data")
+
+
+@pytest.fixture(scope="session")
+def base_services(index_dir: Path) -> Iterator[Services]:
+    settings = make_settings(index_dir)
+    services = build_services(settings, lambda _msg: None)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def services(base_services: Services, tmp_path: Path) -> Iterator[Services]:
+    """The shared retriever with a fresh database and settings per test."""
+    settings = make_settings(tmp_path)
+    db = Database(settings.sqlalchemy_url)
+    db.create_all()
+    svc = dataclasses.replace(base_services, settings=settings, db=db,
+                              participants=ParticipantStore(db))
+    yield svc
+    db.close()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(default_token=TOKEN) as server:
+        yield server
+
+
+@asynccontextmanager
+async def running_bot(services: Services, server: FakeTelegramServer,
+                      **overrides: Any) -> AsyncIterator[Any]:
+    """Run the real Application (polling) against the fake Bot API server."""
+    settings = services.settings.model_copy(
+        update={"telegram_api_url": server.api_root, **overrides}
+    )
+    svc = dataclasses.replace(services, settings=settings)
+    app = build_application(settings, svc)
+    async with app:
+        if app.post_init is not None:  # run_polling() would call these hooks for us
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, drop_pending_updates=False)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)
