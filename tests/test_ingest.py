@@ -1,0 +1,111 @@
+"""Incremental ingest: add, change, delete, model change, crash safety."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.retrieval.index import Indexer, Manifest
+from bot.retrieval.retriever import HybridRetriever
+from tests.conftest import HashEmbedder
+from tests.test_knowledge_loader import GOOD, make_kdir
+
+
+def lesstof(topic: str, theme: str, text: str) -> str:
+    return GOOD.replace("topic: netwerken", f"topic: {topic}").replace(
+        "theme: netwerken", f"theme: {theme}").replace(
+        "Netwerken is contacten leggen en onderhouden.", text)
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    return make_kdir(tmp_path, {
+        "lesstof/netwerken.md": GOOD,
+        "lesstof/promotie.md": lesstof("promotie", "programmas-en-activiteiten",
+                                       "Promotie doe je met posters en sociale media."),
+    })
+
+
+def indexer(kdir: Path, tmp_path: Path, name: str = "hash-a") -> Indexer:
+    return Indexer(kdir, tmp_path / "index", HashEmbedder(name))
+
+
+def test_first_ingest_then_unchanged_embeds_nothing(kdir: Path, tmp_path: Path) -> None:
+    first = indexer(kdir, tmp_path)
+    report = first.ingest()
+    assert (report.files, report.added, report.embedded) == (2, 2, report.chunks)
+    again = indexer(kdir, tmp_path)
+    assert again.is_current()
+    report = again.ingest()
+    assert report.embedded == 0 and report.unchanged == 2
+    assert isinstance(again.embedder, HashEmbedder) and again.embedder.calls == 0
+
+
+def test_change_and_delete_replace_only_those_chunks(kdir: Path, tmp_path: Path) -> None:
+    indexer(kdir, tmp_path).ingest()
+    before = {c.id for c in Manifest.read(tmp_path / "index").chunks if "netwerken" in c.path}
+    (kdir / "lesstof/netwerken.md").write_text(GOOD.replace("onderhouden", "koesteren"))
+    (kdir / "lesstof/promotie.md").unlink()
+    idx = indexer(kdir, tmp_path)
+    report = idx.ingest()
+    assert (report.changed, report.removed, report.unchanged) == (1, 1, 0)
+    manifest = Manifest.read(tmp_path / "index")
+    assert manifest is not None
+    assert {c.path for c in manifest.chunks} == {"lesstof/netwerken.md"}
+    assert not before & {c.id for c in manifest.chunks}
+    assert "koesteren" in manifest.chunks[0].text
+    store_ids = HybridRetriever.open(tmp_path / "index", idx.embedder).store.all_ids()
+    assert store_ids == {c.id for c in manifest.chunks}  # stale vectors deleted too
+
+
+def test_model_change_rebuilds_everything(kdir: Path, tmp_path: Path) -> None:
+    indexer(kdir, tmp_path, "hash-a").ingest()
+    other = indexer(kdir, tmp_path, "hash-b")
+    assert not other.is_current()
+    report = other.ingest()
+    assert report.rebuilt and report.embedded == report.chunks
+    manifest = Manifest.read(tmp_path / "index")
+    assert manifest is not None and manifest.signature["model"] == "hash-b"
+
+
+def test_crash_mid_ingest_keeps_previous_index_usable(kdir: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    indexer(kdir, tmp_path).ingest()
+    (kdir / "lesstof/netwerken.md").write_text(GOOD.replace("onderhouden", "koesteren"))
+
+    def crash(self: Manifest, index_dir: Path) -> None:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(Manifest, "write", crash)
+    with pytest.raises(RuntimeError):
+        indexer(kdir, tmp_path).ingest()
+    monkeypatch.undo()
+    retriever = HybridRetriever.open(tmp_path / "index", HashEmbedder("hash-a"))
+    result = retriever.retrieve("contacten leggen netwerken")
+    assert result.hits and all("koesteren" not in h.chunk.text for h in result.hits)
+    # The next run finishes the job and removes the orphans the crash left behind.
+    report = indexer(kdir, tmp_path).ingest()
+    assert report.changed == 1
+    manifest = Manifest.read(tmp_path / "index")
+    assert manifest is not None
+    retriever = HybridRetriever.open(tmp_path / "index", HashEmbedder("hash-a"))
+    assert retriever.store.all_ids() == {c.id for c in manifest.chunks}
+
+
+def test_bad_file_is_skipped_and_reported(kdir: Path, tmp_path: Path) -> None:
+    (kdir / "lesstof/fout.md").write_text(GOOD.replace("topic: netwerken", "topic: breien"))
+    report = indexer(kdir, tmp_path).ingest()
+    assert [str(e) for e in report.errors] == ["lesstof/fout.md:4: unknown topic 'breien'"]
+    assert report.chunks > 0
+
+
+def test_chunks_fit_the_embedding_window() -> None:
+    from bot.knowledge.loader import load_knowledge
+    from bot.retrieval.chunking import chunk_file
+    from tests.conftest import KNOWLEDGE
+
+    for doc in load_knowledge(KNOWLEDGE).files:
+        for chunk in chunk_file(doc, 600):
+            assert len(chunk.embed_text) <= 600, chunk.id  # all-MiniLM-L6-v2 reads ~600 chars
+            assert chunk.title == doc.title and chunk.topic == doc.topic
