@@ -141,7 +141,8 @@ class Indexer:
         self.index_dir = index_dir
         self.embedder = embedder
         self.chroma_url = chroma_url
-        self.chunk_chars = chunk_chars or min(embedder.max_chars, 650)
+        # Tuned on the eval (docs/benchmarks.md): 750 for e5 (512 tokens), the window for MiniLM.
+        self.chunk_chars = chunk_chars or min(embedder.max_chars, 750)
         self._client: Any = None
 
     def client(self) -> Any:
