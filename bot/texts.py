@@ -24,8 +24,12 @@ KIND_LABELS = {
 INDEX_BUILDING = "Het cursusmateriaal wordt eerst geïndexeerd…"
 TERMINAL_WELCOME = (
     "Hoi! Ik ben Wijkwijs, je cursusmaatje voor 'Aan de slag als Community Librarian'.\n"
-    "Stel een vraag over de cursus. Typ /stop om te stoppen."
+    "Stel een vraag over de cursus, of oefen een gesprek met /oefenen.\n"
+    "Typ /exit om te stoppen."
 )
+TERMINAL_SCENARIOS = "Kies een oefening (typ het nummer):"
+TERMINAL_ROLEPLAY_KEYS = "(Typ je reactie. /tip geeft een tip, /stop stopt en geeft feedback.)"
+TERMINAL_UNKNOWN = "Die opdracht ken ik niet. Probeer /oefenen, /tip, /stop of /exit."
 TERMINAL_BYE = "Tot de volgende keer!"
 
 # Telegram ------------------------------------------------------------------------------------
@@ -95,7 +99,30 @@ GROUP_HINT = "Noem mij (@{username}) of reageer op mijn bericht, dan help ik je.
 COMMANDS = {
     "start": "Begin en bekijk het menu",
     "vraag": "Stel een vraag over de cursus",
+    "nieuw": "Begin een nieuw gesprek (ik vergeet de vorige vragen)",
+    "oefenen": "Oefen een gesprek met weerstand",
+    "stop": "Stop het oefengesprek en krijg feedback",
+    "mijnoefeningen": "Je oefeningen en scores",
+    "opdrachten": "Werk aan je opdrachten",
+    "exporteer": "Download een opdracht als Word-bestand",
+    "herinnering": "Stel je dagelijkse herinnering in",
     "help": "Uitleg en voorbeelden",
     "privacy": "Wat ik over je bewaar",
     "vergeet": "Wis alles wat ik over je bewaar",
 }
+NEW_CONVERSATION = (
+    "Oké, we beginnen opnieuw. Ik kijk niet meer terug naar je vorige vragen. "
+    "Waar wil je het over hebben?"
+)
+
+# Role-play (Telegram) ------------------------------------------------------------------------
+RP_CHOOSE = (
+    "🎭 <b>Oefenen met weerstanden</b>\n\n"
+    "Kies een gesprek. Ik speel de ander, jij reageert zoals in het echt. "
+    "Na afloop krijg je feedback."
+)
+RP_BTN_HINT = "💡 Tip"
+RP_BTN_STOP = "⏹ Stop"
+RP_BTN_AGAIN = "🎭 Nog een keer"
+RP_BTN_HISTORY = "📈 Mijn oefeningen"
+RP_NOT_ACTIVE = "Je bent nu niet aan het oefenen. Start een gesprek met /oefenen."

@@ -15,13 +15,14 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from bot.app import Services, build_application, build_services  # noqa: E402
-from bot.retrieval.embeddings import Embedder  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store.db import Database  # noqa: E402
-from bot.store.participants import ParticipantStore  # noqa: E402
-from tests.fakes.telegram_server import FakeTelegramServer  # noqa: E402
+from bot.app import Services, build_application, build_services
+from bot.retrieval.embeddings import Embedder
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.participants import ParticipantStore
+from tests.fakes.telegram_server import FakeTelegramServer
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

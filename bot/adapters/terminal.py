@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
 from bot.answering.service import UserFacingError
+from bot.roleplay import texts as rp_texts
+from bot.roleplay.engine import RoleplayError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -13,18 +15,94 @@ if TYPE_CHECKING:
 PROMPT = "jij> "
 
 
-def _write(out: TextIO, text: str) -> None:
-    out.write(text + "\n")
-    out.flush()
+class TerminalChat:
+    def __init__(self, services: Services, out: TextIO, user_id: int) -> None:
+        self.services = services
+        self.out = out
+        self.user_id = user_id
+        self.choosing = False
 
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
 
-def render_sources(answer_sources: list[tuple[str, str, str]]) -> str:
-    return "\n".join(f"  [{i}] {title} ({label}, {kind})"
-                     for i, (title, label, kind) in enumerate(answer_sources, 1))
+    def handle(self, text: str) -> bool:
+        """Handle one line; False means: stop the chat."""
+        rp = self.services.roleplay
+        command = text.split()[0].lower() if text.startswith("/") else ""
+        if command in {"/exit", "/quit"}:
+            return False
+        if command in {"/help", "/start"}:
+            self.say(texts.TERMINAL_WELCOME)
+        elif rp is not None and command == "/oefenen":
+            self.say(texts.TERMINAL_SCENARIOS)
+            for i, s in enumerate(rp.scenarios(), 1):
+                label = rp_texts.DIFFICULTY_LABELS[s.difficulty]
+                self.say(f"  {i}. {s.title} ({label})")
+            self.say(f"  0. {rp_texts.SURPRISE_ME}")
+            self.choosing = True
+        elif rp is not None and self.choosing and not command:
+            self.choosing = False
+            self.start_scenario(text)
+        elif rp is not None and command == "/tip":
+            try:
+                self.say(f"💡 {rp.hint(self.user_id)}")
+            except RoleplayError:
+                self.say(texts.RP_NOT_ACTIVE)
+        elif rp is not None and command == "/stop":
+            feedback = rp.stop(self.user_id)
+            self.say(texts.RP_NOT_ACTIVE if feedback is None else feedback.render_text())
+        elif rp is not None and command == "/mijnoefeningen":
+            self.say(rp.history(self.user_id))
+        elif command:
+            self.say(texts.TERMINAL_UNKNOWN)
+        elif rp is not None and rp.is_active(self.user_id):
+            try:
+                turn = rp.reply(self.user_id, text)
+            except RoleplayError as exc:
+                self.say(str(exc))
+                return True
+            self.say(f"🎭 {turn.line}")
+            if turn.feedback is not None:
+                self.say(turn.feedback.render_text())
+        else:
+            self.answer(text)
+        return True
+
+    def start_scenario(self, choice: str) -> None:
+        rp = self.services.roleplay
+        assert rp is not None
+        scenarios = rp.scenarios()
+        scenario_id: str | None = None
+        if choice.strip().isdigit() and 1 <= int(choice) <= len(scenarios):
+            scenario_id = scenarios[int(choice) - 1].id
+        elif choice.strip() not in {"0", "verras", "verras me"}:
+            scenario_id = choice.strip()
+        try:
+            opening = rp.start(self.user_id, scenario_id)
+        except RoleplayError as exc:
+            self.say(str(exc))
+            return
+        self.say(opening.intro)
+        self.say(f"🎭 {opening.line}")
+        self.say(texts.TERMINAL_ROLEPLAY_KEYS)
+
+    def answer(self, text: str) -> None:
+        try:
+            answer = self.services.answers.ask(text)
+        except UserFacingError as exc:
+            self.say(f"bot> {exc}")
+            return
+        self.say(f"bot> {answer.answer}")
+        if answer.sources:
+            self.say(f"{texts.SOURCES_HEADER}:")
+            for i, s in enumerate(answer.sources, 1):
+                self.say(f"  [{i}] {s.title} ({s.topic_label}, {texts.KIND_LABELS[s.kind]})")
 
 
 def run_terminal_chat(services: Services, stdin: TextIO, out: TextIO, user_id: int = 1) -> int:
-    _write(out, texts.TERMINAL_WELCOME)
+    chat = TerminalChat(services, out, user_id)
+    chat.say(texts.TERMINAL_WELCOME)
     interactive = stdin.isatty()
     while True:
         if interactive:
@@ -34,22 +112,7 @@ def run_terminal_chat(services: Services, stdin: TextIO, out: TextIO, user_id: i
         if not line:
             break
         text = line.strip()
-        if not text:
-            continue
-        if text in {"/stop", "/exit", "/quit", "exit", "quit"}:
+        if text and not chat.handle(text):
             break
-        if text in {"/help", "/start"}:
-            _write(out, texts.TERMINAL_WELCOME)
-            continue
-        try:
-            answer = services.answers.ask(text)
-        except UserFacingError as exc:
-            _write(out, f"bot> {exc}")
-            continue
-        _write(out, f"bot> {answer.answer}")
-        if answer.sources:
-            _write(out, f"{texts.SOURCES_HEADER}:")
-            _write(out, render_sources(
-                [(s.title, s.topic_label, texts.KIND_LABELS[s.kind]) for s in answer.sources]))
-    _write(out, texts.TERMINAL_BYE)
+    chat.say(texts.TERMINAL_BYE)
     return 0

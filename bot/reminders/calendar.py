@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Mapping
 
@@ -43,7 +44,7 @@ def parse_dates(text: str) -> dict[int, dt.date]:
     if not tokens:
         raise ReminderError(texts.NO_DATES)
     dates = [parse_date(t) for t in tokens]
-    for earlier, later in zip(dates, dates[1:], strict=False):
+    for earlier, later in itertools.pairwise(dates):
         if later <= earlier:
             raise ReminderError(texts.DATES_NOT_IN_ORDER.format(
                 earlier=format_date(earlier), later=format_date(later)))

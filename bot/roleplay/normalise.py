@@ -19,6 +19,7 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_CLAUSE = re.compile(r"[,;:]")
 GAP = "..."
 MAX_GAP = 3
 FUZZY_MIN = 5
@@ -41,6 +42,14 @@ class Sentence:
     raw: str
     tokens: tuple[str, ...]
     question: bool
+    """Ends with a question mark."""
+    clauses: tuple[tuple[str, ...], ...] = ()
+    """Tokens of the comma/colon/semicolon separated parts."""
+
+    @property
+    def unpunctuated(self) -> bool:
+        """No closing punctuation at all (chat style: 'wat vind jij ervan')."""
+        return self.raw[-1:] not in {".", "!", "?"}
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -50,7 +59,8 @@ def sentences(text: str) -> list[Sentence]:
         raw = match.group(0).strip()
         toks = tuple(tokens(raw))
         if toks:
-            out.append(Sentence(raw=raw, tokens=toks, question=raw.rstrip().endswith("?")))
+            clauses = tuple(t for t in (tuple(tokens(c)) for c in _CLAUSE.split(raw)) if t)
+            out.append(Sentence(raw, toks, raw.endswith("?"), clauses))
     return out
 
 

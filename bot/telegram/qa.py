@@ -6,18 +6,29 @@ Thin: parse the update, call a service, render the reply.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
+import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.answering.service import Answer, UserFacingError
+from bot.llm.memory import ConversationMemory
 from bot.telegram.guards import Guards
-from bot.telegram.render import esc, render_answer, render_section, split_message
+from bot.telegram.render import (
+    esc,
+    markdown_to_html,
+    render_answer,
+    render_section,
+    split_message,
+)
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -44,6 +55,115 @@ async def send_html(message: Message, text: str,
             do_quote=False,
         )
     return sent
+
+
+DRAFT_INTERVAL = 0.75
+"""Seconds between two drafts of a streamed answer in a private chat."""
+EDIT_INTERVAL = 1.0
+"""Seconds between two edits of a streamed answer in a group."""
+MAX_GROUP_EDITS = 10
+"""Interim edits per answer in a group (Telegram allows about 20 messages a minute there)."""
+PREVIEW_CHARS = 3500
+PREVIEW_MIN_CHARS = 20
+"""Don't show a preview of just a word or two."""
+
+
+def html_to_plain(text: str) -> str:
+    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
+
+
+def _bad_markup(exc: BadRequest) -> bool:
+    return "can't parse entities" in str(exc).lower()
+
+
+async def send_answer(message: Message, text: str, markup: InlineKeyboardMarkup) -> Message:
+    """`send_html`, resent as plain text if Telegram rejects the markup."""
+    try:
+        return await send_html(message, text, markup)
+    except BadRequest as exc:
+        if not _bad_markup(exc):
+            raise
+        log.warning("answer markup rejected (%s); sending plain text", exc)
+        parts = split_message(html_to_plain(text)) or [" "]
+        sent = message
+        for i, part in enumerate(parts):
+            sent = await message.reply_text(part, reply_markup=markup if i == len(parts) - 1
+                                            else None, do_quote=False)
+        return sent
+
+
+class AnswerPreview:
+    """Shows an answer while it is generated: drafts (sendMessageDraft) in a private chat, one
+    message edited about once a second in a group. Updates run in the background and are
+    skipped while one is still in flight, so a slow Telegram never slows the model down.
+    A failing preview just stops; the final answer is sent as usual by `finish`."""
+
+    def __init__(self, bot: Bot, message: Message, private: bool) -> None:
+        self.bot = bot
+        self.message = message
+        self.private = private
+        self.interval = DRAFT_INTERVAL if private else EDIT_INTERVAL
+        self.draft_id = message.message_id or 1
+        self.sent: Message | None = None
+        self.updates = 0
+        self.broken = False
+        self._last = float("-inf")
+        self._task: asyncio.Task[None] | None = None
+
+    async def update(self, text: str) -> None:
+        now = time.monotonic()
+        if self.broken or len(text.strip()) < PREVIEW_MIN_CHARS or (
+                now - self._last < self.interval) or (
+                self._task is not None and not self._task.done()) or (
+                not self.private and self.updates > MAX_GROUP_EDITS):
+            return
+        self._last = now
+        self.updates += 1
+        self._task = asyncio.create_task(self._show(text[:PREVIEW_CHARS] + " …"))
+
+    async def _show(self, text: str) -> None:
+        try:
+            try:
+                await self._send(markdown_to_html(text), ParseMode.HTML)
+            except BadRequest as exc:
+                if not _bad_markup(exc):
+                    raise
+                await self._send(text.replace("**", ""), None)
+        except TelegramError as exc:
+            log.info("answer preview stopped: %s", exc)
+            self.broken = True
+
+    async def _send(self, text: str, parse_mode: str | None) -> None:
+        if self.private:
+            await self.bot.send_message_draft(self.message.chat_id, self.draft_id, text,
+                                              parse_mode=parse_mode)
+        elif self.sent is None:
+            self.sent = await self.message.reply_text(text, parse_mode=parse_mode,
+                                                      do_quote=False)
+        else:
+            await self.sent.edit_text(text, parse_mode=parse_mode)
+
+    async def finish(self, text: str, markup: InlineKeyboardMarkup) -> None:
+        """Send the final answer: a new message, or in a group the final edit."""
+        if self._task is not None:
+            await self._task
+        parts = split_message(text) or [" "]
+        if self.sent is not None and len(parts) == 1:
+            try:
+                await self.sent.edit_text(parts[0], parse_mode=ParseMode.HTML,
+                                          reply_markup=markup)
+                return
+            except BadRequest as exc:
+                if _bad_markup(exc):
+                    await self.sent.edit_text(html_to_plain(parts[0]), reply_markup=markup)
+                    return
+                log.info("final edit failed (%s); sending the answer as a new message", exc)
+        if self.sent is not None:  # too long for one message, or the edit failed
+            try:
+                await self.sent.delete()
+            except TelegramError as exc:
+                log.info("could not delete the preview message: %s", exc)
+        await send_answer(self.message, text, markup)
 
 
 class QAHandlers:
@@ -118,8 +238,10 @@ class QAHandlers:
                 await msg.reply_text(texts.FLOOD)
             return
         await context.bot.send_chat_action(msg.chat_id, ChatAction.TYPING)
+        preview = AnswerPreview(context.bot, msg, msg.chat.type == "private")
         try:
-            answer: Answer = await self.services.ask(user.id, question)
+            answer: Answer = await self.services.ask(user.id, question,
+                                                     on_partial=preview.update)
         except UserFacingError as exc:
             await msg.reply_text(str(exc))
             return
@@ -134,7 +256,16 @@ class QAHandlers:
             InlineKeyboardButton(texts.BTN_UP, callback_data=f"{CB_RATE}:{qid}:1"),
             InlineKeyboardButton(texts.BTN_DOWN, callback_data=f"{CB_RATE}:{qid}:-1"),
         ])
-        await send_html(msg, render_answer(answer), InlineKeyboardMarkup(buttons))
+        await preview.finish(render_answer(answer), InlineKeyboardMarkup(buttons))
+
+    async def new_conversation(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/nieuw: forget the follow-up history (works offline too: there is just nothing)."""
+        msg = update.effective_message
+        if msg is None or update.effective_user is None:
+            return
+        memory = ConversationMemory(self.participants)
+        await asyncio.to_thread(memory.clear, update.effective_user.id)
+        await msg.reply_text(texts.NEW_CONVERSATION)
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

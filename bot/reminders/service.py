@@ -1,0 +1,255 @@
+"""Per-participant reminders: settings, due logic and the reminder text. No Telegram here.
+
+Exactly-once per local day, also across restarts: `last_sent` holds the local date a reminder
+was last sent for, and `mark_sent` claims that date with one conditional UPDATE that succeeds
+for one caller only. The dispatcher claims *before* sending (at-most-once): a crash between the
+claim and the send loses that day's reminder, but nothing can ever make it fire twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.assignments.service import AssignmentService
+from bot.reminders import texts
+from bot.reminders.calendar import CourseCalendar
+from bot.reminders.schedule import (
+    DEFAULT_GRACE,
+    ReminderError,
+    as_utc,
+    due_on,
+    parse_days,
+    parse_time,
+    scheduled_utc,
+    zone,
+)
+from bot.store.db import Database, Participant, Reminder
+
+log = logging.getLogger(__name__)
+
+
+class ReminderService:
+    def __init__(
+        self,
+        db: Database,
+        default_tz: str,
+        clock: Callable[[], dt.datetime],
+        *,
+        assignments: AssignmentService | None = None,
+        calendar: CourseCalendar | None = None,
+        grace: dt.timedelta = DEFAULT_GRACE,
+    ) -> None:
+        """``clock`` returns aware UTC now. ``assignments`` is needed for `compose` only."""
+        zone(default_tz)  # fail early on a wrong default
+        self.db = db
+        self.default_tz = default_tz
+        self.clock = clock
+        self.assignments = assignments
+        self.calendar = calendar or CourseCalendar(db)
+        self.grace = grace
+
+    # Helpers -----------------------------------------------------------------------------------
+    def _tz_of(self, reminder: Reminder) -> str:
+        try:
+            zone(reminder.timezone)
+            return reminder.timezone
+        except ReminderError:
+            log.warning("reminder of %s has unknown time zone %r; using %s",
+                        reminder.user_id, reminder.timezone, self.default_tz)
+            return self.default_tz
+
+    def _user_tz(self, s: Session, user_id: int) -> str:
+        reminder = s.get(Reminder, user_id)
+        if reminder is not None:
+            return self._tz_of(reminder)
+        participant = s.get(Participant, user_id)
+        if participant is not None and participant.timezone:
+            try:
+                zone(participant.timezone)
+                return participant.timezone
+            except ReminderError:
+                pass
+        return self.default_tz
+
+    def _arm(self, reminder: Reminder) -> None:
+        """After a settings change, never fire "right now" for a time that has already passed
+        today: the next reminder is the next occurrence of the chosen time."""
+        now = as_utc(self.clock())
+        tz = self._tz_of(reminder)
+        today = now.astimezone(zone(tz)).date()
+        if now >= scheduled_utc(today, reminder.time, tz) or (
+                reminder.last_sent is not None and reminder.last_sent > today):
+            reminder.last_sent = today
+
+    def _require(self, s: Session, user_id: int) -> Reminder:
+        reminder = s.get(Reminder, user_id)
+        if reminder is None:
+            raise ReminderError(texts.NO_REMINDER)
+        return reminder
+
+    # Settings ----------------------------------------------------------------------------------
+    def get(self, user_id: int) -> Reminder | None:
+        with self.db.session() as s:
+            return s.get(Reminder, user_id)
+
+    def set_time(self, user_id: int, chat_id: int, text: str) -> Reminder:
+        """Turn reminders on at local time ``text`` ('19:30', '19.30', '7:30', '1930').
+
+        Also switches a paused or off reminder back on. If the time has already passed today,
+        the first reminder comes tomorrow.
+        """
+        hhmm = parse_time(text)
+        with self.db.session() as s:
+            reminder = s.get(Reminder, user_id)
+            if reminder is None:
+                reminder = Reminder(user_id=user_id, chat_id=chat_id, time=hhmm, days="daily",
+                                    enabled=True, paused=False,
+                                    timezone=self._user_tz(s, user_id))
+                s.add(reminder)
+            else:
+                reminder.chat_id, reminder.time = chat_id, hhmm
+                reminder.enabled, reminder.paused = True, False
+            self._arm(reminder)
+            return reminder
+
+    def set_days(self, user_id: int, days: str) -> Reminder:
+        """'daily' / 'weekdays' (or Dutch: 'elke dag', 'werkdagen')."""
+        value = parse_days(days)
+        with self.db.session() as s:
+            reminder = self._require(s, user_id)
+            reminder.days = value
+            return reminder
+
+    def pause(self, user_id: int) -> Reminder:
+        with self.db.session() as s:
+            reminder = self._require(s, user_id)
+            reminder.paused = True
+            return reminder
+
+    def resume(self, user_id: int) -> Reminder:
+        """Undo `pause` (and `off`). A time already passed today waits until tomorrow."""
+        with self.db.session() as s:
+            reminder = self._require(s, user_id)
+            reminder.paused, reminder.enabled = False, True
+            self._arm(reminder)
+            return reminder
+
+    def off(self, user_id: int) -> Reminder | None:
+        """Switch reminders off (settings are kept, `resume` or `set_time` turns them on)."""
+        with self.db.session() as s:
+            reminder = s.get(Reminder, user_id)
+            if reminder is not None:
+                reminder.enabled = False
+            return reminder
+
+    def set_timezone(self, user_id: int, tz: str) -> None:
+        """Store an IANA time zone for the participant and their reminder."""
+        tz = tz.strip()
+        zone(tz)
+        with self.db.session() as s:
+            participant = s.get(Participant, user_id)
+            if participant is not None:
+                participant.timezone = tz
+            reminder = s.get(Reminder, user_id)
+            if reminder is not None:
+                reminder.timezone = tz
+                self._arm(reminder)
+
+    def describe(self, user_id: int) -> str:
+        """One or two Dutch sentences: 'Je krijgt elke dag om 19:30 een herinnering.'"""
+        reminder = self.get(user_id)
+        if reminder is None or not reminder.enabled:
+            return texts.STATUS_OFF
+        days = texts.DAYS_WEEKDAYS if reminder.days == "weekdays" else texts.DAYS_DAILY
+        template = texts.STATUS_PAUSED if reminder.paused else texts.STATUS_ON
+        sentence = template.format(days=days, time=reminder.time)
+        if reminder.timezone != self.default_tz:
+            sentence += " " + texts.STATUS_TIMEZONE.format(tz=reminder.timezone)
+        return sentence
+
+    # Due logic ---------------------------------------------------------------------------------
+    def local_date(self, reminder: Reminder, now_utc: dt.datetime) -> dt.date:
+        """The reminder's local date at ``now_utc`` (the value to pass to `mark_sent`)."""
+        return as_utc(now_utc).astimezone(zone(self._tz_of(reminder))).date()
+
+    def due(self, now_utc: dt.datetime | None = None) -> list[Reminder]:
+        """Reminders to send now (see `schedule.due_on`); blocked participants never are."""
+        now = as_utc(now_utc or self.clock())
+        query = (
+            select(Reminder)
+            .outerjoin(Participant, Participant.user_id == Reminder.user_id)
+            .where(Reminder.enabled.is_(True), Reminder.paused.is_(False),
+                   or_(Participant.blocked.is_(None), Participant.blocked.is_(False)))
+            .order_by(Reminder.user_id)
+        )
+        with self.db.session() as s:
+            rows = list(s.scalars(query))
+        return [r for r in rows
+                if due_on(now, r.time, r.days, self._tz_of(r), r.last_sent, self.grace)]
+
+    def mark_sent(self, user_id: int, local_date: dt.date) -> bool:
+        """Claim ``local_date`` for this reminder. True for exactly one caller; False if it was
+        already sent (or claimed) for that date, also by another process or before a restart."""
+        stmt = (
+            update(Reminder)
+            .where(Reminder.user_id == user_id,
+                   or_(Reminder.last_sent.is_(None), Reminder.last_sent != local_date))
+            .values(last_sent=local_date)
+        )
+        with self.db.session() as s:
+            result = cast(CursorResult[Any], s.execute(stmt))
+            return result.rowcount == 1
+
+    def mark_blocked(self, user_id: int) -> None:
+        """The participant blocked the bot: switch reminders off and flag the participant."""
+        with self.db.session() as s:
+            reminder = s.get(Reminder, user_id)
+            if reminder is not None:
+                reminder.enabled = False
+            participant = s.get(Participant, user_id)
+            if participant is not None:
+                participant.blocked = True
+
+    # The message -------------------------------------------------------------------------------
+    def compose(self, user_id: int, now_utc: dt.datetime | None = None) -> str:
+        """The Dutch reminder text: next open item, progress and days to the next lesdag."""
+        if self.assignments is None:
+            raise RuntimeError("ReminderService needs assignments= to compose reminders")
+        now = as_utc(now_utc or self.clock())
+        with self.db.session() as s:
+            tz = self._user_tz(s, user_id)
+            participant = s.get(Participant, user_id)
+            name = participant.first_name if participant is not None else ""
+        lines = [texts.GREETING.format(name=name) if name else texts.GREETING_NO_NAME]
+        next_item = self.assignments.next_open(user_id)
+        if not self.assignments.assignments:
+            lines.append(texts.NO_ASSIGNMENTS)
+        elif next_item is None:
+            lines.append(texts.ALL_DONE)
+        else:
+            lines.append(texts.NEXT_STEP.format(
+                heading=next_item.assignment.heading, label=next_item.item.label,
+                number=next_item.assignment.number, done=next_item.done,
+                total=next_item.total))
+        lesdag = self._lesdag_line(now.astimezone(zone(tz)).date())
+        if lesdag:
+            lines.append(lesdag)
+        return "\n".join(lines)
+
+    def _lesdag_line(self, today: dt.date) -> str:
+        upcoming = self.calendar.next_lesdag(today)
+        if upcoming is None:
+            return ""
+        n, day = upcoming
+        days = (day - today).days
+        if days == 0:
+            return texts.LESDAG_TODAY.format(n=n)
+        if days == 1:
+            return texts.LESDAG_TOMORROW.format(n=n)
+        return texts.LESDAG_DAYS.format(n=n, days=days)

@@ -1,0 +1,99 @@
+"""Per-participant role-play: the engine plus persistence, shared by every adapter.
+
+Each call loads the participant's active session from the database and saves it again, so a
+conversation survives a restart and works the same from Telegram or the terminal.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+
+from bot.roleplay import texts
+from bot.roleplay.engine import RoleplayEngine, RoleplayError
+from bot.roleplay.feedback import Feedback
+from bot.roleplay.scenarios import Scenario
+from bot.roleplay.store import RoleplayStore
+
+
+@dataclass(frozen=True)
+class Opening:
+    scenario: Scenario
+    intro: str
+    line: str
+    """The persona's first line, with the persona's name."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    line: str
+    """The persona's reply, with the persona's name."""
+    resistance: int
+    ended: bool
+    feedback: Feedback | None
+
+
+class RoleplayService:
+    def __init__(self, engine: RoleplayEngine, store: RoleplayStore, timezone: str,
+                 rng: random.Random | None = None) -> None:
+        self.engine = engine
+        self.store = store
+        self.timezone = timezone
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()  # one turn at a time per process keeps state consistent
+
+    def scenarios(self) -> list[Scenario]:
+        return self.engine.list_scenarios()
+
+    def is_active(self, user_id: int) -> bool:
+        return self.store.load_active(user_id) is not None
+
+    def _named(self, scenario: Scenario, line: str) -> str:
+        return texts.PERSONA_LINE.format(name=scenario.persona.name, line=line)
+
+    def start(self, user_id: int, scenario_id: str | None) -> Opening:
+        """Start (or restart) a conversation; ``None`` picks one ("Verras me")."""
+        with self._lock:
+            self.store.discard_active(user_id)
+            done = [h.scenario_id for h in self.store.history(user_id)]
+            session, intro, opening = self.engine.start(scenario_id, rng=self._rng, exclude=done)
+            self.store.save_active(user_id, session)
+            scenario = self.engine.scenario(session)
+            return Opening(scenario, intro, self._named(scenario, opening))
+
+    def reply(self, user_id: int, text: str) -> Turn:
+        with self._lock:
+            session = self.store.load_active(user_id)
+            if session is None:
+                raise RoleplayError(texts.SESSION_ENDED)
+            scenario = self.engine.scenario(session)
+            result = self.engine.reply(session, text)
+            if result.ended and result.feedback is not None:
+                self.store.finish(user_id, session, result.feedback)
+            else:
+                self.store.save_active(user_id, session)
+            return Turn(self._named(scenario, result.persona), result.resistance, result.ended,
+                        result.feedback)
+
+    def hint(self, user_id: int) -> str:
+        with self._lock:
+            session = self.store.load_active(user_id)
+            if session is None:
+                raise RoleplayError(texts.SESSION_ENDED)
+            hint = self.engine.hint(session)
+            self.store.save_active(user_id, session)
+            return hint
+
+    def stop(self, user_id: int) -> Feedback | None:
+        """End the active conversation and return its feedback (None when there was none)."""
+        with self._lock:
+            session = self.store.load_active(user_id)
+            if session is None:
+                return None
+            feedback = self.engine.stop(session)
+            self.store.finish(user_id, session, feedback)
+            return feedback
+
+    def history(self, user_id: int) -> str:
+        return self.store.render_history(user_id, self.timezone)

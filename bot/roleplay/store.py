@@ -1,0 +1,185 @@
+"""Persist role-play sessions per participant (table ``roleplay_sessions``).
+
+One active session per user holds the live state (JSON); finishing it stores status, score and
+feedback, which `history` and `render_history` turn into a progress overview (/mijnoefeningen).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.roleplay import texts
+from bot.roleplay.feedback import Feedback
+from bot.roleplay.session import RoleplaySession
+from bot.store.db import Database, RoleplayRecord, utcnow
+
+log = logging.getLogger(__name__)
+ACTIVE = "active"
+HISTORY_LINES = 10
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One finished session."""
+
+    id: int
+    scenario_id: str
+    title: str
+    score: int
+    outcome: str
+    """agreement | max_turns | stopped"""
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    """Naive UTC, like everything in the database."""
+
+
+class RoleplayStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def _active_records(s: Session, user_id: int) -> list[RoleplayRecord]:
+        stmt = (
+            select(RoleplayRecord)
+            .where(RoleplayRecord.user_id == user_id, RoleplayRecord.status == ACTIVE)
+            .order_by(RoleplayRecord.id.desc())
+        )
+        return list(s.scalars(stmt))
+
+    def load_active(self, user_id: int) -> RoleplaySession | None:
+        """The user's running session, or None. Unreadable state is closed and dropped."""
+        with self.db.session() as s:
+            for record in self._active_records(s, user_id):
+                try:
+                    session = RoleplaySession.from_dict(dict(record.state or {}))
+                except ValueError as exc:
+                    log.warning("dropping broken role-play state %s: %s", record.id, exc)
+                    record.status, record.ended_at = "stopped", utcnow()
+                    continue
+                if session.active:
+                    return session
+        return None
+
+    def save_active(self, user_id: int, session: RoleplaySession) -> None:
+        """Save the state of a running session; any other running session of the user is
+        closed without a score (a user has one conversation at a time)."""
+        if not session.active:
+            raise ValueError("session has ended: use finish()")
+        with self.db.session() as s:
+            record = None
+            for other in self._active_records(s, user_id):
+                if other.state.get("id") == session.id and record is None:
+                    record = other
+                else:
+                    other.status, other.ended_at = "stopped", utcnow()
+            if record is None:
+                record = RoleplayRecord(user_id=user_id, scenario_id=session.scenario_id)
+                s.add(record)
+            record.state = session.to_dict()
+
+    def finish(self, user_id: int, session: RoleplaySession, feedback: Feedback) -> None:
+        """Store the end result: status, score, feedback JSON and ended_at."""
+        status = "stopped" if session.active else session.status
+        with self.db.session() as s:
+            record = next(
+                (r for r in self._active_records(s, user_id) if r.state.get("id") == session.id),
+                None,
+            )
+            if record is None:
+                record = RoleplayRecord(user_id=user_id, scenario_id=session.scenario_id)
+                s.add(record)
+            record.status = status
+            record.state = session.to_dict()
+            record.score = feedback.score
+            record.feedback = feedback.to_dict()
+            record.ended_at = utcnow()
+
+    def discard_active(self, user_id: int) -> None:
+        """Close the running session without a score (e.g. its scenario no longer exists)."""
+        with self.db.session() as s:
+            for record in self._active_records(s, user_id):
+                record.status, record.ended_at = "stopped", utcnow()
+
+    def history(self, user_id: int) -> list[HistoryEntry]:
+        """Finished sessions with a score, oldest first."""
+        stmt = (
+            select(RoleplayRecord)
+            .where(
+                RoleplayRecord.user_id == user_id,
+                RoleplayRecord.status != ACTIVE,
+                RoleplayRecord.score.is_not(None),
+            )
+            .order_by(RoleplayRecord.ended_at, RoleplayRecord.id)
+        )
+        with self.db.session() as s:
+            return [
+                HistoryEntry(
+                    id=r.id,
+                    scenario_id=r.scenario_id,
+                    title=str((r.feedback or {}).get("title") or r.scenario_id),
+                    score=int(r.score or 0),
+                    outcome=r.status,
+                    started_at=r.started_at,
+                    ended_at=r.ended_at or r.started_at,
+                )
+                for r in s.scalars(stmt)
+            ]
+
+    def last_feedback(self, user_id: int) -> Feedback | None:
+        """Feedback of the most recently finished session."""
+        stmt = (
+            select(RoleplayRecord)
+            .where(RoleplayRecord.user_id == user_id, RoleplayRecord.feedback.is_not(None))
+            .order_by(RoleplayRecord.ended_at.desc(), RoleplayRecord.id.desc())
+        )
+        with self.db.session() as s:
+            record = s.scalars(stmt).first()
+            return Feedback.from_dict(record.feedback) if record and record.feedback else None
+
+    def render_history(self, user_id: int, timezone: str = "Europe/Amsterdam") -> str:
+        return render_history(self.history(user_id), timezone)
+
+
+def render_history(entries: list[HistoryEntry], timezone: str = "Europe/Amsterdam") -> str:
+    """Dutch overview: the latest sessions, first vs. latest score, average per scenario."""
+    if not entries:
+        return texts.HISTORY_EMPTY
+    tz = zoneinfo.ZoneInfo(timezone)
+    lines = [texts.HISTORY_HEADER.format(count=len(entries))]
+    shown = entries[-HISTORY_LINES:]
+    if len(entries) > len(shown):
+        lines.append(texts.HISTORY_MORE.format(count=len(entries) - len(shown)))
+    for e in shown:
+        local = e.ended_at.replace(tzinfo=dt.UTC).astimezone(tz)
+        lines.append(
+            texts.HISTORY_LINE.format(
+                date=local.strftime("%d-%m-%Y"),
+                title=e.title,
+                score=e.score,
+                outcome=texts.OUTCOME_SHORT.get(e.outcome, e.outcome),
+            )
+        )
+    if len(entries) > 1:
+        first, latest = entries[0].score, entries[-1].score
+        trend = (texts.TREND_UP if latest > first
+                 else texts.TREND_DOWN if latest < first else texts.TREND_SAME)
+        lines += ["", texts.HISTORY_PROGRESS.format(first=first, latest=latest, trend=trend)]
+    per: dict[str, list[HistoryEntry]] = defaultdict(list)
+    for e in entries:
+        per[e.scenario_id].append(e)
+    lines += ["", texts.HISTORY_PER_SCENARIO]
+    for group in sorted(per.values(), key=lambda g: g[-1].title.casefold()):
+        average = round(sum(e.score for e in group) / len(group))
+        lines.append(
+            texts.HISTORY_AVERAGE_LINE.format(
+                title=group[-1].title, average=average, count=len(group)
+            )
+        )
+    return "\n".join(lines)

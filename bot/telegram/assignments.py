@@ -1,0 +1,406 @@
+"""Telegram adapter for the assignment checklists (/opdrachten, /exporteer, /annuleer).
+
+Callback data (always ≤ 64 bytes; ``<tok>`` is the item id, or ``#<index>`` for a long id):
+
+    a:list                  overview of the four assignments
+    a:open:<n>[:<page>]     items of assignment n
+    a:item:<n>:<tok>        one item: label, help, answer, check
+    a:write:<n>:<tok>       the next plain text message becomes the answer
+    a:done:<n>:<tok>:<0|1>  tick off / reopen
+    a:cancel                stop waiting for an answer
+    a:exps                  choose an assignment to export
+    a:exp:<n>               send assignment n as .docx and .md
+
+What the bot is waiting for lives in the database (user state ``awaiting``), so it survives a
+restart. `AwaitingFilter` lets the answer handler take that message before the Q&A handler does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable, Callable, Collection
+from typing import TYPE_CHECKING, Any
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.assignments import Assignment, AssignmentError, AssignmentProgress, ItemView
+from bot.assignments import texts as t
+from bot.knowledge.models import ChecklistItem
+from bot.store.participants import ParticipantStore
+from bot.telegram.qa import send_html
+from bot.telegram.render import esc
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+CB = "a"
+AWAITING = "awaiting"
+"""User-state key: {"kind": "answer", "n": 3, "item": "keuze"} or {"kind": "time"}."""
+KIND_ANSWER = "answer"
+KIND_TIME = "time"
+"""Set by the reminder adapter ("Andere tijd"); listed here so /annuleer covers both."""
+OUR_KINDS = frozenset({KIND_ANSWER, KIND_TIME})
+PAGE_SIZE = 12
+MAX_SHOWN_ANSWER = 2500
+MAX_BUTTON_LABEL = 48
+MAX_ITEM_TOKEN = 40
+
+class AwaitingFilter(filters.MessageFilter):
+    """Messages from users for whom the bot waits for text of one of ``kinds``."""
+
+    def __init__(self, participants: ParticipantStore, kinds: Collection[str]) -> None:
+        super().__init__(name=f"AwaitingFilter({','.join(sorted(kinds))})")
+        self.participants = participants
+        self.kinds = frozenset(kinds)
+
+    def filter(self, message: Message) -> bool:
+        if message.from_user is None:
+            return False
+        state = self.participants.get_state(message.from_user.id, AWAITING)  # one PK lookup
+        return isinstance(state, dict) and state.get("kind") in self.kinds
+
+
+async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the pressed message; send a new one if it cannot be edited."""
+    msg = query.message
+    if isinstance(msg, Message) and msg.text is not None:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("could not edit message %s: %s", msg.message_id, exc)
+    await send_new(query, text, markup)
+
+
+async def send_new(query: CallbackQuery, text: str,
+                   markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new HTML message below the pressed one (keeps e.g. the /start menu in place)."""
+    await query.get_bot().send_message(chat_of(query), text, parse_mode=ParseMode.HTML,
+                                       reply_markup=markup)
+
+
+def chat_of(query: CallbackQuery) -> int:
+    """The chat of the pressed message (the user's private chat if it is not accessible)."""
+    return query.message.chat.id if query.message is not None else query.from_user.id
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def _short(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def item_token(assignment: Assignment, item: ChecklistItem) -> str:
+    """The item id, or '#<index>' when the id would make callback data too long."""
+    if len(item.id) <= MAX_ITEM_TOKEN:
+        return item.id
+    return f"#{assignment.index(item.id)}"
+
+
+def resolve_token(assignment: Assignment, token: str) -> str:
+    if token.startswith("#"):
+        try:
+            return assignment.items[int(token[1:])].id
+        except (ValueError, IndexError):
+            return token  # unknown: the service says so in Dutch
+    return token
+
+
+def pages(total: int) -> tuple[int, int]:
+    """(number of pages, items per page), balanced: 16 items -> 2 pages of 8."""
+    count = max(1, math.ceil(total / PAGE_SIZE))
+    return count, max(1, math.ceil(total / count))
+
+
+# Rendering ------------------------------------------------------------------------------------
+def render_overview(progress: list[AssignmentProgress]) -> tuple[str, InlineKeyboardMarkup]:
+    if not progress:
+        return t.NO_ASSIGNMENTS_YET, InlineKeyboardMarkup([])
+    lines = [t.OVERVIEW_HEADER]
+    rows = []
+    for p in progress:
+        lines.append(f"\n<b>{esc(p.assignment.heading)}</b>\n{p.bar}")
+        rows.append([_button(t.BTN_ASSIGNMENT.format(n=p.assignment.number, bar=p.bar),
+                             f"{CB}:open:{p.assignment.number}")])
+    rows.append([_button(t.BTN_EXPORT, f"{CB}:exps")])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def render_assignment(p: AssignmentProgress, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    a = p.assignment
+    count, size = pages(len(p.items))
+    page = min(max(page, 0), count - 1)
+    lines = [f"📝 <b>{esc(a.heading)}</b>", p.bar, "", t.PICK_ITEM]
+    if count > 1:
+        lines.append(t.PAGE_OF.format(page=page + 1, pages=count))
+    rows = [[_button(_short(f"{t.STATUS_ICONS[s.status]} {s.item.label}"),
+                     f"{CB}:item:{a.number}:{item_token(a, s.item)}")]
+            for s in p.items[page * size:(page + 1) * size]]
+    nav = []
+    if page > 0:
+        nav.append(_button(t.BTN_PREV_PAGE, f"{CB}:open:{a.number}:{page - 1}"))
+    if page < count - 1:
+        nav.append(_button(t.BTN_NEXT_PAGE, f"{CB}:open:{a.number}:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t.BTN_BACK, f"{CB}:list"),
+                 _button(t.BTN_EXPORT, f"{CB}:exp:{a.number}")])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def check_lines(view: ItemView) -> list[str]:
+    if not view.check:
+        return [t.LOOKS_COMPLETE]
+    return [f"<b>{t.MISSING_HEADER}</b>", *(f"• {esc(c)}" for c in view.check)]
+
+
+def item_markup(view: ItemView) -> InlineKeyboardMarkup:
+    a, tok = view.assignment, item_token(view.assignment, view.item)
+    _, size = pages(len(a.items))
+    rows = [
+        [_button(t.BTN_REPLACE if view.answer.strip() else t.BTN_WRITE,
+                 f"{CB}:write:{a.number}:{tok}")],
+        [_button(t.BTN_UNDONE, f"{CB}:done:{a.number}:{tok}:0") if view.done
+         else _button(t.BTN_DONE, f"{CB}:done:{a.number}:{tok}:1")],
+    ]
+    nav = [_button(t.BTN_BACK, f"{CB}:open:{a.number}:{(view.position - 1) // size}")]
+    if view.position < len(a.items):
+        nxt = a.items[view.position]
+        nav.append(_button(t.BTN_NEXT, f"{CB}:item:{a.number}:{item_token(a, nxt)}"))
+    rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+def render_item(view: ItemView) -> str:
+    a, item = view.assignment, view.item
+    position = t.ITEM_POSITION.format(position=view.position, total=len(a.items))
+    lines = [f"📝 <b>Opdracht {a.number}</b> · {position}"]
+    if item.group:
+        lines.append(f"<b>{esc(item.group)}</b>")
+    lines.append(f"<b>{esc(view.field_label)}</b>")
+    if item.help.strip():
+        lines.append(f"<i>{esc(item.help.strip())}</i>")
+    lines += ["", f"<b>{t.YOUR_ANSWER}</b>"]
+    answer = view.answer.strip()
+    if len(answer) > MAX_SHOWN_ANSWER:
+        answer = answer[:MAX_SHOWN_ANSWER].rstrip() + " …"
+    lines.append(esc(answer) if answer else f"<i>{t.NO_ANSWER}</i>")
+    status = view.status
+    lines += ["", *check_lines(view), "",
+              t.STATUS_LINE.format(icon=t.STATUS_ICONS[status], label=t.STATUS_LABELS[status])]
+    return "\n".join(lines)
+
+
+# Handlers -------------------------------------------------------------------------------------
+class AssignmentHandlers:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.assignments = services.assignments
+        self.participants = services.participants
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """For group 0, before the fallbacks (the answer handler must precede Q&A text)."""
+        waiting = AwaitingFilter(self.participants, {KIND_ANSWER})
+        return [
+            CommandHandler("opdrachten", self.overview),
+            CommandHandler("exporteer", self.export_command),
+            # Only when we wait for text: a bare /annuleer stays free for other features.
+            CommandHandler("annuleer", self.cancel_command,
+                           filters=AwaitingFilter(self.participants, OUR_KINDS)),
+            CallbackQueryHandler(self.overview, pattern=r"^m:opdrachten$"),
+            CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & waiting,
+                           self.answer),
+        ]
+
+    def late_handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """For a group after 0: any other command ends the waiting for text."""
+        return [MessageHandler(filters.COMMAND & AwaitingFilter(self.participants, OUR_KINDS),
+                               self.clear_waiting)]
+
+    async def _state(self, user_id: int) -> Any:
+        return await asyncio.to_thread(self.participants.get_state, user_id, AWAITING)
+
+    async def _set_state(self, user_id: int, value: Any) -> None:
+        await asyncio.to_thread(self.participants.set_state, user_id, AWAITING, value)
+
+    # Overview ---------------------------------------------------------------------------------
+    async def overview(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        progress = await asyncio.to_thread(self.assignments.overview, user.id)
+        text, markup = render_overview(progress)
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            from_menu = query.data == "m:opdrachten"  # keep the /start menu, answer below it
+            await (send_new if from_menu else show)(query, text, markup)
+        elif update.effective_message is not None:
+            await send_html(update.effective_message, text, markup)
+
+    async def export_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        if context.args:
+            try:
+                n = int(context.args[0])
+                self.assignments.get(n)
+            except ValueError:
+                n = -1
+            except AssignmentError as exc:
+                await msg.reply_text(str(exc))
+                return
+            if n > 0:
+                await self.export(context, msg.chat_id, user.id, n)
+                return
+        await send_html(msg, t.DOWNLOAD_PICK, self.export_markup())
+
+    def export_markup(self) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[_button(_short(a.heading), f"{CB}:exp:{a.number}")]
+                                     for a in self.assignments.assignments])
+
+    async def export(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
+                     n: int) -> None:
+        a = self.assignments
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        docx = await asyncio.to_thread(a.export_docx, user_id, n)
+        markdown = await asyncio.to_thread(a.export_markdown, user_id, n)
+        await context.bot.send_document(
+            chat_id, docx, filename=a.export_filename(n, "docx"),
+            caption=t.DOWNLOAD_DOCX.format(heading=esc(a.get(n).heading)),
+            parse_mode=ParseMode.HTML)
+        await context.bot.send_document(
+            chat_id, markdown.encode("utf-8"), filename=a.export_filename(n, "md"),
+            caption=t.DOWNLOAD_MD)
+
+    # Buttons ----------------------------------------------------------------------------------
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        user_id = query.from_user.id
+        parts = query.data.split(":")
+        action, args = parts[1] if len(parts) > 1 else "", parts[2:]
+        try:
+            if action == "list" and not args:
+                await self.overview(update, context)
+            elif action == "open" and len(args) in (1, 2):
+                page = int(args[1]) if len(args) == 2 else 0
+                progress = await asyncio.to_thread(self.assignments.progress, user_id,
+                                                   int(args[0]))
+                await query.answer()
+                await show(query, *render_assignment(progress, page))
+            elif action == "item" and len(args) == 2:
+                view = await self._item(user_id, int(args[0]), args[1])
+                await query.answer()
+                await show(query, render_item(view), item_markup(view))
+            elif action == "write" and len(args) == 2:
+                await self._write(query, user_id, int(args[0]), args[1])
+            elif action == "done" and len(args) == 3 and args[2] in ("0", "1"):
+                await self._done(query, user_id, int(args[0]), args[1], args[2] == "1")
+            elif action == "cancel" and not args:
+                await query.answer()
+                await self._cancel(user_id, lambda text: show(query, text, None))
+            elif action == "exps" and not args:
+                await query.answer()
+                await show(query, t.DOWNLOAD_PICK, self.export_markup())
+            elif action == "exp" and len(args) == 1:
+                self.assignments.get(int(args[0]))
+                await query.answer()
+                await self.export(context, chat_of(query), user_id, int(args[0]))
+            else:
+                raise ValueError(query.data)
+        except AssignmentError as exc:
+            await query.answer(str(exc), show_alert=True)
+        except ValueError:
+            await query.answer(t.STALE_BUTTON, show_alert=True)
+
+    async def _item(self, user_id: int, n: int, token: str) -> ItemView:
+        assignment = self.assignments.get(n)
+        return await asyncio.to_thread(self.assignments.item, user_id, n,
+                                       resolve_token(assignment, token))
+
+    async def _write(self, query: CallbackQuery, user_id: int, n: int, token: str) -> None:
+        view = await self._item(user_id, n, token)
+        await self._set_state(user_id, {"kind": KIND_ANSWER, "n": n, "item": view.item.id})
+        await query.answer()
+        text = t.WRITE_PROMPT.format(label=esc(view.item.label),
+                                   replace=t.WRITE_REPLACES if view.answer.strip() else "")
+        await send_new(query, text,
+                       InlineKeyboardMarkup([[_button(t.BTN_CANCEL, f"{CB}:cancel")]]))
+
+    async def _done(self, query: CallbackQuery, user_id: int, n: int, token: str,
+                    done: bool) -> None:
+        item_id = (await self._item(user_id, n, token)).item.id
+        view = await asyncio.to_thread(self.assignments.set_done, user_id, n, item_id, done)
+        await query.answer(t.MARKED_DONE if done else t.MARKED_OPEN)
+        await show(query, render_item(view), item_markup(view))
+
+    # Waiting for text -------------------------------------------------------------------------
+    async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        state = await self._state(user.id)
+        if not isinstance(state, dict) or state.get("kind") != KIND_ANSWER:
+            return
+        n, item_id = int(state.get("n", 0)), str(state.get("item", ""))
+        if not self._exists(n, item_id):  # the course material changed meanwhile
+            await self._set_state(user.id, None)
+            await msg.reply_text(t.ITEM_GONE)
+            return
+        try:
+            view = await asyncio.to_thread(self.assignments.save_answer, user.id, n, item_id,
+                                           msg.text or "")
+        except AssignmentError as exc:  # empty or too long: keep waiting for a better try
+            await msg.reply_text(str(exc))
+            return
+        await self._set_state(user.id, None)
+        lines = [t.ANSWER_SAVED.format(label=esc(view.item.label)), ""]
+        lines += [t.ANSWER_SAVED_COMPLETE] if not view.check else check_lines(view)
+        await send_html(msg, "\n".join(lines), item_markup(view))
+
+    def _exists(self, n: int, item_id: str) -> bool:
+        try:
+            return self.assignments.get(n).get(item_id) is not None
+        except AssignmentError:
+            return False
+
+    async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg, user = update.effective_message, update.effective_user
+        if msg is not None and user is not None:
+            await self._cancel(user.id, lambda text: msg.reply_text(text))
+
+    async def _cancel(self, user_id: int, reply: Callable[[str], Awaitable[object]]) -> None:
+        await self._stop_waiting(user_id)
+        await reply(t.WAITING_CANCELLED)
+
+    async def _stop_waiting(self, user_id: int) -> None:
+        state = await self._state(user_id)
+        if isinstance(state, dict) and state.get("kind") in OUR_KINDS:
+            await self._set_state(user_id, None)
+
+    async def clear_waiting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """After any other command, stop waiting: the participant moved on."""
+        if update.effective_user is not None:
+            await self._stop_waiting(update.effective_user.id)

@@ -1,0 +1,273 @@
+"""Telegram adapter for daily reminders (/herinnering) and the job that sends them.
+
+Callback data:
+
+    r:t:<HHMM>      preset time (08:00, 12:00, 19:00)
+    r:other         the next plain text message is the time (user state, survives restarts)
+    r:d:<days>      daily | weekdays
+    r:pause / r:resume / r:off
+
+The dispatcher lives in ``application.bot_data`` (see `reminder_dispatcher`) and is called once
+a minute from the JobQueue. The due logic and the "claim before send" in the database make
+restarts and overlapping runs safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, RetryAfter
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError
+from bot.store.db import Reminder
+from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
+from bot.telegram.qa import send_html
+from bot.telegram.render import esc
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+CB = "r"
+DISPATCHER_KEY = "reminder_dispatcher"
+PRESETS = ("08:00", "12:00", "19:00")
+CHECK_EVERY = 60.0
+FIRST_CHECK = 5.0
+
+# Texts ----------------------------------------------------------------------------------------
+HEADER = "⏰ <b>Herinneringen</b>"
+HINT = "Kies een tijd hieronder, of typ bijvoorbeeld /herinnering 19:30."
+SAVED = "✅ Gelukt!"
+OFF = "🔕 Je herinneringen staan uit. Met /herinnering zet je ze weer aan."
+ASK_TIME = "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 7:45 of 19:30."
+BTN_OTHER = "🕒 Andere tijd"
+BTN_DAILY = "Elke dag"
+BTN_WEEKDAYS = "Alleen werkdagen"
+BTN_PAUSE = "⏸ Pauze"
+BTN_RESUME = "▶️ Hervat"
+BTN_OFF = "🔕 Uit"
+BTN_CANCEL = "Annuleer"
+BTN_TO_ASSIGNMENTS = "📝 Naar mijn opdrachten"
+STALE = "Deze knop werkt niet meer. Typ /herinnering."
+CHOSEN = "• {label}"
+
+_ARGS = {
+    "uit": "off", "stop": "off", "pauze": "pause", "hervat": "resume", "aan": "resume",
+    "werkdagen": "weekdays", "weekdagen": "weekdays", "elke dag": "daily", "dagelijks": "daily",
+}
+
+# Reminders get a button and are escaped here; a broadcast is sent as given (already HTML).
+_broadcasting: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting",
+                                                                     default=False)
+
+
+def status_markup(reminder: Reminder | None) -> InlineKeyboardMarkup:
+    def b(text: str, data: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=f"{CB}:{data}")
+
+    on = reminder is not None and reminder.enabled
+    rows = [[b(t, f"t:{t.replace(':', '')}") for t in PRESETS], [b(BTN_OTHER, "other")]]
+    if reminder is not None:
+        weekdays = reminder.days == "weekdays"
+        rows.append([b(CHOSEN.format(label=BTN_DAILY) if not weekdays else BTN_DAILY, "d:daily"),
+                     b(CHOSEN.format(label=BTN_WEEKDAYS) if weekdays else BTN_WEEKDAYS,
+                       "d:weekdays")])
+        row = [b(BTN_PAUSE, "pause")] if on and not reminder.paused else [b(BTN_RESUME, "resume")]
+        if on:
+            row.append(b(BTN_OFF, "off"))
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def reminder_dispatcher(application: Application[Any, Any, Any, Any, Any, Any]
+                        ) -> ReminderDispatcher:
+    dispatcher = application.bot_data[DISPATCHER_KEY]
+    assert isinstance(dispatcher, ReminderDispatcher)
+    return dispatcher
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    if not isinstance(exc, RetryAfter):
+        return None
+    value: Any = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def make_dispatcher(services: Services, bot: Bot) -> ReminderDispatcher:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(BTN_TO_ASSIGNMENTS,
+                                                         callback_data="m:opdrachten")]])
+
+    async def send(chat_id: int, text: str) -> None:
+        if _broadcasting.get():
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        else:
+            await bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML,
+                                   reply_markup=markup)
+
+    return ReminderDispatcher(services.reminders, send,
+                              is_blocked=lambda e: isinstance(e, Forbidden),
+                              retry_after=_retry_after, rate=20.0)
+
+
+async def broadcast_html(dispatcher: ReminderDispatcher, chat_ids: Iterable[int],
+                         html: str) -> DispatchReport:
+    """Send ready-made HTML to many chats at the dispatcher's pace (no reminder button)."""
+    token = _broadcasting.set(True)  # the worker tasks copy this context
+    try:
+        return await dispatcher.broadcast(chat_ids, html)
+    finally:
+        _broadcasting.reset(token)
+
+
+def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
+                         services: Services) -> ReminderDispatcher:
+    """Create the dispatcher and check for due reminders every minute."""
+    dispatcher = make_dispatcher(services, application.bot)
+    application.bot_data[DISPATCHER_KEY] = dispatcher
+
+    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await dispatcher.run_once()
+        except Exception:
+            log.exception("reminder run failed; trying again in a minute")
+
+    if application.job_queue is None:
+        log.warning("no JobQueue (install python-telegram-bot[job-queue]): reminders are off")
+    else:
+        application.job_queue.run_repeating(tick, interval=CHECK_EVERY, first=FIRST_CHECK,
+                                            name="reminders")
+    return dispatcher
+
+
+class ReminderHandlers:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.reminders = services.reminders
+        self.participants = services.participants
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        waiting = AwaitingFilter(self.participants, {KIND_TIME})
+        return [
+            CommandHandler("herinnering", self.command),
+            CallbackQueryHandler(self.menu, pattern=r"^m:herinnering$"),
+            CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & waiting,
+                           self.time_text),
+        ]
+
+    async def status(self, user_id: int, prefix: str = "") -> tuple[str, InlineKeyboardMarkup]:
+        reminder = await asyncio.to_thread(self.reminders.get, user_id)
+        sentence = await asyncio.to_thread(self.reminders.describe, user_id)
+        lines = [prefix] if prefix else []
+        lines += [HEADER, esc(sentence), "", HINT]
+        return "\n".join(lines), status_markup(reminder)
+
+    @staticmethod
+    def _chat(update: Update, user_id: int) -> int:
+        """Reminders go to the private chat, also when set from a group."""
+        chat = update.effective_chat
+        return chat.id if chat is not None and chat.type == "private" else user_id
+
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        arg = " ".join(context.args or []).strip()
+        if not arg:
+            await send_html(msg, *await self.status(user.id))
+            return
+        action = _ARGS.get(arg.lower())
+        try:
+            if action == "off":
+                await asyncio.to_thread(self.reminders.off, user.id)
+                await msg.reply_text(OFF)
+                return
+            if action == "pause":
+                await asyncio.to_thread(self.reminders.pause, user.id)
+            elif action == "resume":
+                await asyncio.to_thread(self.reminders.resume, user.id)
+            elif action in ("daily", "weekdays"):
+                await asyncio.to_thread(self.reminders.set_days, user.id, action)
+            else:
+                await asyncio.to_thread(self.reminders.set_time, user.id,
+                                        self._chat(update, user.id), arg)
+        except ReminderError as exc:
+            await msg.reply_text(str(exc))
+            return
+        await send_html(msg, *await self.status(user.id, SAVED))
+
+    async def menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        await send_new(query, *await self.status(query.from_user.id))
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        user_id = query.from_user.id
+        r = self.reminders
+        parts = query.data.split(":")[1:]
+        try:
+            if parts[:1] == ["t"] and len(parts) == 2 and len(parts[1]) == 4:
+                await asyncio.to_thread(r.set_time, user_id, self._chat(update, user_id),
+                                        f"{parts[1][:2]}:{parts[1][2:]}")
+            elif parts[:1] == ["d"] and len(parts) == 2:
+                await asyncio.to_thread(r.set_days, user_id, parts[1])
+            elif parts == ["pause"]:
+                await asyncio.to_thread(r.pause, user_id)
+            elif parts == ["resume"]:
+                await asyncio.to_thread(r.resume, user_id)
+            elif parts == ["off"]:
+                await asyncio.to_thread(r.off, user_id)
+            elif parts == ["other"]:
+                await self._ask_time(query, user_id)
+                return
+            else:
+                await query.answer(STALE, show_alert=True)
+                return
+        except ReminderError as exc:
+            await query.answer(str(exc), show_alert=True)
+            return
+        await query.answer(SAVED)
+        await show(query, *await self.status(user_id))
+
+    async def _ask_time(self, query: CallbackQuery, user_id: int) -> None:
+        await asyncio.to_thread(self.participants.set_state, user_id, AWAITING,
+                                {"kind": KIND_TIME})
+        await query.answer()
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(BTN_CANCEL,
+                                                             callback_data="a:cancel")]])
+        await send_new(query, ASK_TIME, markup)
+
+    async def time_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        try:
+            await asyncio.to_thread(self.reminders.set_time, user.id, self._chat(update, user.id),
+                                    msg.text or "")
+        except ReminderError as exc:  # keep waiting: the next message may be a better time
+            await msg.reply_text(str(exc))
+            return
+        await asyncio.to_thread(self.participants.set_state, user.id, AWAITING, None)
+        await send_html(msg, *await self.status(user.id, SAVED))

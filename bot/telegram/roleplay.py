@@ -1,0 +1,163 @@
+"""Telegram adapter for role-play: /oefenen, the conversation, 💡 Tip, /stop, /mijnoefeningen."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.roleplay import texts as rp_texts
+from bot.roleplay.engine import RoleplayError
+from bot.roleplay.service import RoleplayService
+from bot.telegram.qa import CB_MENU, send_html
+from bot.telegram.render import esc
+
+CB = "rp"
+
+
+class ActiveRoleplay(filters.MessageFilter):
+    """Text from a participant who is in the middle of a role-play conversation."""
+
+    def __init__(self, service: RoleplayService) -> None:
+        super().__init__(name="ActiveRoleplay")
+        self.service = service
+
+    def filter(self, message: Message) -> bool:
+        return message.from_user is not None and self.service.is_active(message.from_user.id)
+
+
+def _turn_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.RP_BTN_HINT, callback_data=f"{CB}:hint"),
+        InlineKeyboardButton(texts.RP_BTN_STOP, callback_data=f"{CB}:stop"),
+    ]])
+
+
+def _after_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.RP_BTN_AGAIN, callback_data=f"{CB}:list"),
+        InlineKeyboardButton(texts.RP_BTN_HISTORY, callback_data=f"{CB}:history"),
+    ]])
+
+
+class RoleplayHandlers:
+    def __init__(self, service: RoleplayService) -> None:
+        self.service = service
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        return [
+            CommandHandler("oefenen", self.list),
+            CommandHandler("stop", self.stop),
+            CommandHandler("mijnoefeningen", self.history),
+            CallbackQueryHandler(self.list, pattern=f"^({CB}:list|{CB_MENU}:oefenen)$"),
+            CallbackQueryHandler(self.start, pattern=f"^{CB}:start:"),
+            CallbackQueryHandler(self.hint, pattern=f"^{CB}:hint$"),
+            CallbackQueryHandler(self.stop, pattern=f"^{CB}:stop$"),
+            CallbackQueryHandler(self.history, pattern=f"^{CB}:history$"),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & ActiveRoleplay(self.service),
+                           self.reply),
+        ]
+
+    @staticmethod
+    async def _target(update: Update) -> Message | None:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            return query.message if isinstance(query.message, Message) else None
+        return update.effective_message
+
+    async def list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = await self._target(update)
+        if msg is None:
+            return
+        rows = [
+            [InlineKeyboardButton(
+                rp_texts.SCENARIO_BUTTON.format(
+                    title=s.title, difficulty=rp_texts.DIFFICULTY_LABELS[s.difficulty]),
+                callback_data=f"{CB}:start:{s.id}")]
+            for s in self.service.scenarios()
+        ]
+        rows.append([InlineKeyboardButton(f"🎲 {rp_texts.SURPRISE_ME}",
+                                          callback_data=f"{CB}:start:*")])
+        await send_html(msg, texts.RP_CHOOSE, InlineKeyboardMarkup(rows))
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None or update.effective_user is None:
+            return
+        scenario_id = query.data.split(":", 2)[2]
+        try:
+            opening = await asyncio.to_thread(
+                self.service.start, update.effective_user.id,
+                None if scenario_id == "*" else scenario_id)
+        except RoleplayError as exc:
+            await query.answer(str(exc), show_alert=True)
+            return
+        await query.answer()
+        if not isinstance(query.message, Message):
+            return
+        await send_html(query.message, esc(opening.intro))
+        await send_html(query.message, f"🎭 {esc(opening.line)}", _turn_buttons())
+
+    async def reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        user = update.effective_user
+        if msg is None or user is None:
+            return
+        await context.bot.send_chat_action(msg.chat_id, ChatAction.TYPING)
+        try:
+            turn = await asyncio.to_thread(self.service.reply, user.id, msg.text or "")
+        except RoleplayError as exc:
+            await msg.reply_text(str(exc))
+            return
+        if turn.ended and turn.feedback is not None:
+            await send_html(msg, f"🎭 {esc(turn.line)}")
+            await send_html(msg, esc(turn.feedback.render_text()), _after_buttons())
+        else:
+            await send_html(msg, f"🎭 {esc(turn.line)}", _turn_buttons())
+
+    async def hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            hint = await asyncio.to_thread(self.service.hint, query.from_user.id)
+        except RoleplayError:
+            await query.answer(texts.RP_NOT_ACTIVE, show_alert=True)
+            return
+        await query.answer()
+        if isinstance(query.message, Message):
+            await send_html(query.message, f"💡 {esc(hint)}", _turn_buttons())
+
+    async def stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        feedback = await asyncio.to_thread(self.service.stop, user.id)
+        if feedback is None:
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.RP_NOT_ACTIVE, show_alert=True)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(texts.RP_NOT_ACTIVE)
+            return
+        msg = await self._target(update)
+        if msg is not None:
+            await send_html(msg, esc(feedback.render_text()), _after_buttons())
+
+    async def history(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = await self._target(update)
+        if msg is None or update.effective_user is None:
+            return
+        text = await asyncio.to_thread(self.service.history, update.effective_user.id)
+        await send_html(msg, esc(text))

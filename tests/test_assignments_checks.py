@@ -1,0 +1,161 @@
+"""Per-item and per-assignment checks: exact, honest Dutch feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.assignments import (
+    AssignmentService,
+    check,
+    count_words,
+    field_label,
+    load_assignments,
+    split_entries,
+)
+from bot.knowledge.models import ChecklistItem
+from bot.store.db import Database
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+USER = 11
+
+HELP = "Beschrijf wat de partner eraan heeft."
+ESSAY = ChecklistItem(id="waarde", label="Wat levert het op?", help=HELP, min_words=25,
+                      min_items=None, item_noun="")
+PARTNERS = ChecklistItem(id="keuze", label="Kies drie potentiële partners", help="Eén per regel.",
+                         min_words=3, min_items=3, item_noun="partners")
+NO_NOUN = ChecklistItem(id="lijst", label="Noem drie dingen", help="", min_words=0,
+                        min_items=3, item_noun="")
+
+
+def test_empty() -> None:
+    assert check(ESSAY, "") == ["Je hebt hier nog niets ingevuld."]
+    assert check(PARTNERS, "  \n ") == ["Je hebt hier nog niets ingevuld."]
+
+
+def test_too_short_names_the_count_and_the_help() -> None:
+    text = "De partner krijgt meer bereik bij jonge ouders."
+    assert count_words(text) == 8
+    assert check(ESSAY, text) == [
+        "Je antwoord is nog kort (8 woorden). Probeer het wat uit te werken: " + HELP
+    ]
+
+
+def test_one_word_is_singular() -> None:
+    assert check(ESSAY, "Bereik.")[0].startswith("Je antwoord is nog kort (1 woord).")
+
+
+def test_short_without_help() -> None:
+    item = ChecklistItem(id="x", label="X", help="", min_words=5, min_items=None, item_noun="")
+    assert check(item, "Twee woorden") == [
+        "Je antwoord is nog kort (2 woorden). Probeer het wat uit te werken."
+    ]
+
+
+def test_long_enough_is_fine() -> None:
+    assert check(ESSAY, " ".join(["woord"] * 25)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Welzijn Noord, want ouderen\nBasisschool De Linde, want taal",
+        "- Welzijn Noord vanwege ouderen\n- Basisschool De Linde vanwege taal",
+        "Welzijn Noord voor ouderen; basisschool De Linde voor taal",
+        "Welzijn Noord, basisschool De Linde",
+    ],
+)
+def test_too_few_partners(text: str) -> None:
+    messages = check(PARTNERS, text)
+    assert "je noemt 2 partners, de opdracht vraagt er 3" in " ".join(messages).lower()
+
+
+def test_one_entry_suggests_one_per_line() -> None:
+    assert check(PARTNERS, "Welzijn Noord en de basisschool en de GGD") == [
+        "Je noemt er nu 1, de opdracht vraagt 3 partners. "
+        "Zet ze elk op een eigen regel, dan tel ik ze goed."
+    ]
+
+
+def test_enough_partners() -> None:
+    assert check(PARTNERS, "1. Welzijn Noord\n2. Basisschool De Linde\n3. GGD regio") == []
+
+
+def test_default_noun() -> None:
+    assert check(NO_NOUN, "a; b") == ["Je noemt 2 punten, de opdracht vraagt er 3."]
+
+
+def test_short_and_few_are_both_reported_in_order() -> None:
+    messages = check(PARTNERS, "GGD, bieb")
+    assert messages[0].startswith("Je antwoord is nog kort (2 woorden).")
+    assert messages[1] == "Je noemt 2 partners, de opdracht vraagt er 3."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\nb\nc", ["a", "b", "c"]),
+        ("Mijn partners:\n- a\n- b\n* c\n• d", ["a", "b", "c", "d"]),
+        ("1. a\n2) b\n3.c", ["a", "b", "c"]),
+        ("a; b; c", ["a", "b", "c"]),
+        ("a, b, c", ["a", "b", "c"]),
+        ("a, b\nc", ["a, b", "c"]),
+        ("Partners:\na\nb", ["a", "b"]),
+        ("a\n\n\nb", ["a", "b"]),
+        ("12.5 procent is jong", ["12.5 procent is jong"]),
+        ("", []),
+    ],
+)
+def test_split_entries(text: str, expected: list[str]) -> None:
+    assert split_entries(text) == expected
+
+
+def test_words_keep_contractions_and_compounds() -> None:
+    assert count_words("What's in it for me? Co-creatie - 2 keer") == 8
+
+
+def test_check_is_deterministic() -> None:
+    text = "Welzijn Noord, basisschool"
+    assert check(PARTNERS, text) == check(PARTNERS, text)
+
+
+def test_assignment_level_check_for_an_empty_partner_2() -> None:
+    db = Database("sqlite://")
+    db.create_all()
+    service = AssignmentService(db, load_assignments(KNOWLEDGE))
+    third = service.get(3)
+    long_text = " ".join(["woord"] * 40)
+    service.save_answer(USER, 3, "keuze", "Welzijn Noord\nBasisschool De Linde\nGGD regio")
+    for item in third.items:
+        if item.group != "Partner 2" and item.id != "keuze":
+            service.save_answer(USER, 3, item.id, long_text)
+    service.save_answer(USER, 3, "partner-2-diensten", long_text)
+    service.save_answer(USER, 3, "partner-2-overtuigen", "Ik bel ze.")
+
+    lines = service.check_assignment(USER, 3)
+    waarde, overtuigen = third.get("partner-2-waarde"), third.get("partner-2-overtuigen")
+    assert waarde is not None and overtuigen is not None
+    label = waarde.label.split(" – ", 1)[1]  # the field label from the file
+    assert "What's in it for me?" in label
+    assert lines == [
+        f"Partner 2: '{label}' is nog leeg.",
+        f"Partner 2: '{field_label(overtuigen)}' is nog kort: 3 woorden, "
+        f"richtlijn is {overtuigen.min_words}.",
+    ]
+
+    service.save_answer(USER, 3, "partner-2-waarde", long_text)
+    service.save_answer(USER, 3, "partner-2-overtuigen", long_text)
+    assert service.check_assignment(USER, 3) == []
+
+
+def test_assignment_level_check_for_a_list_item() -> None:
+    db = Database("sqlite://")
+    db.create_all()
+    service = AssignmentService(db, load_assignments(KNOWLEDGE))
+    service.save_answer(USER, 3, "keuze", "Welzijn Noord\nBasisschool De Linde")
+    keuze = service.get(3).get("keuze")
+    assert keuze is not None and keuze.min_items == 3
+    assert service.check_assignment(USER, 3)[0] == (
+        f"'{keuze.label}': je noemt 2, de opdracht vraagt er 3 ({keuze.item_noun})."
+    )
