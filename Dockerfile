@@ -30,7 +30,7 @@ WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY knowledge ./knowledge
 COPY prompts ./prompts
-USER wijkwijs
+USER 10001
 # Index knowledge/ at build time; the index lives in /data, which is also the volume.
 RUN wijkwijs ingest --strict
 VOLUME ["/data"]

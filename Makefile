@@ -18,6 +18,7 @@ run: $(VENV)/.stamp-run
 test: $(VENV)/.stamp-dev
 	@$(BIN)/ruff check -q bot tests benchmarks && echo "ruff: ok"
 	@$(BIN)/mypy bot
+	@$(BIN)/hadolint Dockerfile && echo "hadolint: ok"
 	@$(BIN)/python -m pytest -q
 
 $(VENV)/bin/python:
