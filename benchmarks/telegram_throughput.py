@@ -1,7 +1,8 @@
 """Telegram throughput: 20 simulated users × 20 questions through the fake Bot API server.
 
 Usage:
-    .venv/bin/python benchmarks/telegram_throughput.py [--users 20] [--questions 20] [--rate 30] [--json OUT]
+    .venv/bin/python benchmarks/telegram_throughput.py [--users 20] [--questions 20]
+        [--rate 30] [--json OUT]
 
 Runs the real Application (polling over HTTP on 127.0.0.1) against tests/fakes/telegram_server.py
 in one process. Each user sends a question, waits for the answer, then sends the next one; all
