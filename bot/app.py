@@ -101,6 +101,11 @@ class Services:
             from bot.llm.tutor import build_tutor
 
             self.llm = build_tutor(self.settings, self.answers, self.participants)
+            if self.llm is not None and self.roleplay is not None:
+                from bot.llm.roleplay import with_llm_roleplay
+
+                self.roleplay.engine = with_llm_roleplay(self.roleplay.engine, self.settings,
+                                                         self.llm.model)
 
     async def ask(self, user_id: int, question: str,
                   on_partial: PartialCallback | None = None) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
@@ -16,11 +17,13 @@ PROMPT = "jij> "
 
 
 class TerminalChat:
-    def __init__(self, services: Services, out: TextIO, user_id: int) -> None:
+    def __init__(self, services: Services, out: TextIO, user_id: int,
+                 loop: asyncio.AbstractEventLoop) -> None:
         self.services = services
         self.out = out
         self.user_id = user_id
         self.choosing = False
+        self.loop = loop
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -89,7 +92,8 @@ class TerminalChat:
 
     def answer(self, text: str) -> None:
         try:
-            answer = self.services.answers.ask(text)
+            # The same entry point as Telegram: generated answers when an LLM is configured.
+            answer = self.loop.run_until_complete(self.services.ask(self.user_id, text))
         except UserFacingError as exc:
             self.say(f"bot> {exc}")
             return
@@ -101,18 +105,22 @@ class TerminalChat:
 
 
 def run_terminal_chat(services: Services, stdin: TextIO, out: TextIO, user_id: int = 1) -> int:
-    chat = TerminalChat(services, out, user_id)
-    chat.say(texts.TERMINAL_WELCOME)
-    interactive = stdin.isatty()
-    while True:
-        if interactive:
-            out.write(PROMPT)
-            out.flush()
-        line = stdin.readline()
-        if not line:
-            break
-        text = line.strip()
-        if text and not chat.handle(text):
-            break
-    chat.say(texts.TERMINAL_BYE)
+    loop = asyncio.new_event_loop()
+    try:
+        chat = TerminalChat(services, out, user_id, loop)
+        chat.say(texts.TERMINAL_WELCOME)
+        interactive = stdin.isatty()
+        while True:
+            if interactive:
+                out.write(PROMPT)
+                out.flush()
+            line = stdin.readline()
+            if not line:
+                break
+            text = line.strip()
+            if text and not chat.handle(text):
+                break
+        chat.say(texts.TERMINAL_BYE)
+    finally:
+        loop.close()
     return 0

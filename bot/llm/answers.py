@@ -125,12 +125,11 @@ class LLMAnswerer:
         if not passages:
             return self.extractive(result, sources)
         messages = self.messages(result.question, passages)
-        context = "\n".join([result.question, *(p.source.title + "\n" + p.text
-                                                 for p in passages)])
+        context = "\n".join(p.source.title + "\n" + p.text for p in passages)
         try:
             async with asyncio.timeout(self.total_timeout):
                 raw = await self._generate(messages, len(passages), on_partial)
-            done = finish(raw, len(passages), context)
+            done = finish(raw, len(passages), context, result.question)
         except UngroundedReply as exc:
             log.warning("LLM reply not used (%s); extractive answer instead", exc)
             return self.extractive(result, sources)

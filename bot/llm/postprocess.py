@@ -11,9 +11,11 @@ Decisions (tested in tests/test_llm_postprocess.py):
   order, so the text and the rendered source list (always numbered 1..k) agree.
 * No valid citation at all: every source is kept, so the participant can check the material.
   Such a reply must still look grounded: either it admits the passages don't answer the question,
-  or most of its content words occur in the passages/question. Otherwise (e.g. an injected
-  "HAHA") it is rejected and the caller falls back to the extractive answer. This is a lexical
-  heuristic, not a proof of faithfulness.
+  or it has at least `MIN_WORDS` content words, most of which occur in the passages, and it
+  shares a content word with the question. Otherwise (e.g. an injected "HAHA", even when the
+  passage itself contains "HAHA") it is rejected and the caller falls back to the extractive
+  answer. This is a lexical heuristic, not a proof of faithfulness: a fluent uncited answer that
+  reuses the passages' words passes.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from bot.retrieval.lexical import fold, tokenize
 MAX_CHARS = 1500
 """Hard cap for a generated answer (the prompt asks for ~150 words, about 1000 characters)."""
 MIN_SUPPORT = 0.5
-"""Share of an uncited reply's content words that must occur in the passages or question."""
+"""Share of an uncited reply's content words that must occur in the passages."""
+MIN_WORDS = 3
+"""Content words (stemmed, no stopwords) an uncited reply needs to count as an answer."""
 ADMISSIONS = (
     "niet in de bronnen", "staat niet in", "bronnen geven geen", "bronnen zeggen niets",
     "bronnen gaan niet over", "geen antwoord op", "niet in het cursusmateriaal",
@@ -149,7 +153,15 @@ class Finished:
     cited: bool
 
 
-def finish(raw: str, sources: int, context: str) -> Finished:
+def related(text: str, passages: str, question: str) -> bool:
+    """The uncited-reply guard: enough words, mostly from the passages, on the question's topic."""
+    words = set(tokenize(text))
+    asked = set(tokenize(question))
+    return (len(words) >= MIN_WORDS and support(text, passages) >= MIN_SUPPORT
+            and (not asked or bool(words & asked)))
+
+
+def finish(raw: str, sources: int, passages: str, question: str) -> Finished:
     """The final answer text and which sources to show; raises `UngroundedReply`."""
     text = clean_markup(raw)
     text, cited = fix_citations(text, sources)
@@ -159,6 +171,6 @@ def finish(raw: str, sources: int, context: str) -> Finished:
     if cited:
         keep = sorted(cited)
         return Finished(renumber(text, keep), [n - 1 for n in keep], True)
-    if not admits_no_answer(text) and support(text, context) < MIN_SUPPORT:
+    if not admits_no_answer(text) and not related(text, passages, question):
         raise UngroundedReply("reply cites nothing and is unrelated to the passages")
     return Finished(text, list(range(sources)), False)

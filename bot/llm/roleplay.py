@@ -10,6 +10,7 @@ these use the model's synchronous ``invoke``.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -23,6 +24,7 @@ from bot.llm.postprocess import clean_markup
 from bot.llm.prompts import PromptLibrary
 from bot.retrieval.lexical import fold
 from bot.roleplay.analyser import TurnAnalysis
+from bot.roleplay.engine import RoleplayEngine
 from bot.roleplay.feedback import Evaluator, Feedback, Quote, ScriptedEvaluator
 from bot.roleplay.normalise import short_quote
 from bot.roleplay.scenarios import Scenario
@@ -266,3 +268,14 @@ def build_llm_roleplay(settings: Settings, chat_model: BaseChatModel,
     """
     prompts = PromptLibrary(settings.prompts_dir)
     return LLMPersonaVoice(chat_model, prompts), LLMEvaluator(chat_model, prompts)
+
+
+def with_llm_roleplay(engine: RoleplayEngine, settings: Settings,
+                      chat_model: BaseChatModel) -> RoleplayEngine:
+    """A copy of ``engine`` (which is stateless and may be shared) whose persona and evaluator
+    are LLM-played, falling back to the engine's own voice and evaluator."""
+    prompts = PromptLibrary(settings.prompts_dir)
+    llm_engine = copy.copy(engine)
+    llm_engine.voice = LLMPersonaVoice(chat_model, prompts, fallback=engine.voice)
+    llm_engine.evaluator = LLMEvaluator(chat_model, prompts, fallback=engine.evaluator)
+    return llm_engine

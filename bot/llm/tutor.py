@@ -67,4 +67,6 @@ def build_tutor(settings: Settings, answers: AnswerService, participants: Partic
     except PromptError as exc:
         log.error("LLM disabled, the prompt files are not usable: %s", exc)
         return None
+    log.info("LLM answers on: %s model %r at %s", settings.llm_provider, settings.llm_model,
+             settings.llm_base_url or "the provider's default URL")
     return LLMTutor(model, prompts, answers, participants, timeout=settings.llm_timeout)

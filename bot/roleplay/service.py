@@ -41,7 +41,13 @@ class RoleplayService:
         self.store = store
         self.timezone = timezone
         self._rng = rng or random.Random()
-        self._lock = threading.Lock()  # one turn at a time per process keeps state consistent
+        self._guard = threading.Lock()
+        self._locks: dict[int, threading.Lock] = {}
+
+    def _lock(self, user_id: int) -> threading.Lock:
+        """One turn at a time per participant; different participants don't wait."""
+        with self._guard:
+            return self._locks.setdefault(user_id, threading.Lock())
 
     def scenarios(self) -> list[Scenario]:
         return self.engine.list_scenarios()
@@ -54,7 +60,7 @@ class RoleplayService:
 
     def start(self, user_id: int, scenario_id: str | None) -> Opening:
         """Start (or restart) a conversation; ``None`` picks one ("Verras me")."""
-        with self._lock:
+        with self._lock(user_id):
             self.store.discard_active(user_id)
             done = [h.scenario_id for h in self.store.history(user_id)]
             session, intro, opening = self.engine.start(scenario_id, rng=self._rng, exclude=done)
@@ -63,7 +69,7 @@ class RoleplayService:
             return Opening(scenario, intro, self._named(scenario, opening))
 
     def reply(self, user_id: int, text: str) -> Turn:
-        with self._lock:
+        with self._lock(user_id):
             session = self.store.load_active(user_id)
             if session is None:
                 raise RoleplayError(texts.SESSION_ENDED)
@@ -77,7 +83,7 @@ class RoleplayService:
                         result.feedback)
 
     def hint(self, user_id: int) -> str:
-        with self._lock:
+        with self._lock(user_id):
             session = self.store.load_active(user_id)
             if session is None:
                 raise RoleplayError(texts.SESSION_ENDED)
@@ -87,7 +93,7 @@ class RoleplayService:
 
     def stop(self, user_id: int) -> Feedback | None:
         """End the active conversation and return its feedback (None when there was none)."""
-        with self._lock:
+        with self._lock(user_id):
             session = self.store.load_active(user_id)
             if session is None:
                 return None
