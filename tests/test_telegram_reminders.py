@@ -126,3 +126,17 @@ async def test_reminder_text_is_escaped(services: Services,
         await reminder_dispatcher(app).run_once(AT_19_31)
         [reminder] = await telegram.wait_for_messages(USER, timeout=20)
         assert reminder["plain_text"].startswith("Hoi <Anna & co>!")
+
+
+async def test_participant_sets_own_time_zone(services: Services,
+                                              telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        await ask(telegram, "/herinnering 08:00")
+        msg = await ask(telegram, "/herinnering tijdzone Europe/London")
+        assert "Europe/London" in msg["plain_text"]
+        msg = await ask(telegram, "/herinnering tijdzone Mars/Base")
+        assert "tijdzone ken ik niet" in msg["plain_text"]
+        msg = await ask(telegram, "/herinnering tijdzone")
+        assert "/herinnering tijdzone" in msg["plain_text"]
+    reminder = services.reminders.get(USER)
+    assert reminder is not None and reminder.timezone == "Europe/London"

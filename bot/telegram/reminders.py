@@ -21,7 +21,14 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter
 from telegram.ext import (
@@ -56,6 +63,8 @@ HEADER = "⏰ <b>Herinneringen</b>"
 HINT = "Kies een tijd hieronder, of typ bijvoorbeeld /herinnering 19:30."
 SAVED = "✅ Gelukt!"
 OFF = "🔕 Je herinneringen staan uit. Met /herinnering zet je ze weer aan."
+TZ_USAGE = "Zo stel je je tijdzone in: /herinnering tijdzone Europe/Brussels"
+TZ_SAVED = "✅ Je tijdzone is nu {tz}."
 ASK_TIME = "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 7:45 of 19:30."
 BTN_OTHER = "🕒 Andere tijd"
 BTN_DAILY = "Elke dag"
@@ -194,6 +203,9 @@ class ReminderHandlers:
             await send_html(msg, *await self.status(user.id))
             return
         action = _ARGS.get(arg.lower())
+        if arg.lower().split()[0] == "tijdzone":
+            await self.set_timezone(msg, user.id, arg.split()[1:])
+            return
         try:
             if action == "off":
                 await asyncio.to_thread(self.reminders.off, user.id)
@@ -212,6 +224,18 @@ class ReminderHandlers:
             await msg.reply_text(str(exc))
             return
         await send_html(msg, *await self.status(user.id, SAVED))
+
+    async def set_timezone(self, msg: Message, user_id: int, args: list[str]) -> None:
+        """/herinnering tijdzone Europe/Brussels: the participant's own time zone."""
+        if len(args) != 1:
+            await msg.reply_text(TZ_USAGE)
+            return
+        try:
+            await asyncio.to_thread(self.reminders.set_timezone, user_id, args[0])
+        except ReminderError as exc:
+            await msg.reply_text(str(exc))
+            return
+        await msg.reply_text(TZ_SAVED.format(tz=args[0]))
 
     async def menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
