@@ -587,6 +587,17 @@ class FakeTelegramServer:
         self._cursors[chat_id] = max(self._cursors.get(chat_id, 0), result[-1]["seq"])
         return result
 
+    def message_count(self, chat_id: int) -> int:
+        """How many messages the bot sent to a chat (no copies: cheap enough for load tests)."""
+        return sum(len(msgs) for (_tok, chat), msgs in self._bot_msgs.items() if chat == chat_id)
+
+    async def wait_for_count(self, chat_id: int, count: int,
+                             timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has sent at least ``count`` messages to the chat in total."""
+        if not await self._wait_until(lambda: self.message_count(chat_id) >= count, timeout):
+            raise AssertionError(f"chat {chat_id}: {self.message_count(chat_id)} of {count} "
+                                 f"messages within {timeout}s")
+
     async def wait_for_request(
         self, method: str, predicate: Callable[[RecordedRequest], bool] | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109
