@@ -36,6 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchutil import emit, pct  # noqa: E402
+
 QUESTIONS = ROOT / "tests/eval/questions.yaml"
 REPLY = (
     "Weerstand is een normale reactie op verandering [1]. Luister eerst goed en erken wat je "
@@ -49,10 +52,6 @@ REPLY = (
 
 REWRITTEN = "Hoe ga ik om met weerstand van een collega?"
 
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -129,9 +128,7 @@ def main() -> int:
     results: dict[str, Any] = {"questions": len(questions)}
     results.update(asyncio.run(measure(services, questions, args.n)))
     services.close()
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    emit(results, args.json)
     return 0
 
 

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchutil import emit
+
 SETTINGS = {
     "default (long spin)": {},
     "OMP_WAIT_POLICY=PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"},
@@ -58,9 +60,7 @@ def main() -> int:
     finally:
         for b in burners:
             b.kill()
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    emit(results, args.json)
     return 0
 
 

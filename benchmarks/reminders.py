@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import dataclasses
 import datetime as dt
-import json
 import resource
 import statistics
 import sys
@@ -27,13 +26,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchutil import emit, pct  # noqa: E402
+
 LOCAL = dt.datetime(2026, 12, 1, 19, 31, tzinfo=ZoneInfo("Europe/Amsterdam"))
 NOW = LOCAL.astimezone(dt.UTC)
 
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 async def bench(n: int, data_dir: Path) -> dict[str, float]:
@@ -112,9 +109,7 @@ def main() -> int:
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="wijkwijs-rem-bench-"))
     result = asyncio.run(bench(args.participants, data_dir))
-    print(json.dumps(result, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    emit(result, args.json)
     return 0
 
 

@@ -15,7 +15,6 @@ Measures, on this machine, with no LLM:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -28,12 +27,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchutil import emit, pct  # noqa: E402
+
 QUESTIONS = ROOT / "tests/eval/questions.yaml"
 
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 def run(cmd: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, str]:
@@ -135,9 +133,7 @@ def main() -> int:
     })
     for key in ("ingest_first_s", "ingest_unchanged_s", "cold_start_first_answer_s"):
         results[key] = round(results[key], 2)
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    emit(results, args.json)
     return 0
 
 

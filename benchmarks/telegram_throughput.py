@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import signal
@@ -29,10 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+from benchutil import emit, pct  # noqa: E402
 
 
 async def bench(users: int, per_user: int, rate: float, data_dir: Path) -> dict[str, float]:
@@ -90,9 +86,7 @@ def main() -> int:
     if args.data_dir and (args.data_dir / "index").is_dir():
         shutil.copytree(args.data_dir / "index", data_dir / "index")
     result = asyncio.run(bench(args.users, args.questions, args.rate, data_dir))
-    print(json.dumps(result, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    emit(result, args.json)
     return 0
 
 

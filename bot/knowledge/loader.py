@@ -41,11 +41,41 @@ class LoadResult:
     errors: list[LoadError] = field(default_factory=list)
 
 
-class _Invalid(Exception):
+class InvalidFile(Exception):
+    """A knowledge file is unusable; ``line`` is 1-based."""
+
     def __init__(self, line: int, reason: str) -> None:
         super().__init__(reason)
         self.line = line
         self.reason = reason
+
+
+
+def decode_utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InvalidFile(raw[: exc.start].count(b"\n") + 1, "not valid UTF-8") from None
+
+
+def yaml_invalid(exc: yaml.YAMLError, first_line: int, what: str) -> InvalidFile:
+    """`InvalidFile` for a YAML error; ``first_line`` is the file line of the YAML's line 1."""
+    mark = getattr(exc, "problem_mark", None)
+    line = (mark.line + first_line) if mark is not None else 1
+    return InvalidFile(line, f"{what}: {getattr(exc, 'problem', None) or 'invalid YAML'}")
+
+
+def validation_reason(exc: ValidationError) -> tuple[tuple[str | int, ...], bool, str]:
+    """(location, is-missing, reason) of the first pydantic error, worded for authors."""
+    err = exc.errors()[0]
+    loc = tuple(err.get("loc", ()))
+    dotted = ".".join(str(p) for p in loc)
+    if err.get("type") == "missing":
+        return loc, True, f"missing field '{dotted}'"
+    if err.get("type") == "extra_forbidden":
+        return loc, False, f"unknown field '{dotted}'"
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return loc, False, f"field '{dotted}': {msg}"
 
 
 def _key_line(front_lines: list[str], key: str) -> int:
@@ -57,56 +87,44 @@ def _key_line(front_lines: list[str], key: str) -> int:
 
 
 def _pydantic_reason(exc: ValidationError) -> tuple[str, str]:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()))
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    if err.get("type") == "missing":
-        return loc, f"missing field '{loc}'"
-    return loc, f"field '{loc}': {msg}"
+    loc, _missing, reason = validation_reason(exc)
+    return ".".join(str(p) for p in loc), reason
 
 
 def parse_file(raw: bytes, rel_path: str, taxonomy: Taxonomy) -> KnowledgeFile:
-    """Parse one file or raise `_Invalid` with a line number."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _Invalid(line, "not valid UTF-8") from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    """Parse one file or raise `InvalidFile` with a line number."""
+    text = decode_utf8(raw).replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise _Invalid(1, "missing front matter (the file must start with a '---' line)")
+        raise InvalidFile(1, "missing front matter (the file must start with a '---' line)")
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
-        raise _Invalid(1, "front matter is not closed with a '---' line") from None
+        raise InvalidFile(1, "front matter is not closed with a '---' line") from None
     front_lines = lines[1:end]
     try:
         meta = yaml.safe_load("\n".join(front_lines))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise _Invalid(line, f"bad YAML in front matter: {problem}") from None
+    except yaml.YAMLError as exc:  # the front matter starts on file line 2
+        raise yaml_invalid(exc, 2, "bad YAML in front matter") from None
     if not isinstance(meta, dict):
-        raise _Invalid(1, "front matter must be a YAML mapping")
+        raise InvalidFile(1, "front matter must be a YAML mapping")
     try:
         front = FrontMatter.model_validate(meta)
     except ValidationError as exc:
         loc, reason = _pydantic_reason(exc)
-        raise _Invalid(_key_line(front_lines, loc.split(".")[0]), reason) from None
+        raise InvalidFile(_key_line(front_lines, loc.split(".")[0]), reason) from None
     if front.theme not in taxonomy.theme_labels:
-        raise _Invalid(_key_line(front_lines, "theme"), f"unknown theme '{front.theme}'")
+        raise InvalidFile(_key_line(front_lines, "theme"), f"unknown theme '{front.theme}'")
     if front.topic not in taxonomy.topic_theme:
-        raise _Invalid(_key_line(front_lines, "topic"), f"unknown topic '{front.topic}'")
+        raise InvalidFile(_key_line(front_lines, "topic"), f"unknown topic '{front.topic}'")
     if taxonomy.topic_theme[front.topic] != front.theme:
-        raise _Invalid(
+        raise InvalidFile(
             _key_line(front_lines, "topic"),
             f"topic '{front.topic}' does not belong to theme '{front.theme}'",
         )
     body = "\n".join(lines[end + 1 :]).strip()
     if not body:
-        raise _Invalid(end + 2, "empty body")
+        raise InvalidFile(end + 2, "empty body")
     casus = opdracht = None
     try:
         if front.kind == "casus":
@@ -116,9 +134,9 @@ def parse_file(raw: bytes, rel_path: str, taxonomy: Taxonomy) -> KnowledgeFile:
             expand_checklist(opdracht.checklist)
     except ValidationError as exc:
         loc, reason = _pydantic_reason(exc)
-        raise _Invalid(_key_line(front_lines, loc.split(".")[0]), reason) from None
+        raise InvalidFile(_key_line(front_lines, loc.split(".")[0]), reason) from None
     except ValueError as exc:
-        raise _Invalid(_key_line(front_lines, "checklist"), str(exc)) from None
+        raise InvalidFile(_key_line(front_lines, "checklist"), str(exc)) from None
     return KnowledgeFile(
         path=rel_path,
         front=front,
@@ -143,7 +161,7 @@ def load_knowledge(knowledge_dir: Path, taxonomy: Taxonomy | None = None) -> Loa
         rel = path.relative_to(knowledge_dir).as_posix()
         try:
             result.files.append(parse_file(path.read_bytes(), rel, taxonomy))
-        except _Invalid as exc:
+        except InvalidFile as exc:
             result.errors.append(LoadError(rel, exc.line, exc.reason))
         except OSError as exc:
             result.errors.append(LoadError(rel, 1, f"cannot read file: {exc.strerror}"))

@@ -15,7 +15,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.knowledge.loader import LoadError
+from bot.knowledge.loader import InvalidFile as _Invalid
+from bot.knowledge.loader import LoadError, decode_utf8, validation_reason, yaml_invalid
 from bot.knowledge.models import SLUG, ResistanceType
 
 Difficulty = Literal["makkelijk", "gemiddeld", "moeilijk"]
@@ -123,13 +124,6 @@ class ScenarioSet:
         return list(self.scenarios)
 
 
-class _Invalid(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
-
-
 def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     """1-based line of the deepest YAML node reachable along a pydantic error location."""
     line = (node.start_mark.line + 1) if node is not None else 1
@@ -159,32 +153,20 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
 
 def parse_scenario(raw: bytes, path: Path) -> Scenario:
     """Parse one scenario file or raise `_Invalid` with a line number."""
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise _Invalid(raw[: exc.start].count(b"\n") + 1, "not valid UTF-8") from None
+    text = decode_utf8(raw)
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 1) if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise _Invalid(line, f"bad YAML: {problem}") from None
+        raise yaml_invalid(exc, 1, "bad YAML") from None
     if not isinstance(data, dict):
         raise _Invalid(1, "a scenario must be a YAML mapping")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err.get("loc", ()))
-        dotted = ".".join(str(p) for p in loc)
-        if err.get("type") == "missing":
-            raise _Invalid(_node_line(root, loc[:-1]), f"missing field '{dotted}'") from None
-        if err.get("type") == "extra_forbidden":
-            raise _Invalid(_node_line(root, loc), f"unknown field '{dotted}'") from None
-        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        raise _Invalid(_node_line(root, loc), f"field '{dotted}': {msg}") from None
+        loc, missing, reason = validation_reason(exc)
+        # A missing key has no node of its own: point at its parent mapping.
+        raise _Invalid(_node_line(root, loc[:-1] if missing else loc), reason) from None
     if scenario.id != path.stem:
         raise _Invalid(
             _node_line(root, ("id",)),
