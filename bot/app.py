@@ -97,7 +97,9 @@ class Services:
         self.trainer = TrainerService(self.db, self.assignments, timezone=tz)
         self.roleplay = None
         if self.roleplay_engine is not None:
-            self.roleplay = RoleplayService(self.roleplay_engine, RoleplayStore(self.db), tz)
+            titles = {c.path: c.title for c in self.retriever.chunks}
+            self.roleplay = RoleplayService(self.roleplay_engine, RoleplayStore(self.db), tz,
+                                            titles=titles)
         self.llm = None
         if self.settings.llm_provider != "none":  # imported lazily: offline pays nothing
             from bot.llm.tutor import build_tutor

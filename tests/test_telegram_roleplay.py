@@ -44,6 +44,8 @@ async def test_full_roleplay_with_hint_until_feedback(services: Services,
         text = feedback["plain_text"]
         assert "De zorg eronder" in text and "Probeer volgende keer" in text
         assert "Ik hoor dat je er echt moe van bent" in text  # own words quoted as evidence
+        reading = text.split("Lees verder:")[1]
+        assert "Omgaan met weerstanden" in reading and ".md" not in reading  # titles, not paths
         # After the role-play, text is a question again.
         await telegram.send_message(USER, "wat is een elevator pitch")
         [answer] = await telegram.wait_for_messages(USER, timeout=20)

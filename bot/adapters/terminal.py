@@ -54,7 +54,7 @@ class TerminalChat:
                 self.say(texts.RP_NOT_ACTIVE)
         elif rp is not None and command == "/stop":
             feedback = rp.stop(self.user_id)
-            self.say(texts.RP_NOT_ACTIVE if feedback is None else feedback.render_text())
+            self.say(texts.RP_NOT_ACTIVE if feedback is None else rp.render(feedback))
         elif rp is not None and command == "/mijnoefeningen":
             self.say(rp.history(self.user_id))
         elif command:
@@ -67,7 +67,7 @@ class TerminalChat:
                 return True
             self.say(f"🎭 {turn.line}")
             if turn.feedback is not None:
-                self.say(turn.feedback.render_text())
+                self.say(rp.render(turn.feedback))
         else:
             self.answer(text)
         return True

@@ -7,6 +7,7 @@ counterproductive moves (25 %) and how far the resistance came down (30 %).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,8 +106,11 @@ class Feedback:
             end_resistance=int(resistance.get("end", 0)),
         )
 
-    def render_text(self) -> str:
-        """Readable Dutch feedback message (plain text, no markup)."""
+    def render_text(self, titles: Mapping[str, str] | None = None) -> str:
+        """Readable Dutch feedback message (plain text, no markup).
+
+        ``titles`` maps knowledge paths to titles, so "Lees verder" names the material."""
+        titles = titles or {}
         label = texts.TECHNIQUE_LABELS
         outcome = texts.OUTCOME_TEXT.get(self.outcome, texts.OUTCOME_TEXT["stopped"])
         out = [
@@ -133,7 +137,7 @@ class Feedback:
             out += ["", texts.TIPS_HEADER] + [texts.TIP_LINE.format(tip=t) for t in self.tips]
         if self.related:
             out += ["", texts.RELATED_HEADER]
-            out += [texts.RELATED_LINE.format(path=p) for p in self.related]
+            out += [texts.RELATED_LINE.format(title=titles.get(p, p)) for p in self.related]
         return "\n".join(out)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.roleplay import texts
@@ -36,8 +37,11 @@ class Turn:
 
 class RoleplayService:
     def __init__(self, engine: RoleplayEngine, store: RoleplayStore, timezone: str,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 titles: Mapping[str, str] | None = None) -> None:
         self.engine = engine
+        self.titles = dict(titles or {})
+        """Knowledge path -> title, so feedback names the material to read."""
         self.store = store
         self.timezone = timezone
         self._rng = rng or random.Random()
@@ -100,6 +104,9 @@ class RoleplayService:
             feedback = self.engine.stop(session)
             self.store.finish(user_id, session, feedback)
             return feedback
+
+    def render(self, feedback: Feedback) -> str:
+        return feedback.render_text(self.titles)
 
     def history(self, user_id: int) -> str:
         return self.store.render_history(user_id, self.timezone)

@@ -92,7 +92,7 @@ NEXT_TIME_HEADER = "Probeer volgende keer:"
 TIPS_HEADER = "Tips:"
 TIP_LINE = "- {tip}"
 RELATED_HEADER = "Lees verder:"
-RELATED_LINE = "- {path}"
+RELATED_LINE = "- {title}"
 NO_TURNS = "Je hebt nog niets gezegd, dus er valt nog weinig te beoordelen."
 
 NEXT_TIME: dict[str, str] = {

@@ -123,7 +123,7 @@ class RoleplayHandlers:
             return
         if turn.ended and turn.feedback is not None:
             await send_html(msg, f"🎭 {esc(turn.line)}")
-            await send_html(msg, esc(turn.feedback.render_text()), _after_buttons())
+            await send_html(msg, esc(self.service.render(turn.feedback)), _after_buttons())
         else:
             await send_html(msg, f"🎭 {esc(turn.line)}", _turn_buttons())
 
@@ -153,7 +153,7 @@ class RoleplayHandlers:
             return
         msg = await self._target(update)
         if msg is not None:
-            await send_html(msg, esc(feedback.render_text()), _after_buttons())
+            await send_html(msg, esc(self.service.render(feedback)), _after_buttons())
 
     async def history(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = await self._target(update)
