@@ -29,7 +29,19 @@ TERMINAL_WELCOME = (
 )
 TERMINAL_SCENARIOS = "Kies een oefening (typ het nummer):"
 TERMINAL_ROLEPLAY_KEYS = "(Typ je reactie. /tip geeft een tip, /stop stopt en geeft feedback.)"
-TERMINAL_UNKNOWN = "Die opdracht ken ik niet. Probeer /oefenen, /tip, /stop of /exit."
+TERMINAL_UNKNOWN = (
+    "Die opdracht ken ik niet. Probeer /oefenen, /tip, /stop, /opdrachten, /herinnering of /exit."
+)
+TERMINAL_ASSIGNMENT_KEYS = (
+    "Zo werk je aan een opdracht:\n"
+    "  /opdracht 3                      de onderdelen van opdracht 3\n"
+    "  /antwoord 3 keuze <je antwoord>  je antwoord opslaan (vervangt het vorige)\n"
+    "  /klaar 3 keuze                   een onderdeel afvinken\n"
+    "  /exporteer 3                     Word- en Markdown-bestand maken\n"
+    "  /herinnering 19:30 | uit         dagelijkse herinnering"
+)
+TERMINAL_SAVED = "Opgeslagen."
+TERMINAL_EXPORTED = "Bewaard: {path}"
 TERMINAL_BYE = "Tot de volgende keer!"
 
 # Telegram ------------------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+
+import docx
+import pytest
 
 from bot.adapters.terminal import run_terminal_chat
 from bot.app import Services
@@ -35,3 +39,24 @@ def test_roleplay_in_the_terminal(services: Services) -> None:
     assert "niet aan het oefenen" in out
     assert "Die opdracht ken ik niet" in out
     assert "na exit" not in out and out.rstrip().endswith("Tot de volgende keer!")
+
+
+def test_assignments_export_and_reminder_in_the_terminal(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = chat(services, [
+        "/opdrachten",
+        "/antwoord 3 keuze Buurthuis De Linde; Bibliotheekvrienden",
+        "/antwoord 3 keuze Buurthuis De Linde; Bibliotheekvrienden; Basisschool De Regenboog",
+        "/klaar 3 keuze", "/exporteer 3", "/herinnering 19:30", "/antwoord 3", "/opdracht x",
+    ])
+    assert "▱▱▱▱ 0/10  Opdracht 3" in out
+    assert "Je noemt 2 partners, de opdracht vraagt er 3." in out
+    assert "✅ Kies drie potentiële partners" in out
+    assert "19:30" in out
+    assert out.count("Zo werk je aan een opdracht") == 3  # overview + two malformed commands
+    doc = docx.Document(str(tmp_path / "opdracht-3-partners.docx"))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "Basisschool De Regenboog" in body
+    assert "Basisschool De Regenboog" in (tmp_path / "opdracht-3-partners.md").read_text()
+    assert services.assignments.progress(9, 3).done == 1

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
 from bot.answering.service import UserFacingError
+from bot.assignments import AssignmentError
+from bot.assignments.texts import STATUS_ICONS
+from bot.reminders import ReminderError
 from bot.roleplay import texts as rp_texts
 from bot.roleplay.engine import RoleplayError
 
@@ -57,6 +61,9 @@ class TerminalChat:
             self.say(texts.RP_NOT_ACTIVE if feedback is None else rp.render(feedback))
         elif rp is not None and command == "/mijnoefeningen":
             self.say(rp.history(self.user_id))
+        elif command in {"/opdrachten", "/opdracht", "/antwoord", "/klaar", "/exporteer",
+                         "/herinnering"}:
+            self.assignments(command, text.split()[1:], text)
         elif command:
             self.say(texts.TERMINAL_UNKNOWN)
         elif rp is not None and rp.is_active(self.user_id):
@@ -71,6 +78,47 @@ class TerminalChat:
         else:
             self.answer(text)
         return True
+
+    def assignments(self, command: str, args: list[str], text: str) -> None:
+        """Checklists, export and reminder settings: the same services as in Telegram."""
+        svc = self.services.assignments
+        try:
+            if command == "/opdrachten":
+                for p in svc.overview(self.user_id):
+                    self.say(f"  {p.bar}  {p.assignment.heading}")
+                self.say(texts.TERMINAL_ASSIGNMENT_KEYS)
+            elif command == "/opdracht":
+                n = int(args[0])
+                for state in svc.progress(self.user_id, n).items:
+                    self.say(f"  {STATUS_ICONS[state.status]} {state.item.id}: {state.item.label}")
+            elif command == "/antwoord":
+                n, item_id = int(args[0]), args[1]
+                answer = text.split(maxsplit=3)[3] if len(args) > 2 else ""
+                view = svc.save_answer(self.user_id, n, item_id, answer)
+                self.say(texts.TERMINAL_SAVED)
+                for line in view.check:
+                    self.say(f"  - {line}")
+            elif command == "/klaar":
+                view = svc.set_done(self.user_id, int(args[0]), args[1], True)
+                self.say(f"{STATUS_ICONS[view.status]} {view.item.label}")
+            elif command == "/exporteer":
+                n = int(args[0])
+                for ext, data in (("docx", svc.export_docx(self.user_id, n)),
+                                  ("md", svc.export_markdown(self.user_id, n).encode())):
+                    path = Path(svc.export_filename(n, ext))
+                    path.write_bytes(data)
+                    self.say(texts.TERMINAL_EXPORTED.format(path=path.resolve()))
+            elif command == "/herinnering":
+                reminders = self.services.reminders
+                if args and args[0].lower() == "uit":
+                    reminders.off(self.user_id)
+                elif args:
+                    reminders.set_time(self.user_id, self.user_id, args[0])
+                self.say(reminders.describe(self.user_id))
+        except (AssignmentError, ReminderError) as exc:
+            self.say(str(exc))
+        except (IndexError, ValueError):
+            self.say(texts.TERMINAL_ASSIGNMENT_KEYS)
 
     def start_scenario(self, choice: str) -> None:
         rp = self.services.roleplay
