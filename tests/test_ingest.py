@@ -109,3 +109,22 @@ def test_chunks_fit_the_embedding_window() -> None:
         for chunk in chunk_file(doc, 600):
             assert len(chunk.embed_text) <= 600, chunk.id  # all-MiniLM-L6-v2 reads ~600 chars
             assert chunk.title == doc.title and chunk.topic == doc.topic
+
+
+def test_cli_ingest_strict_fails_on_a_bad_file_and_keeps_indexing(kdir: Path,
+                                                                   tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (kdir / "lesstof/fout.md").write_text(GOOD.replace("kind: lesstof", "kind: roman"))
+    env = dict(os.environ, WIJKWIJS_KNOWLEDGE_DIR=str(kdir), WIJKWIJS_DATA_DIR=str(tmp_path / "d"))
+    cmd = [sys.executable, "-m", "bot.cli", "ingest"]
+    loose = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert loose.returncode == 0
+    assert "lesstof/fout.md:5: field 'kind'" in loose.stderr
+    assert "2 bestanden" not in loose.stderr and "3 bestanden" in loose.stderr
+    strict = subprocess.run([*cmd, "--strict"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert strict.returncode == 1
+    assert "lesstof/fout.md:5:" in strict.stderr

@@ -103,3 +103,18 @@ async def test_stale_roleplay_buttons(services: Services, telegram: FakeTelegram
         req = await telegram.wait_for_request("answerCallbackQuery")
         assert "ken ik niet" in str(req.params.get("text"))
         assert msg
+
+
+async def test_start_menu_offers_roleplay(services: Services,
+                                          telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        await telegram.send_message(USER, "/start")
+        [welcome] = await telegram.wait_for_messages(USER, timeout=20)
+        assert "Oefenen met lastige gesprekken" in welcome["plain_text"]
+        await telegram.press_button(USER, welcome["message_id"], find_button(welcome, "Oefenen"))
+        [menu] = await telegram.wait_for_messages(USER, timeout=20)
+        assert "Kies een gesprek" in menu["plain_text"]
+        assert len(menu["reply_markup"]["inline_keyboard"]) >= 9  # 8+ scenarios + "Verras me"
+        await telegram.press_button(USER, menu["message_id"], "rp:start:*")
+        intro, opening = await telegram.wait_for_messages(USER, count=2, timeout=20)
+        assert "Je doel" in intro["plain_text"] and opening["plain_text"].startswith("🎭")
