@@ -57,7 +57,7 @@ class RoleplayService:
         return self.engine.list_scenarios()
 
     def is_active(self, user_id: int) -> bool:
-        return self.store.load_active(user_id) is not None
+        return self.store.has_active(user_id)
 
     def _named(self, scenario: Scenario, line: str) -> str:
         return texts.PERSONA_LINE.format(name=scenario.persona.name, line=line)

@@ -53,6 +53,16 @@ class RoleplayStore:
         )
         return list(s.scalars(stmt))
 
+    def has_active(self, user_id: int) -> bool:
+        """Cheap check (no state parsing): called for every text message a participant sends."""
+        stmt = (
+            select(RoleplayRecord.id)
+            .where(RoleplayRecord.user_id == user_id, RoleplayRecord.status == ACTIVE)
+            .limit(1)
+        )
+        with self.db.session() as s:
+            return s.scalar(stmt) is not None
+
     def load_active(self, user_id: int) -> RoleplaySession | None:
         """The user's running session, or None. Unreadable state is closed and dropped."""
         with self.db.session() as s:
