@@ -17,6 +17,8 @@ from bot.store.db import (
     utcnow,
 )
 
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+
 
 class ParticipantStore:
     def __init__(self, db: Database) -> None:
@@ -37,8 +39,13 @@ class ParticipantStore:
                     p.chat_id = chat_id
                 p.first_name = first_name or p.first_name
                 p.username = username or p.username
-                p.blocked = False
-            p.last_seen = utcnow()
+                if p.blocked:
+                    p.blocked = False
+            # Minute resolution is enough for "last activity" and spares a write per update
+            # (unchanged attributes emit no UPDATE).
+            now = utcnow()
+            if p.last_seen is None or now - p.last_seen >= LAST_SEEN_RESOLUTION:
+                p.last_seen = now
             s.flush()
             s.expunge(p)
             return p
