@@ -62,6 +62,11 @@ class EvalReport:
         return "\n".join(lines)
 
 
+def topic_rank(topics: list[str], wanted: tuple[str, ...]) -> int | None:
+    """1-based rank of the first result whose topic answers the question, or None."""
+    return next((i + 1 for i, t in enumerate(topics) if t in wanted), None)
+
+
 def evaluate(service: AnswerService, questions: list[EvalQuestion], k: int = 5) -> EvalReport:
     report = EvalReport(model=service.retriever.embedder.name)
     started = time.perf_counter()
@@ -80,7 +85,7 @@ def evaluate(service: AnswerService, questions: list[EvalQuestion], k: int = 5) 
             continue
         report.in_scope += 1
         topics = [h.chunk.topic for h in result.files()]
-        rank = next((i + 1 for i, t in enumerate(topics) if t in q.topics), None)
+        rank = topic_rank(topics, q.topics)
         if rank is not None:
             rr_sum += 1.0 / rank
             hit1 += rank == 1
