@@ -176,7 +176,7 @@ def build_services(settings: Settings, progress: Progress) -> Services:
     answers = AnswerService(retriever, taxonomy, top_k=settings.top_k)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.sqlalchemy_url)
-    db.create_all()
+    db.upgrade()
     catalogue = tuple(load_assignments(settings.knowledge_dir))
     return Services(settings, taxonomy, embedder, retriever, answers, db, ParticipantStore(db),
                     catalogue=catalogue,

@@ -86,7 +86,7 @@ def services(base_services: Services, tmp_path: Path) -> Iterator[Services]:
     """The shared retriever with a fresh database and settings per test."""
     settings = make_settings(tmp_path)
     db = Database(settings.sqlalchemy_url)
-    db.create_all()
+    db.upgrade()
     svc = dataclasses.replace(base_services, settings=settings, db=db,
                               participants=ParticipantStore(db))
     yield svc

@@ -28,7 +28,7 @@ def assignments() -> list[Assignment]:
 @pytest.fixture
 def db() -> Database:
     database = Database("sqlite://")
-    database.create_all()
+    database.upgrade()
     return database
 
 
@@ -104,7 +104,7 @@ def test_answers_are_per_user(service: AssignmentService) -> None:
 def test_answers_survive_a_new_service(tmp_path: Path, assignments: list[Assignment]) -> None:
     url = f"sqlite:///{tmp_path / 'w.db'}"
     db = Database(url)
-    db.create_all()
+    db.upgrade()
     AssignmentService(db, assignments).save_answer(USER, 2, "doel", "Twintig ouders doen mee.")
     db.close()
     again = AssignmentService(Database(url), assignments)

@@ -122,7 +122,7 @@ def test_check_is_deterministic() -> None:
 
 def test_assignment_level_check_for_an_empty_partner_2() -> None:
     db = Database("sqlite://")
-    db.create_all()
+    db.upgrade()
     service = AssignmentService(db, load_assignments(KNOWLEDGE))
     third = service.get(3)
     long_text = " ".join(["woord"] * 40)
@@ -151,7 +151,7 @@ def test_assignment_level_check_for_an_empty_partner_2() -> None:
 
 def test_assignment_level_check_for_a_list_item() -> None:
     db = Database("sqlite://")
-    db.create_all()
+    db.upgrade()
     service = AssignmentService(db, load_assignments(KNOWLEDGE))
     service.save_answer(USER, 3, "keuze", "Welzijn Noord\nBasisschool De Linde")
     keuze = service.get(3).get("keuze")

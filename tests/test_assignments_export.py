@@ -20,7 +20,7 @@ NOW = dt.datetime(2027, 1, 12, 23, 30, tzinfo=dt.UTC)  # already 13 January in A
 @pytest.fixture
 def service() -> AssignmentService:
     db = Database("sqlite://")
-    db.create_all()
+    db.upgrade()
     with db.session() as s:
         s.add(Participant(user_id=USER, chat_id=USER, first_name="Anna", username="anna_b"))
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
@@ -92,7 +92,7 @@ def test_docx_export(service: AssignmentService) -> None:
 
 def test_export_without_name_or_answers() -> None:
     db = Database("sqlite://")
-    db.create_all()
+    db.upgrade()
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
     md = svc.export_markdown(99, 1)
     assert "Naam:" not in md
@@ -105,7 +105,7 @@ def test_export_without_name_or_answers() -> None:
 
 def test_username_when_no_first_name() -> None:
     db = Database("sqlite://")
-    db.create_all()
+    db.upgrade()
     with db.session() as s:
         s.add(Participant(user_id=5, chat_id=5, first_name="", username="bieb_bert"))
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)

@@ -30,7 +30,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.d
 
 def new_db(url: str = "sqlite://") -> Database:
     db = Database(url)
-    db.create_all()
+    db.upgrade()
     return db
 
 

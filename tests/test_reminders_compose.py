@@ -20,7 +20,7 @@ NOW = dt.datetime(2027, 1, 7, 18, 30, tzinfo=dt.UTC)  # Thursday 7 January 2027,
 @pytest.fixture
 def db() -> Database:
     database = Database("sqlite://")
-    database.create_all()
+    database.upgrade()
     return database
 
 

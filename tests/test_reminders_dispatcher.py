@@ -216,7 +216,7 @@ async def test_broadcast_uses_the_same_pacing() -> None:
 async def test_end_to_end_with_the_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'd.db'}"
     db = Database(url)
-    db.create_all()
+    db.upgrade()
     clock_now = dt.datetime(2027, 1, 7, 12, 0, tzinfo=dt.UTC)
     assignments = AssignmentService(db, load_assignments(KNOWLEDGE))
     service = ReminderService(db, AMS, lambda: clock_now, assignments=assignments)

@@ -346,7 +346,7 @@ def test_hint_changes_with_the_situation(engine: RoleplayEngine) -> None:
 @pytest.fixture
 def db() -> Iterator[Database]:
     database = Database("sqlite://")
-    database.create_all()
+    database.upgrade()
     yield database
     database.close()
 

@@ -19,7 +19,7 @@ KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 @pytest.fixture
 def db() -> Database:
     database = Database("sqlite://")
-    database.create_all()
+    database.upgrade()
     with database.session() as s:
         s.add_all([
             Participant(user_id=1, chat_id=1, first_name="Anna", username="anna_b",
@@ -110,7 +110,7 @@ def test_render_overview(trainer: TrainerService, assignments: AssignmentService
 
 def test_render_without_participants(assignments: AssignmentService) -> None:
     empty = Database("sqlite://")
-    empty.create_all()
+    empty.upgrade()
     assert TrainerService(empty, assignments).render_overview() == "Er zijn nog geen deelnemers."
 
 

@@ -164,8 +164,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest revision (Alembic, under a lock)."""
+        from bot.store import migrate  # migrate imports this module
+
+        migrate.upgrade(self)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
