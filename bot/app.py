@@ -277,7 +277,8 @@ def build_application(
         *reminder_handlers.handlers(),
         *trainer_handlers.handlers(),
     ])
-    application.add_handlers(assignment_handlers.late_handlers(), group=1)
+    application.add_handlers([*assignment_handlers.late_handlers(),
+                              *reminder_handlers.late_handlers()], group=1)
     # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
     # database makes restarts safe). Tests reach it via bot.telegram.reminders.reminder_dispatcher.
     install_reminder_job(application, services)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reminders import ReminderError, ReminderService, parse_days, parse_time
+from bot.reminders import ReminderError, ReminderService, interpret, parse_clock, parse_days
 from bot.store.db import Database, Participant
 
 UTC = dt.UTC
@@ -58,22 +58,60 @@ def fire(service: ReminderService, now: dt.datetime) -> list[int]:
     ("text", "expected"),
     [("19:30", "19:30"), ("19.30", "19:30"), ("1930", "19:30"), ("7:05", "07:05"),
      ("07:05", "07:05"), (" 0:00 ", "00:00"), ("23:59", "23:59"), ("om 19:30 uur", "19:30"),
-     ("19:30uur", "19:30")],
+     ("19:30uur", "19:30"), ("19u30", "19:30"), ("19u", "19:00"), ("19 uur", "19:00"),
+     ("om 20:00", "20:00"), ("8 uur", "08:00"), ("930", "09:30"), ("19", "19:00"),
+     ("half acht 's avonds", "19:30"), ("half acht s avonds", "19:30"),
+     ("half acht ’s avonds", "19:30"), ("half acht", "07:30"), ("kwart over zeven", "07:15"),
+     ("kwart voor acht 's avonds", "19:45"), ("tien voor half acht", "07:20"),
+     ("vijf over half negen 's avonds", "20:35"), ("acht uur 's avonds", "20:00"),
+     ("8 uur 's avonds", "20:00"), ("12 uur 's middags", "12:00"), ("3 uur 's middags", "15:00"),
+     ("7 uur 's ochtends", "07:00"), ("20:00 's avonds", "20:00"), ("7pm", "19:00")],
 )
-def test_parse_time(text: str, expected: str) -> None:
-    assert parse_time(text) == expected
+def test_parse_clock(text: str, expected: str) -> None:
+    assert parse_clock(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "19", "half acht", "19:3", "930", "19:30:00", "7 uur"])
-def test_parse_time_rejects_unclear_input(text: str) -> None:
-    with pytest.raises(ReminderError, match="19:30"):
-        parse_time(text)
+@pytest.mark.parametrize("text", ["", "19:3", "19:30:00", "morgen", "straks", "half", "uur",
+                                  "dertig over acht"])
+def test_parse_clock_rejects_unclear_input_with_examples(text: str) -> None:
+    with pytest.raises(ReminderError, match="19:30") as err:
+        parse_clock(text)
+    assert "half acht" in str(err.value)
 
 
 @pytest.mark.parametrize("text", ["24:00", "19:60", "99.99"])
-def test_parse_time_rejects_impossible_times(text: str) -> None:
+def test_parse_clock_rejects_impossible_times(text: str) -> None:
     with pytest.raises(ReminderError, match="bestaat niet"):
-        parse_time(text)
+        parse_clock(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "time", "days"),
+    [("20:00 werkdagen", "set", "20:00", "weekdays"),
+     ("19u30 elke dag", "set", "19:30", "daily"),
+     ("op werkdagen om half acht 's avonds", "set", "19:30", "weekdays"),
+     ("werkdagen", "days", None, "weekdays"), ("Elke dag", "days", None, "daily"),
+     ("pauze", "pause", None, None), ("Hervat", "resume", None, None),
+     ("aan", "resume", None, None), ("uit", "off", None, None), ("stop", "off", None, None)],
+)
+def test_interpret(text: str, action: str, time: str | None, days: str | None) -> None:
+    request = interpret(text)
+    assert (request.action, request.time, request.days) == (action, time, days)
+
+
+def test_apply_keeps_the_days_typed_with_the_time(service: ReminderService) -> None:
+    service.apply(USER, CHAT, "20:00 werkdagen")
+    reminder = service.get(USER)
+    assert reminder is not None and (reminder.time, reminder.days) == ("20:00", "weekdays")
+    service.apply(USER, CHAT, "pauze")
+    paused = service.describe(USER)
+    assert "pauze" in paused and "/herinnering hervat" in paused
+    service.apply(USER, CHAT, "hervat")
+    assert service.describe(USER) == (
+        "Je krijgt op werkdagen (maandag tot en met vrijdag) om 20:00 een herinnering."
+    )
+    service.apply(USER, CHAT, "uit")
+    assert service.describe(USER) == "Je hebt geen herinnering aan staan."
 
 
 def test_parse_days() -> None:

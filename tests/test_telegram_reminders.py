@@ -79,6 +79,44 @@ async def test_buttons_and_other_time(services: Services, telegram: FakeTelegram
         assert "Bronnen" in answer["plain_text"]
 
 
+async def test_other_time_understands_phrases_and_lets_a_question_through(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        status = await ask(telegram, "/herinnering")
+        await telegram.press_button(USER, status["message_id"], find_button(status, "Andere tijd"))
+        [prompt] = await telegram.wait_for_messages(USER, timeout=20)
+        assert "half acht" in prompt["plain_text"]
+        ok = await ask(telegram, "half acht 's avonds")
+        assert "elke dag om 19:30" in ok["plain_text"]
+
+        await telegram.press_button(USER, ok["message_id"], find_button(ok, "Andere tijd"))
+        await telegram.wait_for_messages(USER, timeout=20)
+        answer = await ask(telegram, "wat is een wijkschouw?")  # a question, not a time
+        assert "Bronnen" in answer["plain_text"]
+        answer = await ask(telegram, "hoe maak ik een draaiboek")  # no longer waiting
+        assert "Bronnen" in answer["plain_text"]
+    reminder = services.reminders.get(USER)
+    assert reminder is not None and reminder.time == "19:30"
+
+
+async def test_command_understands_how_people_write_times(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        for text, expected in [("/herinnering 19u30", "elke dag om 19:30"),
+                               ("/herinnering 20:00 werkdagen", "werkdagen (maandag tot en met "
+                                                                "vrijdag) om 20:00"),
+                               ("/herinnering half acht 's avonds", "om 19:30"),
+                               ("/herinnering 8 uur", "om 08:00")]:
+            msg = await ask(telegram, text)
+            assert expected in msg["plain_text"], (text, msg["plain_text"])
+        paused = await ask(telegram, "/herinnering pauze")
+        assert "/herinnering hervat" in paused["plain_text"]
+        resumed = await ask(telegram, "/herinnering hervat")
+        assert "pauze" not in resumed["plain_text"] and "om 08:00" in resumed["plain_text"]
+        unclear = await ask(telegram, "/herinnering ergens vanavond")
+        assert "half acht 's avonds" in unclear["plain_text"]
+
+
 async def test_from_the_start_menu(services: Services, telegram: FakeTelegramServer) -> None:
     async with running_bot(services, telegram):
         welcome = await ask(telegram, "/start")

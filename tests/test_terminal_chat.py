@@ -41,6 +41,17 @@ def test_roleplay_in_the_terminal(services: Services) -> None:
     assert "na exit" not in out and out.rstrip().endswith("Tot de volgende keer!")
 
 
+def test_reminder_phrases_in_the_terminal(services: Services) -> None:
+    out = chat(services, ["/herinnering 19u30", "/herinnering 20:00 werkdagen",
+                          "/herinnering pauze", "/herinnering hervat",
+                          "/herinnering half acht 's avonds", "/herinnering morgen"])
+    assert "Je krijgt elke dag om 19:30 een herinnering." in out
+    assert "Je krijgt op werkdagen (maandag tot en met vrijdag) om 20:00 een herinnering." in out
+    assert "staat op pauze" in out and "/herinnering hervat" in out
+    assert "om 19:30 een herinnering" in out.split("half acht")[-2]
+    assert "Die tijd snap ik niet" in out
+
+
 def test_assignments_export_and_reminder_in_the_terminal(
         services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

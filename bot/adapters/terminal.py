@@ -110,10 +110,8 @@ class TerminalChat:
                     self.say(texts.TERMINAL_EXPORTED.format(path=path.resolve()))
             elif command == "/herinnering":
                 reminders = self.services.reminders
-                if args and args[0].lower() == "uit":
-                    reminders.off(self.user_id)
-                elif args:
-                    reminders.set_time(self.user_id, self.user_id, args[0])
+                if args:  # the same phrases as in Telegram: "19u30", "pauze", "20:00 werkdagen"
+                    reminders.apply(self.user_id, self.user_id, " ".join(args))
                 self.say(reminders.describe(self.user_id))
         except (AssignmentError, ReminderError) as exc:
             self.say(str(exc))

@@ -9,7 +9,15 @@ from bot.reminders.dispatcher import (
     ReminderBackend,
     ReminderDispatcher,
 )
-from bot.reminders.schedule import DEFAULT_GRACE, ReminderError, parse_days, parse_time
+from bot.reminders.phrases import (
+    ReminderError,
+    ReminderRequest,
+    interpret,
+    looks_like_time,
+    parse_clock,
+    parse_days,
+)
+from bot.reminders.schedule import DEFAULT_GRACE
 from bot.reminders.service import ReminderService
 
 __all__ = [
@@ -22,9 +30,12 @@ __all__ = [
     "ReminderBackend",
     "ReminderDispatcher",
     "ReminderError",
+    "ReminderRequest",
     "ReminderService",
+    "interpret",
+    "looks_like_time",
+    "parse_clock",
     "parse_date",
     "parse_dates",
     "parse_days",
-    "parse_time",
 ]

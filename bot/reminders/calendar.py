@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from bot.assignments.texts import format_date
 from bot.reminders import texts
-from bot.reminders.schedule import ReminderError
+from bot.reminders.phrases import ReminderError
 from bot.store.db import CourseDate, Database
 
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")

@@ -1,4 +1,4 @@
-"""Pure time logic for reminders: parsing user input and deciding when a reminder is due.
+"""Pure time logic for reminders: deciding when a reminder is due (parsing: `phrases`).
 
 All decisions are made in the reminder's own time zone with `zoneinfo`, so a DST switch never
 shifts the local time ("19:30" stays 19:30 local in summer and in winter).
@@ -7,52 +7,14 @@ shifts the local time ("19:30" stays 19:30 local in summer and in winter).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from functools import lru_cache
-from typing import Literal
 
 from bot.reminders import texts
-
-Days = Literal["daily", "weekdays"]
+from bot.reminders.phrases import ReminderError
 
 DEFAULT_GRACE = dt.timedelta(hours=6)
 """How late a reminder may still go out (after downtime), always on the same local date."""
-
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-_COMPACT = re.compile(r"^(\d{2})(\d{2})$")
-_DAY_ALIASES: dict[str, Days] = {
-    "daily": "daily", "dagelijks": "daily", "elke dag": "daily", "iedere dag": "daily",
-    "alle dagen": "daily",
-    "weekdays": "weekdays", "werkdagen": "weekdays", "weekdagen": "weekdays",
-    "doordeweeks": "weekdays", "ma-vr": "weekdays", "maandag tot en met vrijdag": "weekdays",
-}
-
-
-class ReminderError(Exception):
-    """An error whose message is meant for the participant (Dutch)."""
-
-
-def parse_time(text: str) -> str:
-    """'19:30', '19.30', '7:30', '1930' (also with 'om … uur') -> 'HH:MM'."""
-    value = " ".join(text.strip().lower().split())
-    value = value.removeprefix("om ").removesuffix(" uur").removesuffix("uur").strip()
-    match = _TIME.match(value) or _COMPACT.match(value)
-    if not match:
-        raise ReminderError(texts.BAD_TIME)
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ReminderError(texts.TIME_OUT_OF_RANGE)
-    return f"{hour:02d}:{minute:02d}"
-
-
-def parse_days(text: str) -> Days:
-    """'daily' / 'weekdays' or a Dutch equivalent ('elke dag', 'werkdagen', …)."""
-    value = " ".join(text.strip().lower().split())
-    try:
-        return _DAY_ALIASES[value]
-    except KeyError:
-        raise ReminderError(texts.BAD_DAYS) from None
 
 
 @lru_cache(maxsize=64)

@@ -19,16 +19,14 @@ from sqlalchemy.orm import Session
 from bot.assignments.service import AssignmentService
 from bot.reminders import texts
 from bot.reminders.calendar import CourseCalendar
-from bot.reminders.schedule import (
-    DEFAULT_GRACE,
+from bot.reminders.phrases import (
     ReminderError,
-    as_utc,
-    due_on,
+    ReminderRequest,
+    interpret,
+    parse_clock,
     parse_days,
-    parse_time,
-    scheduled_utc,
-    zone,
 )
+from bot.reminders.schedule import DEFAULT_GRACE, as_utc, due_on, scheduled_utc, zone
 from bot.store.db import Database, Participant, Reminder
 
 log = logging.getLogger(__name__)
@@ -99,12 +97,12 @@ class ReminderService:
             return s.get(Reminder, user_id)
 
     def set_time(self, user_id: int, chat_id: int, text: str) -> Reminder:
-        """Turn reminders on at local time ``text`` ('19:30', '19.30', '7:30', '1930').
+        """Turn reminders on at local time ``text`` ('19:30', '19u30', 'half acht 's avonds').
 
         Also switches a paused or off reminder back on. If the time has already passed today,
         the first reminder comes tomorrow.
         """
-        hhmm = parse_time(text)
+        hhmm = parse_clock(text)
         with self.db.session() as s:
             reminder = s.get(Reminder, user_id)
             if reminder is None:
@@ -117,6 +115,25 @@ class ReminderService:
                 reminder.enabled, reminder.paused = True, False
             self._arm(reminder)
             return reminder
+
+    def apply(self, user_id: int, chat_id: int, text: str) -> ReminderRequest:
+        """Apply one line as people type it: a time (with days), days, pause/resume/on/off."""
+        request = interpret(text)
+        if request.action == "set":
+            assert request.time is not None
+            self.set_time(user_id, chat_id, request.time)
+            if request.days is not None:
+                self.set_days(user_id, request.days)
+        elif request.action == "days":
+            assert request.days is not None
+            self.set_days(user_id, request.days)
+        elif request.action == "pause":
+            self.pause(user_id)
+        elif request.action == "resume":
+            self.resume(user_id)
+        else:
+            self.off(user_id)
+        return request
 
     def set_days(self, user_id: int, days: str) -> Reminder:
         """'daily' / 'weekdays' (or Dutch: 'elke dag', 'werkdagen')."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 # Errors ------------------------------------------------------------------------------------------
 BAD_TIME = (
-    "Die tijd snap ik niet. Typ een tijd als uu:mm, bijvoorbeeld 19:30 of 7:45."
+    "Die tijd snap ik niet. Typ bijvoorbeeld 19:30, 19u30, half acht 's avonds "
+    "of 20:00 werkdagen. Pauzeren kan met 'pauze', weer aanzetten met 'hervat'."
 )
 TIME_OUT_OF_RANGE = "Die tijd bestaat niet. Kies een uur van 0 tot 23 en minuten van 00 tot 59."
-BAD_DAYS = "Kies 'elke dag' of 'werkdagen'."
+BAD_DAYS = "Kies 'elke dag' of 'werkdagen', bijvoorbeeld: 19:30 werkdagen."
 BAD_TIMEZONE = "Die tijdzone ken ik niet. Gebruik een naam als Europe/Amsterdam."
 NO_REMINDER = "Je hebt nog geen herinnering. Kies eerst een tijd, bijvoorbeeld 19:30."
 BAD_DATE = "De datum '{text}' snap ik niet. Gebruik dd-mm-jjjj, bijvoorbeeld 12-01-2027."
@@ -21,7 +22,10 @@ BAD_LESDAG = "Lesdagen tellen vanaf 1."
 DAYS_DAILY = "elke dag"
 DAYS_WEEKDAYS = "op werkdagen (maandag tot en met vrijdag)"
 STATUS_ON = "Je krijgt {days} om {time} een herinnering."
-STATUS_PAUSED = "Je herinnering ({days} om {time}) staat op pauze. Je kunt hem weer aanzetten."
+STATUS_PAUSED = (
+    "Je herinnering ({days} om {time}) staat op pauze. "
+    "Weer aanzetten? Typ /herinnering hervat."
+)
 STATUS_OFF = "Je hebt geen herinnering aan staan."
 STATUS_TIMEZONE = "Tijdzone: {tz}."
 

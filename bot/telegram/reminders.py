@@ -41,7 +41,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError
+from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError, looks_like_time
 from bot.store.db import Reminder
 from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
 from bot.telegram.qa import send_html
@@ -65,7 +65,11 @@ SAVED = "✅ Gelukt!"
 OFF = "🔕 Je herinneringen staan uit. Met /herinnering zet je ze weer aan."
 TZ_USAGE = "Zo stel je je tijdzone in: /herinnering tijdzone Europe/Brussels"
 TZ_SAVED = "✅ Je tijdzone is nu {tz}."
-ASK_TIME = "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 7:45 of 19:30."
+ASK_TIME = (
+    "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 19:30, 19u30 "
+    "of half acht 's avonds."
+)
+
 BTN_OTHER = "🕒 Andere tijd"
 BTN_DAILY = "Elke dag"
 BTN_WEEKDAYS = "Alleen werkdagen"
@@ -77,10 +81,6 @@ BTN_TO_ASSIGNMENTS = "📝 Naar mijn opdrachten"
 STALE = "Deze knop werkt niet meer. Typ /herinnering."
 CHOSEN = "• {label}"
 
-_ARGS = {
-    "uit": "off", "stop": "off", "pauze": "pause", "hervat": "resume", "aan": "resume",
-    "werkdagen": "weekdays", "weekdagen": "weekdays", "elke dag": "daily", "dagelijks": "daily",
-}
 
 # Reminders get a button and are escaped here; a broadcast is sent as given (already HTML).
 _broadcasting: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting",
@@ -165,6 +165,16 @@ def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
     return dispatcher
 
 
+class _TimeLike(filters.MessageFilter):
+    """Text that reads as reminder settings ("19u30", "pauze") rather than a question."""
+
+    def filter(self, message: Message) -> bool:
+        return message.text is not None and looks_like_time(message.text)
+
+
+TIME_LIKE = _TimeLike(name="TimeLike")
+
+
 class ReminderHandlers:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -177,9 +187,21 @@ class ReminderHandlers:
             CommandHandler("herinnering", self.command),
             CallbackQueryHandler(self.menu, pattern=r"^m:herinnering$"),
             CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & waiting,
-                           self.time_text),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+                           & TIME_LIKE & waiting, self.time_text),
         ]
+
+    def late_handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """For a group after 0: text that is no time (a question) was answered by Q&A; stop
+        waiting for a time, so the participant is not stuck until /annuleer."""
+        return [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+                               & ~TIME_LIKE & AwaitingFilter(self.participants, {KIND_TIME}),
+                               self.stop_waiting)]
+
+    async def stop_waiting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_user is not None:
+            await asyncio.to_thread(self.participants.set_state, update.effective_user.id,
+                                    AWAITING, None)
 
     async def status(self, user_id: int, prefix: str = "") -> tuple[str, InlineKeyboardMarkup]:
         reminder = await asyncio.to_thread(self.reminders.get, user_id)
@@ -202,26 +224,17 @@ class ReminderHandlers:
         if not arg:
             await send_html(msg, *await self.status(user.id))
             return
-        action = _ARGS.get(arg.lower())
         if arg.lower().split()[0] == "tijdzone":
             await self.set_timezone(msg, user.id, arg.split()[1:])
             return
         try:
-            if action == "off":
-                await asyncio.to_thread(self.reminders.off, user.id)
-                await msg.reply_text(OFF)
-                return
-            if action == "pause":
-                await asyncio.to_thread(self.reminders.pause, user.id)
-            elif action == "resume":
-                await asyncio.to_thread(self.reminders.resume, user.id)
-            elif action in ("daily", "weekdays"):
-                await asyncio.to_thread(self.reminders.set_days, user.id, action)
-            else:
-                await asyncio.to_thread(self.reminders.set_time, user.id,
-                                        self._chat(update, user.id), arg)
+            request = await asyncio.to_thread(self.reminders.apply, user.id,
+                                              self._chat(update, user.id), arg)
         except ReminderError as exc:
             await msg.reply_text(str(exc))
+            return
+        if request.action == "off":
+            await msg.reply_text(OFF)
             return
         await send_html(msg, *await self.status(user.id, SAVED))
 
@@ -288,9 +301,9 @@ class ReminderHandlers:
         if msg is None or user is None:
             return
         try:
-            await asyncio.to_thread(self.reminders.set_time, user.id, self._chat(update, user.id),
+            await asyncio.to_thread(self.reminders.apply, user.id, self._chat(update, user.id),
                                     msg.text or "")
-        except ReminderError as exc:  # keep waiting: the next message may be a better time
+        except ReminderError as exc:  # keep waiting: a near miss ("25:99") deserves a retry
             await msg.reply_text(str(exc))
             return
         await asyncio.to_thread(self.participants.set_state, user.id, AWAITING, None)
