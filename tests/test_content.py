@@ -89,3 +89,66 @@ def test_eval_set_is_big_enough() -> None:
     qs = raw["questions"]
     assert len([q for q in qs if q.get("grounded", True)]) >= 80
     assert len([q for q in qs if q.get("grounded") is False]) >= 10
+
+
+EXAMPLE_LABEL = re.compile(r"^\*{1,2}([^*:]+):\*{1,2}\s*(.*)$")
+EXAMPLE_GROUP = re.compile(r"^###\s+\w+\s+(\d+)\b")
+
+
+def worked_example(body: str) -> dict[tuple[int | None, str], str]:
+    """Labelled answers in the '## Uitgewerkt voorbeeld' section: (group number, label) -> text."""
+    section = body.split("## Uitgewerkt voorbeeld", 1)[1].split("\n## ", 1)[0]
+    answers: dict[tuple[int | None, str], str] = {}
+    group: int | None = None
+    key: tuple[int | None, str] | None = None
+    for line in section.splitlines():
+        if line.startswith("###"):
+            match = EXAMPLE_GROUP.match(line)
+            group = int(match.group(1)) if match else None
+            key = None
+            continue
+        label = EXAMPLE_LABEL.match(line.strip())
+        if label:
+            key = (group, label.group(1).strip().lower())
+            answers[key] = label.group(2)
+        elif key is not None and line.strip():
+            answers[key] += "\n" + line.strip()
+    return answers
+
+
+def _field_of(label: str, field_id: str) -> bool:
+    return label == field_id or label.split()[-1] == field_id
+
+
+def test_worked_examples_pass_their_own_checklist() -> None:
+    """Every 'Uitgewerkt voorbeeld' answers each item the current assignment checks ask for.
+
+    Examples may show one of a repeated group (e.g. 'Partner 1'); every item they do show, and
+    every item outside a group, must pass `bot.assignments.checks.check` unchanged.
+    """
+    from bot.assignments.checks import check
+    from bot.knowledge.models import expand_checklist
+
+    opdrachten = [f for f in load_knowledge(KNOWLEDGE).files if f.opdracht]
+    assert len(opdrachten) == 4
+    problems: list[str] = []
+    for f in opdrachten:
+        assert f.opdracht is not None
+        assert "## Uitgewerkt voorbeeld" in f.body, f.path
+        answers = worked_example(f.body)
+        groups = {g for g, _ in answers if g is not None}
+        for item in expand_checklist(f.opdracht.checklist):
+            if item.group:
+                n = int(item.group.split()[-1])
+                if n not in groups:
+                    continue
+                field_id = item.id.rsplit("-", 1)[-1]
+                text = next((t for (g, lab), t in answers.items()
+                             if g == n and _field_of(lab, field_id)), "")
+            else:
+                text = next((t for (g, lab), t in answers.items() if lab == item.id), "")
+            for message in check(item, text):
+                problems.append(f"{f.path} {item.id}: {message}")
+        if any(e.repeat for e in f.opdracht.checklist):
+            assert groups, f"{f.path}: the example shows no repeated group"
+    assert problems == []
