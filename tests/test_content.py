@@ -152,3 +152,51 @@ def test_worked_examples_pass_their_own_checklist() -> None:
         if any(e.repeat for e in f.opdracht.checklist):
             assert groups, f"{f.path}: the example shows no repeated group"
     assert problems == []
+
+
+def test_every_voorbeeld_has_bronnen() -> None:
+    """Issue 15: every voorbeeld names public pages where its facts can be checked."""
+    voorbeelden = [f for f in load_knowledge(KNOWLEDGE).files if f.kind == "voorbeeld"]
+    assert len(voorbeelden) >= 15
+    for f in voorbeelden:
+        assert f.voorbeeld is not None and f.voorbeeld.bronnen, f.path
+        assert all(b.url.startswith("https://") for b in f.voorbeeld.bronnen), f.path
+    # the loader enforces it: a voorbeeld without bronnen is not loaded at all
+    on_disk = sorted(p.name for p in (KNOWLEDGE / "voorbeelden").glob("*.md"))
+    assert sorted(Path(f.path).name for f in voorbeelden) == on_disk
+
+
+def _linked_casussen(scenario: Path, data: dict[str, object]) -> list[Path]:
+    related = [scenario.parent / str(r) for r in data.get("related") or []]  # type: ignore[attr-defined]
+    same_id = KNOWLEDGE / "casussen" / f"{scenario.stem}.md"
+    linked = {p.resolve() for p in related if "casussen" in p.as_posix()}
+    if same_id.is_file():
+        linked.add(same_id.resolve())
+    return sorted(linked)
+
+
+def test_roleplay_and_casus_describe_the_same_person() -> None:
+    """A scenario and the casus it links to (or shares its id with) name the same persona and
+    organisation."""
+    mismatches = []
+    for scenario in sorted((KNOWLEDGE / "rollenspel").glob("[!_]*.yaml")):
+        data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+        persona = data["persona"]
+        organisation = str(persona["organisation"]).split(",")[0].strip().lower()
+        for casus in _linked_casussen(scenario, data):
+            text = casus.read_text(encoding="utf-8")
+            if persona["name"] not in text:
+                mismatches.append(f"{casus.name}: no {persona['name']!r} ({scenario.name})")
+            if organisation not in text.lower():
+                mismatches.append(f"{casus.name}: no {organisation!r} ({scenario.name})")
+    assert mismatches == []
+
+
+def test_community_librarian_lowercase_outside_the_course_name() -> None:
+    """'community librarian' is a common noun; only the course title capitalises it."""
+    bad = []
+    for f in load_knowledge(KNOWLEDGE).files:
+        text = f.body.replace("Aan de slag als Community Librarian", "")
+        if re.search(r"\bCommunity Librarian|\w [Cc]ommunity Librarian", text):
+            bad.append(f.path)
+    assert bad == []
