@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.taxonomy import Taxonomy
 from tests.conftest import KNOWLEDGE
+
+if TYPE_CHECKING:
+    from bot.app import Services
 
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
@@ -200,3 +204,32 @@ def test_community_librarian_lowercase_outside_the_course_name() -> None:
         if re.search(r"\bCommunity Librarian|\w [Cc]ommunity Librarian", text):
             bad.append(f.path)
     assert bad == []
+
+
+CONTENT_EVAL = Path(__file__).parent / "eval"
+
+
+def test_content_eval_sets_written_apart() -> None:
+    """Issue 15 eval: a tuning set and a held-out set of about a third, no overlap."""
+    tune = yaml.safe_load((CONTENT_EVAL / "questions_content.yaml").read_text(encoding="utf-8"))
+    held = yaml.safe_load(
+        (CONTENT_EVAL / "questions_content_heldout.yaml").read_text(encoding="utf-8"))
+    tune_q = {q["question"] for q in tune["questions"]}
+    held_q = {q["question"] for q in held["questions"]}
+    assert not tune_q & held_q
+    assert len(held_q) >= 0.3 * (len(tune_q) + len(held_q))
+
+
+def test_content_eval_floor(base_services: Services) -> None:
+    """Retrieval finds the second-edition material (Flemish, ABCD, Theory of Change, ...)."""
+    from bot.evaluation import evaluate, load_eval_questions
+
+    tune = evaluate(base_services.answers,
+                    load_eval_questions(CONTENT_EVAL / "questions_content.yaml"))
+    assert tune.hit3 >= 0.95, tune.render(verbose=True)
+    assert tune.mrr >= 0.90, tune.render(verbose=True)
+    assert tune.oos_accuracy >= 0.66, tune.render(verbose=True)
+    held = evaluate(base_services.answers,
+                    load_eval_questions(CONTENT_EVAL / "questions_content_heldout.yaml"))
+    assert held.hit3 >= 0.90, held.render(verbose=True)
+    assert held.mrr >= 0.80, held.render(verbose=True)
