@@ -17,6 +17,7 @@ from bot.knowledge.models import (
     FrontMatter,
     KnowledgeFile,
     OpdrachtFields,
+    VoorbeeldFields,
     expand_checklist,
 )
 from bot.knowledge.taxonomy import Taxonomy
@@ -86,6 +87,34 @@ def _key_line(front_lines: list[str], key: str) -> int:
     return 1
 
 
+def _item_line(front_lines: list[str], loc: tuple[str | int, ...]) -> int:
+    """File line of ``key[index].field`` in a block-style YAML list, else the line of ``key:``.
+
+    Used for list fields such as ``bronnen`` so an author sees which entry is wrong.
+    """
+    key_line = _key_line(front_lines, str(loc[0]))
+    if len(loc) < 2 or not isinstance(loc[1], int) or key_line == 1:
+        return key_line
+    index, seen = loc[1], -1
+    for i in range(key_line - 1, len(front_lines)):  # key_line - 1 == index after the key
+        line = front_lines[i]
+        if line and not line[0].isspace() and not line.startswith("-"):
+            break  # next top-level key
+        if line.lstrip().startswith("- "):
+            seen += 1
+        if seen == index:
+            if len(loc) > 2:
+                name = str(loc[2])
+                for j in range(i, len(front_lines)):
+                    stripped = front_lines[j].lstrip().removeprefix("- ")
+                    if j > i and front_lines[j].lstrip().startswith("- "):
+                        break
+                    if stripped.startswith(f"{name}:"):
+                        return j + 2
+            return i + 2
+    return key_line
+
+
 def _pydantic_reason(exc: ValidationError) -> tuple[str, str]:
     loc, _missing, reason = validation_reason(exc)
     return ".".join(str(p) for p in loc), reason
@@ -125,7 +154,13 @@ def parse_file(raw: bytes, rel_path: str, taxonomy: Taxonomy) -> KnowledgeFile:
     body = "\n".join(lines[end + 1 :]).strip()
     if not body:
         raise InvalidFile(end + 2, "empty body")
-    casus = opdracht = None
+    casus = opdracht = voorbeeld = None
+    try:
+        if front.kind == "voorbeeld":
+            voorbeeld = VoorbeeldFields.model_validate(meta)
+    except ValidationError as exc:
+        item_loc, _missing, reason = validation_reason(exc)
+        raise InvalidFile(_item_line(front_lines, item_loc), reason) from None
     try:
         if front.kind == "casus":
             casus = CasusFields.model_validate(meta)
@@ -144,6 +179,7 @@ def parse_file(raw: bytes, rel_path: str, taxonomy: Taxonomy) -> KnowledgeFile:
         sha256=hashlib.sha256(raw).hexdigest(),
         casus=casus,
         opdracht=opdracht,
+        voorbeeld=voorbeeld,
     )
 
 

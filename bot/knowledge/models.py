@@ -44,6 +44,38 @@ class CasusFields(BaseModel):
     poor_responses: list[str] = Field(min_length=1)
 
 
+URL = re.compile(r"^https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?(?:[/?#]\S*)?$")
+
+
+class Bron(BaseModel):
+    """A public page where the facts of a `voorbeeld` file can be checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1)
+    url: str
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("title is empty")
+        return value.strip()
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not URL.match(value.strip()):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.strip()
+
+
+class VoorbeeldFields(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    bronnen: list[Bron] = Field(min_length=1)
+
+
 class ChecklistField(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -137,6 +169,7 @@ class KnowledgeFile:
     sha256: str
     casus: CasusFields | None = None
     opdracht: OpdrachtFields | None = None
+    voorbeeld: VoorbeeldFields | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
