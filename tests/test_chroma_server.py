@@ -195,9 +195,9 @@ def test_gc_removes_only_unused_old_collections(tmp_path: Path, chroma_url: str)
     client.create_collection("someone-else", embedding_function=None)
     kdirs, settings = [], []
     for i in range(3):
-        kdir = knowledge_copy(tmp_path, f"k{i}")
-        (kdir / "lesstof/extra.md").write_text(
-            lesstof("promotie", "programmas-en-activiteiten", f"Versie {i} van de posters."))
+        (tmp_path / f"k{i}").mkdir()
+        kdir = make_kdir(tmp_path / f"k{i}", {"lesstof/netwerken.md": GOOD, "lesstof/extra.md":
+                         lesstof("promotie", "programmas-en-activiteiten", f"Versie {i}.")})
         kdirs.append(kdir)
         settings.append(settings_for(tmp_path / f"d{i}", kdir, chroma_url))
         indexer = build_indexer(settings[i], HashEmbedder())

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 LEASES = "wijkwijs-leases"
 HEARTBEAT_SECONDS = 60.0
 LEASE_TTL = 300.0
+RETRY_SECONDS = 5.0
 _DUMMY = [1.0]  # Chroma wants a vector per record; leases only use the metadata
 
 
@@ -64,11 +65,14 @@ class Lease:
         )
 
     def _run(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        wait = interval
+        while not self._stop.wait(wait):
             try:
                 self.touch()
-            except Exception as exc:  # the server may be restarting; try again next beat
+                wait = interval
+            except Exception as exc:  # the server may be restarting: retry soon
                 log.warning("lease heartbeat for %s failed: %s", self.collection, exc)
+                wait = min(interval, RETRY_SECONDS)
 
     def release(self) -> None:
         if self._released:
