@@ -258,3 +258,19 @@ def test_prebuilt_embedded_index_is_uploaded_to_empty_server(tmp_path: Path,
     hits = served.retrieve(QUESTION).hits
     assert [h.chunk.id for h in hits] == [h.chunk.id for h in embedded.retrieve(QUESTION).hits]
     assert hits[0].dense == pytest.approx(embedded.retrieve(QUESTION).hits[0].dense, abs=1e-5)
+
+
+def test_collection_lost_while_running_is_rebuilt_on_the_next_question(
+        tmp_path: Path, chroma_url: str) -> None:
+    kdir = knowledge_copy(tmp_path)
+    a_settings = settings_for(tmp_path / "a", kdir, chroma_url)
+    b_settings = settings_for(tmp_path / "b", kdir, chroma_url)
+    a, b = start(a_settings, HashEmbedder()), start(b_settings, HashEmbedder())
+    embedder = HashEmbedder()
+    build_indexer(a_settings, embedder).attach(a.store)  # as build_services does
+    expected = [h.chunk.id for h in a.retrieve(QUESTION).hits]
+    server_client(chroma_url).delete_collection(a.manifest.collection)  # e.g. a wiped volume
+    assert [h.chunk.id for h in a.retrieve(QUESTION).hits] == expected
+    assert embedder.calls == len(a.chunks)  # rebuilt once, by the replica that noticed
+    # The other replica (no indexer attached) picks up the rebuilt collection.
+    assert [h.chunk.id for h in b.retrieve(QUESTION).hits] == expected

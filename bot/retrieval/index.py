@@ -360,6 +360,10 @@ class Indexer:
                                manifest is not None and name == manifest.collection)
                 for name in collection_names(client)]
 
+    def attach(self, store: VectorStore) -> None:
+        """Let a reader's store rebuild its collection with this indexer if it disappears."""
+        store.on_missing = self.ingest
+
     def close(self) -> None:
         """Release this indexer's leases (the collections stay)."""
         for store in self._stores:

@@ -69,10 +69,14 @@ class Lease:
         while not self._stop.wait(wait):
             try:
                 self.touch()
-                wait = interval
             except Exception as exc:  # the server may be restarting: retry soon
-                log.warning("lease heartbeat for %s failed: %s", self.collection, exc)
+                level = logging.WARNING if wait == interval else logging.DEBUG
+                log.log(level, "lease heartbeat for %s failed: %s", self.collection, exc)
                 wait = min(interval, RETRY_SECONDS)
+            else:
+                if wait != interval:
+                    log.warning("lease heartbeat for %s works again", self.collection)
+                wait = interval
 
     def release(self) -> None:
         if self._released:

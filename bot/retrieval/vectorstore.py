@@ -12,13 +12,17 @@ other processes never garbage-collect it.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from bot.retrieval.embeddings import Embedder
+
+log = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "wijkwijs_"
 BATCH = 256
@@ -96,13 +100,22 @@ class VectorStore:
         self.client = client
         self.collection_name = collection
         self.embedder = embedder
+        self.on_missing: Callable[[], object] | None = None
+        """Rebuilds the collection when it disappears while in use (set by the composition root)."""
+        self._recover_lock = threading.Lock()
         # The lease comes first: a collection being created is already protected from gc.
         self.lease = Lease(client, collection) if lease else None
         if create:
             meta: dict[str, Any] = {"hnsw:space": "cosine", META_CREATED: time.time()}
             meta.update(metadata or {})
-            self._collection = client.get_or_create_collection(
-                collection, metadata=meta, embedding_function=None)
+            try:
+                self._collection = client.get_or_create_collection(
+                    collection, metadata=meta, embedding_function=None)
+            except Exception:  # created by another process at the same moment
+                found = find_collection(client, collection)
+                if found is None:
+                    raise
+                self._collection = found
         else:
             self._collection = self._get()
 
@@ -144,16 +157,33 @@ class VectorStore:
         from chromadb.errors import NotFoundError
 
         try:
-            res = self._collection.query(query_embeddings=[vector], n_results=k,
-                                         include=["distances"])
+            res = self._query(vector, k)
         except NotFoundError:
-            # Deleted and possibly rebuilt by another process: fetch it again once.
-            self._collection = self._get()
-            res = self._collection.query(query_embeddings=[vector], n_results=k,
-                                         include=["distances"])
+            self._recover()
+            res = self._query(vector, k)
         ids = res["ids"][0]
         dists = (res.get("distances") or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
+
+    def _query(self, vector: list[float], k: int) -> Any:
+        return self._collection.query(query_embeddings=[vector], n_results=k,
+                                      include=["distances"])
+
+    def _recover(self) -> None:
+        """The collection was deleted: use the one another process rebuilt, or rebuild it."""
+        stale = self._collection
+        with self._recover_lock:
+            if self._collection is not stale:  # another thread recovered meanwhile
+                return
+            coll = find_collection(self.client, self.collection_name)
+            if coll is None and self.on_missing is not None:
+                log.warning("Chroma collection %s disappeared; rebuilding it",
+                            self.collection_name)
+                self.on_missing()
+                coll = find_collection(self.client, self.collection_name)
+            if coll is None:
+                self._get()  # raises a clear NotFoundError
+            self._collection = coll
 
     def close(self) -> None:
         """Release the lease (the collection itself stays)."""
