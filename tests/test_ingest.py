@@ -202,3 +202,15 @@ def test_lease_heartbeat_refreshes_and_release_removes_it(tmp_path: Path) -> Non
     assert read_usage(client, ttl=0.0, now=time.time() + 1).live == {}  # expired when silent
     lease.release()
     assert read_usage(client).last_seen == {}
+
+
+def test_embedded_collection_lost_while_running_is_rebuilt(kdir: Path, tmp_path: Path) -> None:
+    indexer(kdir, tmp_path).ingest()
+    reader = HybridRetriever.open(tmp_path / "index", HashEmbedder("hash-a"))
+    repair = indexer(kdir, tmp_path)
+    repair.attach(reader.store)
+    expected = [h.chunk.id for h in reader.retrieve("contacten leggen netwerken").hits]
+    repair.client().delete_collection(reader.manifest.collection)
+    assert [h.chunk.id for h in reader.retrieve("contacten leggen netwerken").hits] == expected
+    assert isinstance(repair.embedder, HashEmbedder)
+    assert repair.embedder.calls == len(reader.chunks)
