@@ -31,6 +31,7 @@ LEASES = "wijkwijs-leases"
 HEARTBEAT_SECONDS = 60.0
 LEASE_TTL = 300.0
 RETRY_SECONDS = 5.0
+RELEASE_TIMEOUT = 3.0
 _DUMMY = [1.0]  # Chroma wants a vector per record; leases only use the metadata
 
 
@@ -84,10 +85,17 @@ class Lease:
         self._released = True
         self._stop.set()
         atexit.unregister(self.release)
-        try:
-            lease_collection(self.client).delete(ids=[self.record_id])
-        except Exception as exc:  # expiry takes care of it
-            log.debug("lease release for %s failed: %s", self.collection, exc)
+
+        def delete() -> None:
+            try:
+                lease_collection(self.client).delete(ids=[self.record_id])
+            except Exception as exc:  # expiry takes care of it
+                log.debug("lease release for %s failed: %s", self.collection, exc)
+
+        # Bounded: an unreachable server must not hold up a shutdown; the lease expires anyway.
+        worker = threading.Thread(target=delete, daemon=True, name=f"release-{self.collection}")
+        worker.start()
+        worker.join(RELEASE_TIMEOUT)
 
 
 @dataclass
