@@ -274,3 +274,19 @@ def test_collection_lost_while_running_is_rebuilt_on_the_next_question(
     assert embedder.calls == len(a.chunks)  # rebuilt once, by the replica that noticed
     # The other replica (no indexer attached) picks up the rebuilt collection.
     assert [h.chunk.id for h in b.retrieve(QUESTION).hits] == expected
+
+
+def test_replicas_starting_at_once_build_one_complete_collection(tmp_path: Path,
+                                                                 chroma_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    kdir = knowledge_copy(tmp_path)
+    all_settings = [settings_for(tmp_path / f"r{i}", kdir, chroma_url) for i in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        retrievers = list(pool.map(lambda s: start(s, HashEmbedder()), all_settings))
+    names = {r.manifest.collection for r in retrievers}
+    assert len(names) == 1
+    client = server_client(chroma_url)
+    assert collection_names(client) == sorted(names)
+    assert collection_count(client, names.pop()) == len(retrievers[0].chunks)
+    assert all(build_indexer(s, HashEmbedder()).is_current() for s in all_settings)
