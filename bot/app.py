@@ -173,6 +173,7 @@ def build_services(settings: Settings, progress: Progress) -> Services:
     retriever = HybridRetriever.open(
         settings.index_dir, embedder, settings.chroma_url, settings.grounded_threshold
     )
+    build_indexer(settings, embedder).attach(retriever.store)  # rebuilds a lost collection
     answers = AnswerService(retriever, taxonomy, top_k=settings.top_k)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.sqlalchemy_url)

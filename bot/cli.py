@@ -1,4 +1,4 @@
-"""Command line: ``wijkwijs ingest | ask | chat | run | eval | oefen``."""
+"""Command line: ``wijkwijs ingest | ask | chat | run | eval | oefen | index``."""
 
 from __future__ import annotations
 
@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.roleplay.cli import add_oefen_parser
 
     add_oefen_parser(sub)
+
+    from bot.retrieval.cli import add_index_parser
+
+    add_index_parser(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.retrieval.index import Indexer, Manifest
 from bot.retrieval.retriever import HybridRetriever
+from bot.retrieval.vectorstore import collection_count, collection_names
 from tests.conftest import HashEmbedder
 from tests.test_knowledge_loader import GOOD, make_kdir
 
@@ -128,3 +129,88 @@ def test_cli_ingest_strict_fails_on_a_bad_file_and_keeps_indexing(kdir: Path,
                             timeout=120)
     assert strict.returncode == 1
     assert "lesstof/fout.md:5:" in strict.stderr
+
+
+def test_incremental_change_copies_unchanged_vectors_into_a_new_collection(
+        kdir: Path, tmp_path: Path) -> None:
+    first = indexer(kdir, tmp_path)
+    first.ingest()
+    old = Manifest.read(tmp_path / "index")
+    assert old is not None
+    reader = HybridRetriever.open(tmp_path / "index", HashEmbedder("hash-a"))  # a running bot
+    (kdir / "lesstof/netwerken.md").write_text(GOOD.replace("onderhouden", "koesteren"))
+    idx = indexer(kdir, tmp_path)
+    report = idx.ingest()
+    new = Manifest.read(tmp_path / "index")
+    assert new is not None and new.collection != old.collection
+    changed = [c for c in new.chunks if c.path == "lesstof/netwerken.md"]
+    assert isinstance(idx.embedder, HashEmbedder) and idx.embedder.calls == len(changed)
+    assert report.embedded == len(changed) and report.reused == len(new.chunks) - len(changed)
+    # The running reader keeps its collection: leased, so neither ingest nor gc removes it.
+    assert idx.gc(grace=0).deleted == []
+    assert reader.retrieve("contacten leggen netwerken").hits[0].chunk.path == \
+        "lesstof/netwerken.md"
+    reader.store.close()
+    first.close()
+    assert idx.gc(grace=0).deleted == [old.collection]
+    assert collection_names(idx.client()) == [new.collection]
+
+
+def test_is_current_checks_the_store_not_only_the_manifest(kdir: Path, tmp_path: Path) -> None:
+    idx = indexer(kdir, tmp_path)
+    idx.ingest()
+    manifest = Manifest.read(tmp_path / "index")
+    assert manifest is not None and idx.is_current()
+    idx.client().delete_collection(manifest.collection)
+    again = indexer(kdir, tmp_path)
+    assert not again.is_current()
+    report = again.ingest()
+    assert report.embedded == report.chunks == len(manifest.chunks)
+    assert again.is_current()
+    assert collection_count(again.client(), manifest.collection) == len(manifest.chunks)
+
+
+def test_manifest_of_the_previous_version_reuses_its_vectors(kdir: Path, tmp_path: Path) -> None:
+    import json
+
+    indexer(kdir, tmp_path).ingest()
+    path = tmp_path / "index" / "index.json"
+    raw = json.loads(path.read_text())
+    raw["signature"]["store"] = "embedded"  # earlier manifests recorded the store (URL)
+    path.write_text(json.dumps(raw))
+    idx = indexer(kdir, tmp_path)
+    assert not idx.is_current()
+    report = idx.ingest()
+    assert not report.rebuilt and report.embedded == 0
+    assert isinstance(idx.embedder, HashEmbedder) and idx.embedder.calls == 0
+    assert idx.is_current()
+
+
+def test_lease_heartbeat_refreshes_and_release_removes_it(tmp_path: Path) -> None:
+    import time
+
+    from bot.retrieval.leases import Lease, read_usage
+    from bot.retrieval.vectorstore import make_client
+
+    client = make_client(tmp_path / "chroma")
+    lease = Lease(client, "wijkwijs_test", heartbeat=0.05)
+    first = read_usage(client).last_seen["wijkwijs_test"]
+    time.sleep(0.3)
+    usage = read_usage(client)
+    assert usage.live["wijkwijs_test"] == [lease.holder]
+    assert usage.last_seen["wijkwijs_test"] > first
+    assert read_usage(client, ttl=0.0, now=time.time() + 1).live == {}  # expired when silent
+    lease.release()
+    assert read_usage(client).last_seen == {}
+
+
+def test_embedded_collection_lost_while_running_is_rebuilt(kdir: Path, tmp_path: Path) -> None:
+    indexer(kdir, tmp_path).ingest()
+    reader = HybridRetriever.open(tmp_path / "index", HashEmbedder("hash-a"))
+    repair = indexer(kdir, tmp_path)
+    repair.attach(reader.store)
+    expected = [h.chunk.id for h in reader.retrieve("contacten leggen netwerken").hits]
+    repair.client().delete_collection(reader.manifest.collection)
+    assert [h.chunk.id for h in reader.retrieve("contacten leggen netwerken").hits] == expected
+    assert isinstance(repair.embedder, HashEmbedder)
+    assert repair.embedder.calls == len(reader.chunks)

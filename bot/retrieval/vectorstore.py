@@ -1,17 +1,41 @@
 """Chroma as the dense store: embedded `PersistentClient` by default, a Chroma server by URL.
 
-Vectors always come from our own `Embedder`, so Chroma never loads its default embedding model.
+Vectors always come from our own `Embedder`, so Chroma never loads its default embedding model
+(collections are opened with ``embedding_function=None``). We talk to chromadb directly: the
+LangChain wrapper added nothing we used.
+
+Collections are named by content (see ``bot.retrieval.index``), never by the server's address,
+so every process that indexes the same knowledge with the same model shares one collection.
+While a `VectorStore` is open it holds a lease on its collection (``bot.retrieval.leases``), so
+other processes never garbage-collect it.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from bot.retrieval.embeddings import Embedder
 
+log = logging.getLogger(__name__)
+
 COLLECTION_PREFIX = "wijkwijs_"
+BATCH = 256
+META_SIGNATURE = "wijkwijs_signature"
+META_CREATED = "wijkwijs_created"
+META_CHUNKS = "wijkwijs_chunks"
+
+
+def server_address(chroma_url: str) -> tuple[str, int, bool]:
+    """``(host, port, ssl)`` of a Chroma URL; spelling (case, trailing slash) does not matter."""
+    url = urlparse(chroma_url.strip())
+    ssl = url.scheme.lower() == "https"
+    return (url.hostname or "127.0.0.1"), url.port or (443 if ssl else 8000), ssl
 
 
 def make_client(persist_dir: Path, chroma_url: str = "") -> Any:
@@ -20,69 +44,148 @@ def make_client(persist_dir: Path, chroma_url: str = "") -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if chroma_url:
-        url = urlparse(chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1",
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        host, port, ssl = server_address(chroma_url)
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
     persist_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(persist_dir), settings=chroma_settings)
 
 
-class VectorStore:
-    """A thin wrapper around a LangChain `Chroma` collection with cosine distance."""
+def collection_names(client: Any) -> list[str]:
+    """Names of all Wijkwijs index collections on a client (not the lease records)."""
+    out = []
+    for coll in client.list_collections():
+        name = coll if isinstance(coll, str) else coll.name
+        if name.startswith(COLLECTION_PREFIX):
+            out.append(name)
+    return sorted(out)
 
-    def __init__(self, client: Any, collection: str, embedder: Embedder) -> None:
-        from langchain_chroma import Chroma
+
+def find_collection(client: Any, name: str) -> Any | None:
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except (NotFoundError, ValueError):  # ValueError: older chromadb
+        return None
+
+
+def collection_count(client: Any, name: str) -> int | None:
+    """Number of records in a collection, ``None`` when it does not exist."""
+    coll = find_collection(client, name)
+    return None if coll is None else int(coll.count())
+
+
+def get_vectors(coll: Any, ids: Iterable[str]) -> dict[str, list[float]]:
+    """Stored vectors for those ``ids`` that the collection holds."""
+    wanted = list(ids)
+    out: dict[str, list[float]] = {}
+    for start in range(0, len(wanted), BATCH):
+        res = coll.get(ids=wanted[start : start + BATCH], include=["embeddings"])
+        embeddings = res.get("embeddings")
+        if embeddings is None:
+            continue
+        for cid, vec in zip(res["ids"], embeddings, strict=True):
+            out[cid] = [float(x) for x in vec]
+    return out
+
+
+class VectorStore:
+    """One Chroma collection with cosine distance, holding a lease while open."""
+
+    def __init__(self, client: Any, collection: str, embedder: Embedder | None = None, *,
+                 create: bool = False, metadata: Mapping[str, Any] | None = None,
+                 lease: bool = True) -> None:
+        from bot.retrieval.leases import Lease
 
         self.client = client
         self.collection_name = collection
         self.embedder = embedder
-        self.store = Chroma(
-            client=client,
-            collection_name=collection,
-            embedding_function=embedder,
-            collection_metadata={"hnsw:space": "cosine"},
-        )
+        self.on_missing: Callable[[], object] | None = None
+        """Rebuilds the collection when it disappears while in use (set by the composition root)."""
+        self._recover_lock = threading.Lock()
+        # The lease comes first: a collection being created is already protected from gc.
+        self.lease = Lease(client, collection) if lease else None
+        if create:
+            meta: dict[str, Any] = {"hnsw:space": "cosine", META_CREATED: time.time()}
+            meta.update(metadata or {})
+            try:
+                self._collection = client.get_or_create_collection(
+                    collection, metadata=meta, embedding_function=None)
+            except Exception:  # created by another process at the same moment
+                found = find_collection(client, collection)
+                if found is None:
+                    raise
+                self._collection = found
+        else:
+            self._collection = self._get()
+
+    def _get(self) -> Any:
+        coll = find_collection(self.client, self.collection_name)
+        if coll is None:
+            from chromadb.errors import NotFoundError
+
+            raise NotFoundError(f"Chroma collection {self.collection_name} does not exist; "
+                                "restart the bot or run 'wijkwijs ingest' to rebuild it")
+        return coll
 
     def add(self, ids: list[str], texts: list[str], vectors: list[list[float]],
             metadatas: list[dict[str, Any]]) -> None:
-        # Pass our vectors straight to the collection: one embedding pass, batch sized by us.
-        coll = self.store._collection
-        for start in range(0, len(ids), 256):
-            end = start + 256
-            coll.upsert(
+        for start in range(0, len(ids), BATCH):
+            end = start + BATCH
+            self._collection.upsert(
                 ids=ids[start:end],
-                embeddings=vectors[start:end],  # type: ignore[arg-type]
+                embeddings=vectors[start:end],
                 documents=texts[start:end],
-                metadatas=metadatas[start:end],  # type: ignore[arg-type]
+                metadatas=metadatas[start:end],
             )
 
     def delete(self, ids: list[str]) -> None:
-        for start in range(0, len(ids), 256):
-            self.store.delete(ids=ids[start : start + 256])
+        for start in range(0, len(ids), BATCH):
+            self._collection.delete(ids=ids[start : start + BATCH])
 
     def all_ids(self) -> set[str]:
-        return set(self.store._collection.get(include=[])["ids"])
+        return set(self._collection.get(include=[])["ids"])
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def vectors(self, ids: Iterable[str]) -> dict[str, list[float]]:
+        return get_vectors(self._collection, ids)
 
     def query(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """Return ``(chunk id, cosine similarity)`` best first."""
-        res = self.store._collection.query(
-            query_embeddings=[vector],  # type: ignore[arg-type]
-            n_results=k,
-            include=["distances"],
-        )
+        from chromadb.errors import NotFoundError
+
+        try:
+            res = self._query(vector, k)
+        except NotFoundError:
+            self._recover()
+            res = self._query(vector, k)
         ids = res["ids"][0]
         dists = (res.get("distances") or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
 
-    def drop_other_collections(self) -> list[str]:
-        dropped = []
-        for coll in self.client.list_collections():
-            name = coll if isinstance(coll, str) else coll.name
-            if name.startswith(COLLECTION_PREFIX) and name != self.collection_name:
-                self.client.delete_collection(name)
-                dropped.append(name)
-        return dropped
+    def _query(self, vector: list[float], k: int) -> Any:
+        return self._collection.query(query_embeddings=[vector], n_results=k,
+                                      include=["distances"])
+
+    def _recover(self) -> None:
+        """The collection was deleted: use the one another process rebuilt, or rebuild it."""
+        stale = self._collection
+        with self._recover_lock:
+            if self._collection is not stale:  # another thread recovered meanwhile
+                return
+            coll = find_collection(self.client, self.collection_name)
+            if coll is None and self.on_missing is not None:
+                log.warning("Chroma collection %s disappeared; rebuilding it",
+                            self.collection_name)
+                self.on_missing()
+                coll = find_collection(self.client, self.collection_name)
+            if coll is None:
+                self._get()  # raises a clear NotFoundError
+            self._collection = coll
+
+    def close(self) -> None:
+        """Release the lease (the collection itself stays)."""
+        if self.lease is not None:
+            self.lease.release()
