@@ -36,6 +36,15 @@ CHECK_ONE_ENTRY = (
     "Je noemt er nu 1, de opdracht vraagt {minimum} {noun}. "
     "Zet ze elk op een eigen regel, dan tel ik ze goed."
 )
+CHECK_NO_REASON = (
+    "Bij {names} staat nog niet waarom je die kiest; zet er kort een reden achter, "
+    "bijvoorbeeld: '{example}'."
+)
+DEFAULT_REASON_EXAMPLE = "Welzijn Noord (bereikt eenzame ouderen)"
+ADVICE_MORE_ENTRIES = (
+    "Tip: je noemt er {count}; de opdracht adviseert er {advice} ({noun}), dat is een advies "
+    "en geen eis."
+)
 DEFAULT_ITEM_NOUN = "punten"
 WORD = "woord"
 WORDS = "woorden"
@@ -46,6 +55,7 @@ WHERE_ITEM = "'{label}'"
 ASSIGNMENT_EMPTY = "{where} is nog leeg."
 ASSIGNMENT_SHORT = "{where} is nog kort: {words} {word_noun}, richtlijn is {minimum}."
 ASSIGNMENT_FEW_ENTRIES = "{where}: je noemt {count}, de opdracht vraagt er {minimum} ({noun})."
+ASSIGNMENT_LINE = "{where}: {message}"
 
 # Export ------------------------------------------------------------------------------------------
 EXPORT_NAME = "Naam: {name}"
@@ -102,6 +112,13 @@ def format_date(day: dt.date, weekday: bool = False) -> str:
     """'12 januari 2027' (or 'di 12 januari 2027' with ``weekday``)."""
     text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     return f"{WEEKDAYS_SHORT[day.weekday()]} {text}" if weekday else text
+
+
+def join_names(names: list[str]) -> str:
+    """"'a'", "'a' en 'b'", "'a', 'b' en 'c'"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} en {names[-1]}"
 
 
 def word_noun(count: int) -> str:
