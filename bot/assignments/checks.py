@@ -67,6 +67,13 @@ class Review:
         return not self.warnings
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a help text (the short message stays one sentence)."""
+    text = text.strip()
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return match.group(1) if match else text
+
+
 def _noun(item: ChecklistItem, spec: ItemCriteria | None) -> str:
     if spec is not None and spec.count is not None and spec.count.noun:
         return spec.count.noun
@@ -158,7 +165,8 @@ def review(item: ChecklistItem, text: str, criteria: ItemCriteria | None = None,
     if short:
         template = texts.CHECK_SHORT if item.help.strip() else texts.CHECK_SHORT_NO_HELP
         findings.append(Finding("short", template.format(
-            words=words, word_noun=texts.word_noun(words), help=item.help.strip())))
+            words=words, word_noun=texts.word_noun(words), minimum=item.min_words,
+            help=first_sentence(item.help))))
     findings += _count_findings(item, criteria, text, lexicons)
     if criteria is not None:
         for part in criteria.parts:

@@ -15,8 +15,9 @@ from bot.knowledge.models import ChecklistItem, KnowledgeFile, expand_checklist
 
 log = logging.getLogger(__name__)
 
-Status = Literal["leeg", "bezig", "klaar"]
-"""leeg = no answer, bezig = answer but not ticked off, klaar = ticked off as done."""
+Status = Literal["leeg", "ingevuld", "in_orde", "afgevinkt"]
+"""leeg = no answer; ingevuld = answered, checks still see something missing; in_orde =
+answered and the checks are satisfied; afgevinkt = ticked off by the participant."""
 
 GROUP_SEPARATOR = " – "
 """Separator `expand_checklist` puts between the group heading and the field label."""

@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 # Status of a checklist item ------------------------------------------------------------------
-STATUS_LABELS = {"leeg": "leeg", "bezig": "bezig", "klaar": "klaar"}
-STATUS_ICONS = {"leeg": "⬜", "bezig": "✏️", "klaar": "✅"}
+STATUS_LABELS = {"leeg": "leeg", "ingevuld": "ingevuld, nog niet compleet",
+                 "in_orde": "in orde", "afgevinkt": "afgevinkt"}
+STATUS_ICONS = {"leeg": "⬜", "ingevuld": "✏️", "in_orde": "👍", "afgevinkt": "✅"}
+LEGEND = "⬜ leeg · ✏️ ingevuld, nog niet compleet · 👍 in orde · ✅ afgevinkt"
+PROGRESS_COUNTS = "{filled}/{total} ingevuld · {in_order} in orde · {ticked} afgevinkt"
+GROUP_WITH_NAME = "{group}: {name}"
 
 # Progress bar ----------------------------------------------------------------------------------
 BAR_FULL = "▰"
@@ -27,9 +31,9 @@ UNKNOWN_ITEM = "Dit onderdeel bestaat niet (meer) in opdracht {n}. Kies een onde
 
 # Checks per item ---------------------------------------------------------------------------------
 CHECK_EMPTY = "Je hebt hier nog niets ingevuld."
-CHECK_SHORT = "Je antwoord is nog kort ({words} {word_noun}). Probeer het wat uit te werken: {help}"
+CHECK_SHORT = "Je antwoord is nog kort ({words} {word_noun}, richtlijn {minimum}): {help}"
 CHECK_SHORT_NO_HELP = (
-    "Je antwoord is nog kort ({words} {word_noun}). Probeer het wat uit te werken."
+    "Je antwoord is nog kort ({words} {word_noun}, richtlijn {minimum}); vertel er wat meer over."
 )
 CHECK_FEW_ENTRIES = "Je noemt {count} {noun}, de opdracht vraagt er {minimum}."
 CHECK_ONE_ENTRY = (
@@ -61,6 +65,13 @@ ASSIGNMENT_LINE = "{where}: {message}"
 EXPORT_NAME = "Naam: {name}"
 EXPORT_DATE = "Datum: {date}"
 EXPORT_NOT_FILLED = "(nog niet ingevuld)"
+EXPORT_LIBRARY = "Bibliotheek: {library}"
+EXPORT_NOT_IN_ORDER = "⚠ Nog niet in orde: {message}"
+EXPORT_EMPTY = (
+    "Opdracht {n} is nog leeg, dus er valt nog niets te downloaden. "
+    "Vul eerst een onderdeel in via /opdrachten."
+)
+LIBRARY_TOO_LONG = "Die naam is te lang. Gebruik maximaal {limit} tekens."
 
 # Telegram screens (bot/telegram/assignments.py) ---------------------------------------------------
 OVERVIEW_HEADER = "📝 <b>Je opdrachten</b>\nKies een opdracht om verder te werken."
