@@ -1,4 +1,7 @@
-"""Agreement of the assignment checks with hand-labelled answers (tests/eval/assignment_answers*.yaml).
+"""Agreement of the assignment checks with hand-labelled answers.
+
+The answers live in tests/eval/assignment_answers.yaml (tuning) and
+assignment_answers_heldout.yaml (held out).
 
 Each case is an answer with the warnings a careful trainer expects (``expect``, [] = in orde).
 We report exact agreement (the same set of warnings) and verdict agreement (in orde or not),
@@ -72,8 +75,9 @@ class Report:
         return [o for o in self.outcomes if not o.exact]
 
     def summary(self, title: str) -> str:
+        per_answer = self.seconds * 1000 / max(1, len(self.outcomes))
         lines = [f"{title}: {len(self.outcomes)} answers, exact {self.exact:.1%}, "
-                 f"verdict {self.verdict:.1%}, {self.seconds * 1000 / max(1, len(self.outcomes)):.2f} ms/answer"]
+                 f"verdict {self.verdict:.1%}, {per_answer:.2f} ms/answer"]
         for t, (n, exact, verdict) in self.by_type().items():
             lines.append(f"  {t:<11} n={n:<3} exact {exact:.1%}  verdict {verdict:.1%}")
         return "\n".join(lines)
@@ -92,7 +96,8 @@ def evaluate(assignments: Sequence[Assignment], cases: Sequence[Case]) -> Report
         assignment = by_number[case.assignment]
         item = assignment.get(case.item)
         if item is None:
-            raise ValueError(f"{case.id}: unknown item {case.item!r} in assignment {case.assignment}")
+            raise ValueError(f"{case.id}: unknown item {case.item!r} "
+                             f"in assignment {case.assignment}")
         result = review(item, case.text, assignment.criteria_for(item),
                         assignment.criteria.lexicons)
         report.outcomes.append(Outcome(case, result.codes))

@@ -11,11 +11,10 @@ import re
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-
-from pathlib import Path
 
 from bot.assignments import checks, export, texts
 from bot.assignments.checks import Review

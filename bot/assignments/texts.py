@@ -76,13 +76,36 @@ LIBRARY_TOO_LONG = "Die naam is te lang. Gebruik maximaal {limit} tekens."
 # Telegram screens (bot/telegram/assignments.py) ---------------------------------------------------
 OVERVIEW_HEADER = "📝 <b>Je opdrachten</b>\nKies een opdracht om verder te werken."
 NO_ASSIGNMENTS_YET = "Er zijn (nog) geen opdrachten in het cursusmateriaal."
-PICK_ITEM = "Kies een onderdeel. ⬜ leeg · ✏️ bezig · ✅ klaar"
+PICK_ITEM = "Kies een onderdeel."
 PAGE_OF = "Pagina {page} van {pages}"
 ITEM_POSITION = "onderdeel {position} van {total}"
 YOUR_ANSWER = "Jouw antwoord"
 NO_ANSWER = "Nog niets ingevuld."
 MISSING_HEADER = "Wat ontbreekt nog:"
 LOOKS_COMPLETE = "👍 Dit ziet er compleet uit."
+ADVICE_HEADER = "Tips (geen eis):"
+TICK_CONFIRM = "⚠️ <b>{label}</b> is nog niet in orde:"
+TICK_CONFIRM_QUESTION = "Wil je het toch afvinken?"
+BTN_TICK_ANYWAY = "✅ Toch afvinken"
+BTN_IMPROVE_FIRST = "✏️ Eerst aanvullen"
+ANSWER_UPDATED = "✏️ Je antwoord bij <b>{label}</b> is bijgewerkt met je aangepaste bericht."
+SENT_PRIVATELY = "Je opdrachten zijn persoonlijk: ik heb ze je in een privégesprek gestuurd."
+PRIVATE_ONLY = (
+    "Je opdrachten zijn persoonlijk, dus die laat ik niet in de groep zien. "
+    "Open een privégesprek met @{bot} en typ daar /opdrachten."
+)
+LIBRARY_HINT = "Tip: zet met /bibliotheek Naam van je bibliotheek de naam bovenaan je document."
+LIBRARY_SAVED = "📚 Opgeslagen: <b>{name}</b>. Die naam staat voortaan bovenaan je downloads."
+LIBRARY_CLEARED = "📚 De naam van je bibliotheek is gewist."
+LIBRARY_CURRENT = (
+    "📚 Je bibliotheek: <b>{name}</b>.\n"
+    "Wijzigen? Typ /bibliotheek gevolgd door de naam. Wissen? Typ /bibliotheek -"
+)
+LIBRARY_UNKNOWN = (
+    "📚 Ik weet nog niet bij welke bibliotheek je werkt. Typ bijvoorbeeld:\n"
+    "/bibliotheek Bibliotheek Westerveen, vestiging De Hoven\n"
+    "Dan zet ik die naam bovenaan je downloads. Het hoeft niet."
+)
 STATUS_LINE = "Status: {icon} {label}"
 ANSWER_SAVED = "💾 Opgeslagen bij <b>{label}</b>."
 ANSWER_SAVED_COMPLETE = "👍 Dit ziet er compleet uit. Tik op ✅ als je klaar bent."
