@@ -115,6 +115,7 @@ COMMANDS = {
     "mijnoefeningen": "Je oefeningen en scores",
     "opdrachten": "Werk aan je opdrachten",
     "exporteer": "Download een opdracht als Word-bestand",
+    "bibliotheek": "Zet de naam van je bibliotheek op je downloads",
     "herinnering": "Stel je dagelijkse herinnering in",
     "help": "Uitleg en voorbeelden",
     "privacy": "Wat ik over je bewaar",

@@ -54,12 +54,12 @@ WORD = "woord"
 WORDS = "woorden"
 
 # Checks per assignment (one line per problem) ---------------------------------------------------
-WHERE_GROUP = "{group}: '{label}'"
+WHERE_GROUP = "{group}, '{label}'"
 WHERE_ITEM = "'{label}'"
 ASSIGNMENT_EMPTY = "{where} is nog leeg."
 ASSIGNMENT_SHORT = "{where} is nog kort: {words} {word_noun}, richtlijn is {minimum}."
 ASSIGNMENT_FEW_ENTRIES = "{where}: je noemt {count}, de opdracht vraagt er {minimum} ({noun})."
-ASSIGNMENT_LINE = "{where}: {message}"
+ASSIGNMENT_LINE = "{where} – {message}"
 
 # Export ------------------------------------------------------------------------------------------
 EXPORT_NAME = "Naam: {name}"
