@@ -69,7 +69,8 @@ def test_wiifm_from_the_library_side_only(assignments: dict[int, Assignment]) ->
 
 
 def test_vague_promise(assignments: dict[int, Assignment]) -> None:
-    text = "we gaan samen iets leuks doen voor de kinderen in de wijk, dat zien we later wel precies"
+    text = ("we gaan samen iets leuks doen voor de kinderen in de wijk, "
+            "dat zien we later wel precies")
     assert codes(assignments, 3, "partner-1-diensten", text) == {"vague"}
 
 
