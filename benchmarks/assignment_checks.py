@@ -2,9 +2,10 @@
 
     PYTHONPATH=. .venv/bin/python benchmarks/assignment_checks.py [--misses] [--out FILE]
 
-Reports the tuning set (tests/eval/assignment_answers.yaml) and the held-out set
-(tests/eval/assignment_answers_heldout.yaml, written before the checks, never tuned on)
-separately: exact agreement (the same set of warnings) and verdict agreement (in orde or not),
+Reports the tuning set (tests/eval/assignment_answers.yaml), the held-out set
+(tests/eval/assignment_answers_heldout.yaml, written before the checks, never tuned on) and the
+probe set (assignment_answers_probe.yaml, written after the checks to find their limits, never
+tuned on) separately: exact agreement (the same set of warnings) and verdict agreement (in orde or not),
 per answer type; plus the time per check (rules only, no model).
 """
 
@@ -27,6 +28,7 @@ from bot.assignments.evaluate import Report, evaluate, load_cases  # noqa: E402
 FILES = {
     "tuning": ROOT / "tests" / "eval" / "assignment_answers.yaml",
     "heldout": ROOT / "tests" / "eval" / "assignment_answers_heldout.yaml",
+    "probe": ROOT / "tests" / "eval" / "assignment_answers_probe.yaml",
 }
 
 

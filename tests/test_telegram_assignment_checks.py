@@ -49,8 +49,9 @@ async def test_checks_read_realistic_answers(services: Services,
 
         # Advice beyond the course description is a tip, not something missing.
         item = await open_item(telegram, 1, "stakeholders")
-        saved = await write(telegram, item, "Gemeente Westerveen\nWelzijn Noord\n"
-                                            "Basisschool De Regenboog")
+        saved = await write(telegram, item, "Gemeente Westerveen (subsidie)\n"
+                                            "Welzijn Noord, ouderenwerk\n"
+                                            "Basisschool De Regenboog in de wijk")
         assert "compleet" in saved["plain_text"]
         assert "Tips (geen eis)" in saved["plain_text"] and "adviseert er 5" in saved["plain_text"]
     views = {v: services.assignments.item(USER, 3, v).status

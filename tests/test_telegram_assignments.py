@@ -90,7 +90,7 @@ async def test_overview_write_check_replace_and_done(services: Services,
         assert "compleet" in saved["plain_text"]
 
         done = await press_edit(telegram, saved, "Markeer als klaar")
-        assert "Status: ✅ klaar" in done["plain_text"]
+        assert "Status: ✅ afgevinkt" in done["plain_text"]
         find_button(done, "Toch niet klaar")
         [overview] = await ask(telegram, "/opdrachten")
         assert "partners\n▰▱▱▱ 1/10 · 1/10 ingevuld · 1 in orde · 1 afgevinkt" \

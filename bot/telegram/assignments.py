@@ -199,8 +199,8 @@ def render_assignment(p: AssignmentProgress, page: int) -> tuple[str, InlineKeyb
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def check_lines(view: ItemView) -> list[str]:
-    lines = [t.LOOKS_COMPLETE] if not view.check else [
+def check_lines(view: ItemView, complete: str = t.LOOKS_COMPLETE) -> list[str]:
+    lines = [complete] if not view.check else [
         f"<b>{t.MISSING_HEADER}</b>", *(f"• {esc(c)}" for c in view.check)]
     if view.answer.strip() and view.advice:
         lines += ["", f"<b>{t.ADVICE_HEADER}</b>", *(f"💡 {esc(a)}" for a in view.advice)]
@@ -484,7 +484,7 @@ class AssignmentHandlers:
             return
         await self._set_state(user.id, None)
         lines = [t.ANSWER_SAVED.format(label=esc(view.item.label)), ""]
-        lines += [t.ANSWER_SAVED_COMPLETE] if not view.check else check_lines(view)
+        lines += check_lines(view, t.ANSWER_SAVED_COMPLETE)
         await send_html(msg, "\n".join(lines), item_markup(view))
 
     async def edited_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -501,7 +501,7 @@ class AssignmentHandlers:
         if view is None:
             return
         lines = [t.ANSWER_UPDATED.format(label=esc(view.item.label)), ""]
-        lines += [t.ANSWER_SAVED_COMPLETE] if not view.check else check_lines(view)
+        lines += check_lines(view, t.ANSWER_SAVED_COMPLETE)
         await send_html(msg, "\n".join(lines), item_markup(view))
 
     def _exists(self, n: int, item_id: str) -> bool:
