@@ -1,12 +1,12 @@
 """Agreement and speed of the assignment checks on the labelled answers.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/assignment_checks.py [--misses] [--out FILE]
+    PYTHONPATH=. .venv/bin/python benchmarks/assignment_checks.py [--misses] [--out F]
 
 Reports the tuning set (tests/eval/assignment_answers.yaml), the held-out set
 (tests/eval/assignment_answers_heldout.yaml, written before the checks, never tuned on) and the
 probe set (assignment_answers_probe.yaml, written after the checks to find their limits, never
-tuned on) separately: exact agreement (the same set of warnings) and verdict agreement (in orde or not),
-per answer type; plus the time per check (rules only, no model).
+tuned on) separately: exact agreement (the same set of warnings) and verdict agreement (in orde
+or not), per answer type; plus the time per check (rules only, no model).
 """
 
 from __future__ import annotations
