@@ -125,6 +125,14 @@ async def test_opdrachten_in_a_group_stays_private(services: Services,
         [notice] = await telegram.wait_for_messages(GROUP, timeout=20)
         assert "privégesprek" in notice["plain_text"]
         assert not telegram.documents(GROUP)
+        # An assignment button pressed in the group answers only the presser.
+        await telegram.press_button(USER, notice["message_id"], "a:open:3", chat_id=GROUP,
+                                    force=True)
+        req = await telegram.wait_for_request("answerCallbackQuery",
+                                              lambda r: bool(r.params.get("text")))
+        assert "privégesprek" in str(req.params["text"])
+        await telegram.wait_for_messages(USER, timeout=20)  # the overview, privately
+        assert not [m for m in telegram.sent_messages(GROUP) if "ingevuld" in (m["text"] or "")]
 
 
 async def test_library_name_and_word_properties(services: Services,

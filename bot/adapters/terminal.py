@@ -100,6 +100,8 @@ class TerminalChat:
             elif command == "/klaar":
                 view = svc.set_done(self.user_id, int(args[0]), args[1], True)
                 self.say(f"{STATUS_ICONS[view.status]} {view.item.label}")
+                for line in view.check:  # ticked anyway: say honestly what is still missing
+                    self.say(f"  ⚠ {line}")
             elif command == "/exporteer":
                 # Into the data folder, never the folder the chat was started from.
                 exports = self.services.settings.data_dir / "exports"

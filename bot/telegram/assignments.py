@@ -312,7 +312,9 @@ class AssignmentHandlers:
             notice = t.SENT_PRIVATELY
         except (Forbidden, BadRequest):  # the user never opened a private chat with the bot
             notice = t.PRIVATE_ONLY.format(bot=context.bot.username or "")
-        if msg is not None:
+        if update.callback_query is not None:  # a button in a group: answer only the presser
+            await update.callback_query.answer(notice, show_alert=True)
+        elif msg is not None:
             await msg.reply_text(notice)
         return True
 
@@ -322,7 +324,7 @@ class AssignmentHandlers:
             return
         progress = await asyncio.to_thread(self.assignments.overview, user.id)
         text, markup = render_overview(progress)
-        if update.callback_query is None and await self.in_group(update, context, text, markup):
+        if await self.in_group(update, context, text, markup):
             return
         query = update.callback_query
         if query is not None:
@@ -401,6 +403,11 @@ class AssignmentHandlers:
         if query is None or query.data is None:
             return
         user_id = query.from_user.id
+        if query.message is not None and query.message.chat.type != Chat.PRIVATE:
+            # Personal screens never open in a group: send the overview privately instead.
+            everything = await asyncio.to_thread(self.assignments.overview, user_id)
+            await self.in_group(update, context, *render_overview(everything))
+            return
         parts = query.data.split(":")
         action, args = parts[1] if len(parts) > 1 else "", parts[2:]
         try:
