@@ -55,6 +55,7 @@ def test_assignments_export_and_reminder_in_the_terminal(
     assert "▱▱▱▱ 0/10  Opdracht 3" in out
     assert "Je noemt 2 partners, de opdracht vraagt er 3." in out
     assert "✅ Kies drie potentiële partners" in out
+    assert "  ⚠ Bij 'Buurthuis De Linde'" in out  # ticked without reasons: said honestly
     assert "19:30" in out
     assert out.count("Zo werk je aan een opdracht") == 3  # overview + two malformed commands
     # Exports go to the data folder, not the folder the chat was started from.
