@@ -96,16 +96,24 @@ def concreteness(text: str, lexicons: Lexicons) -> int:
 
 def is_vague(text: str, lexicons: Lexicons) -> bool:
     concrete = concreteness(text, lexicons)
-    vague_hits = len(lexicons.vague.findall(text))
     if concrete == 0:
         return True
+    if lexicons.deferral.search(text) and concrete <= CONCRETE_ENOUGH:
+        return True  # "drie keer per jaar iets leuks, wat precies zien we later wel"
+    vague_hits = len(lexicons.vague.findall(text))
     return vague_hits > 0 and concrete < CONCRETE_ENOUGH + (vague_hits > 2)
+
+
+NAMED_SUBJECT = re.compile(
+    r"^\s*(?:[Hh]et |[Dd]e )?[A-Z][\w'’-]+(?:\s+(?:&\s+)?[A-Z][\w'’-]*)+")
+"""A sentence that starts with a proper name: 'Naaiatelier Fatma wil …', 'Het Repair Café …'."""
 
 
 def sides(text: str, lexicons: Lexicons) -> set[str]:
     """Which perspectives the text takes: 'partner', 'bibliotheek' (first cue per sentence).
 
-    A sentence about 'we' together ('samen kunnen we …') belongs to neither side.
+    A sentence about 'we' together ('samen kunnen we …') belongs to neither side; 'ze'/'zij'
+    only speak for the partner in a sentence without any library cue.
     """
     found: set[str] = set()
     for sentence in _sentences(text):
@@ -116,6 +124,11 @@ def sides(text: str, lexicons: Lexicons) -> set[str]:
                 r"\bsamen\b|\bbeide\b|\ballebei\b|\biedereen\b", sentence, re.IGNORECASE):
             hits.append((m.start(), "bibliotheek"))
         if m := lexicons.partner.search(sentence):
+            hits.append((m.start(), "partner"))
+        if (m := NAMED_SUBJECT.match(sentence)) and not lexicons.library_strong.search(m.group()):
+            hits.append((m.start(), "partner"))
+        if not hits and (m := lexicons.partner_weak.search(sentence)) and not \
+                lexicons.library_weak.search(sentence):
             hits.append((m.start(), "partner"))
         if hits:
             found.add(min(hits)[1])

@@ -12,8 +12,8 @@ import re
 
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
 """A word: letters/digits, keeping "what's" and "co-creatie" as one word."""
-MARKER = re.compile(r"^(?:[-*•–·]\s*|\d{1,3}[.)](?!\d)\s*)(?=\S)")
-"""A bullet ('-', '*', '•') or a number ('1.', '2)') at the start of a line."""
+MARKER = re.compile(r"^(?:[-*•–·]\s*|\d{1,3}[.)](?!\d)\s*|\(?[a-h1-9]\)\s*)(?=\S)")
+"""A bullet ('-', '*', '•'), a number ('1.', '2)') or a letter ('a)') at the start of a line."""
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00C0-\u00DE'\"‘“])")
 CONNECTOR = re.compile(
     r"^(?:want|omdat|vanwege|die|dat|zodat|om|maar|waar|waardoor|wat|met name|vooral|ook|"
@@ -55,8 +55,9 @@ def _top_level_split(text: str, separators: re.Pattern[str]) -> list[str]:
     return [p.strip(" .;,") for p in parts if p.strip(" .;,")]
 
 
-COMMA = re.compile(r"\s*[,;]\s*")
-AND = re.compile(r"\s+(?:en|&|plus)\s+", re.IGNORECASE)
+COMMA = re.compile(r"\s*[,;]\s*|\s+[/|+]\s+")
+AND = re.compile(r"\s+(?:en|plus)\s+", re.IGNORECASE)
+REASON_SEPARATOR = re.compile(r"\(.+\)|\s[–—-]\s|:\s*\S|;\s*\S|\s(?:→|->|=>)\s")
 
 
 def _split_sentence(sentence: str) -> list[str]:
@@ -82,8 +83,14 @@ def split_entries(text: str) -> list[str]:
       fragment that gives a reason ('want …', 'die …') stays with the entry before it.
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    marked = [MARKER.sub("", line, count=1).strip() for line in lines if MARKER.match(line)]
-    if marked:
+    if any(MARKER.match(line) for line in lines):
+        # Unmarked lines after a marked one continue it ('1) GGD' + '   reden: …').
+        marked: list[str] = []
+        for line in lines:
+            if MARKER.match(line):
+                marked.append(MARKER.sub("", line, count=1).strip())
+            elif marked:
+                marked[-1] = f"{marked[-1]}: {line}"
         return [m for m in marked if m]
     if len(lines) > 1:
         return [line for line in lines if not line.endswith(":")]
@@ -98,7 +105,7 @@ def split_entries(text: str) -> list[str]:
 def has_reason(entry: str, reason: re.Pattern[str]) -> bool:
     """Does a listed name come with a why / what for? ('GGD (bereikt ouders)', 'GGD: …')."""
     text = LABEL.sub("", entry.strip(), count=1)
-    if re.search(r"\(.+\)|\s[–—-]\s|:\s*\S|;\s*\S", text):
+    if REASON_SEPARATOR.search(text):
         return True
     return bool(reason.search(text))
 
@@ -106,7 +113,7 @@ def has_reason(entry: str, reason: re.Pattern[str]) -> bool:
 def entry_name(entry: str) -> str:
     """The name part of an entry: 'GGD regio (bereikt ouders)' -> 'GGD regio'."""
     text = LABEL.sub("", entry.strip(), count=1)
-    text = re.split(r"\s*(?:\(|:|;|\s[–—-]\s|,|\bwant\b|\bomdat\b|\bvanwege\b|\bom\b|\bvoor\b|"
+    text = re.split(r"\s*(?:\(|:|;|\s[–—-]\s|\s(?:→|->|=>)\s|,|\bwant\b|\bomdat\b|\bvanwege\b|\bom\b|\bvoor\b|"
                     r"\bdie\b|\bdat\b)", text, maxsplit=1)[0]
     text = re.sub(r"^(?:(?:partner|tool)\s*\d\s*(?:is|:)?\s*|het eerste is\s+|daarnaast\s+|"
                   r"en als (?:derde|tweede)\s+|ik kies (?:voor\s+)?)", "", text,

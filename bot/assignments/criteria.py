@@ -90,8 +90,10 @@ class Lexicons:
     library_strong: re.Pattern[str]
     library_weak: re.Pattern[str]
     partner: re.Pattern[str]
+    partner_weak: re.Pattern[str]
     concrete: tuple[re.Pattern[str], ...]
     vague: re.Pattern[str]
+    deferral: re.Pattern[str]
     reason: re.Pattern[str]
 
 
@@ -144,8 +146,10 @@ def build_criteria(raw: CriteriaFile) -> Criteria:
         library_strong=_compile(lx.get("library_strong", []), lx),
         library_weak=_compile(lx.get("library_weak", []), lx),
         partner=_compile(lx.get("partner", []), lx),
+        partner_weak=_compile(lx.get("partner_weak", []), lx),
         concrete=tuple(_compile(lx.get(n, []), lx) for n in concrete_names),
         vague=_compile(lx.get("vague_phrases", []), lx),
+        deferral=_compile(lx.get("deferral", []), lx),
         reason=_compile(lx.get("reason_words", []), lx, case_sensitive=True),
     )
     items: dict[tuple[int, str], ItemCriteria] = {}
