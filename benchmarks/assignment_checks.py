@@ -4,8 +4,9 @@
 
 Reports the tuning set (tests/eval/assignment_answers.yaml), the held-out set
 (tests/eval/assignment_answers_heldout.yaml, written before the checks, never tuned on) and the
-probe set (assignment_answers_probe.yaml, written after the checks to find their limits, never
-tuned on) separately: exact agreement (the same set of warnings) and verdict agreement (in orde
+probe sets (assignment_answers_probe.yaml, written after the checks to find their limits, then
+used for fixes; assignment_answers_probe2.yaml, written before those fixes, never tuned on)
+separately: exact agreement (the same set of warnings) and verdict agreement (in orde
 or not), per answer type; plus the time per check (rules only, no model).
 """
 
@@ -29,6 +30,7 @@ FILES = {
     "tuning": ROOT / "tests" / "eval" / "assignment_answers.yaml",
     "heldout": ROOT / "tests" / "eval" / "assignment_answers_heldout.yaml",
     "probe": ROOT / "tests" / "eval" / "assignment_answers_probe.yaml",
+    "probe2": ROOT / "tests" / "eval" / "assignment_answers_probe2.yaml",
 }
 
 

@@ -21,8 +21,9 @@ EVAL = ROOT / "tests" / "eval"
 TUNING_EXACT_FLOOR = 0.97
 HELDOUT_EXACT_FLOOR = 0.90
 HELDOUT_VERDICT_FLOOR = 0.95
-PROBE_EXACT_FLOOR = 0.70
-"""The probe set was written after the checks to find their limits (never tuned on)."""
+PROBE2_EXACT_FLOOR = 0.85
+"""Probe 2 was written after the checks to find their limits, before the last fixes, and was
+never tuned on (probe 1 was, after its first run: see docs/benchmarks.md)."""
 
 
 @pytest.fixture(scope="module")
@@ -136,5 +137,6 @@ def test_agreement_floors(assignments: dict[int, Assignment]) -> None:
     assert tuned.exact >= TUNING_EXACT_FLOOR, tuned.summary("tuning")
     assert held.exact >= HELDOUT_EXACT_FLOOR, held.summary("held-out")
     assert held.verdict >= HELDOUT_VERDICT_FLOOR, held.summary("held-out")
-    probe = evaluate(list(assignments.values()), load_cases(EVAL / "assignment_answers_probe.yaml"))
-    assert probe.exact >= PROBE_EXACT_FLOOR, probe.summary("probe")
+    probe = evaluate(list(assignments.values()),
+                     load_cases(EVAL / "assignment_answers_probe2.yaml"))
+    assert probe.exact >= PROBE2_EXACT_FLOOR, probe.summary("probe 2")
