@@ -113,8 +113,8 @@ def has_reason(entry: str, reason: re.Pattern[str]) -> bool:
 def entry_name(entry: str) -> str:
     """The name part of an entry: 'GGD regio (bereikt ouders)' -> 'GGD regio'."""
     text = LABEL.sub("", entry.strip(), count=1)
-    text = re.split(r"\s*(?:\(|:|;|\s[–—-]\s|\s(?:→|->|=>)\s|,|\bwant\b|\bomdat\b|\bvanwege\b|\bom\b|\bvoor\b|"
-                    r"\bdie\b|\bdat\b)", text, maxsplit=1)[0]
+    text = re.split(r"\s*(?:\(|:|;|\s[–—-]\s|\s(?:→|->|=>)\s|,|\bwant\b|\bomdat\b|"
+                    r"\bvanwege\b|\bom\b|\bvoor\b|\bdie\b|\bdat\b)", text, maxsplit=1)[0]
     text = re.sub(r"^(?:(?:partner|tool)\s*\d\s*(?:is|:)?\s*|het eerste is\s+|daarnaast\s+|"
                   r"en als (?:derde|tweede)\s+|ik kies (?:voor\s+)?)", "", text,
                   flags=re.IGNORECASE)
