@@ -159,3 +159,13 @@ async def test_library_name_and_word_properties(services: Services,
     assert doc.core_properties.author == "Test"  # the participant's first name
     assert abs(doc.sections[0].page_width.cm - 21.0) < 0.01
     assert any(t.startswith("⚠ Nog niet in orde") for t in texts)
+
+
+async def test_group_without_private_chat_points_to_it(services: Services,
+                                                       telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        telegram.block_user(USER)  # the bot cannot start a private chat with this user
+        await telegram.send_message(USER, "/opdrachten", chat_id=GROUP, chat_type="supergroup")
+        [notice] = await telegram.wait_for_messages(GROUP, timeout=20)
+    assert "Open een privégesprek met @" in notice["plain_text"]
+    assert "ingevuld" not in notice["plain_text"]
