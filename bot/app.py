@@ -135,7 +135,7 @@ class Services:
         ]
 
     def command_list(self) -> list[tuple[str, str]]:
-        hidden = set() if self.catalogue else {"opdrachten", "exporteer"}
+        hidden = set() if self.catalogue else {"opdrachten", "exporteer", "bibliotheek"}
         if self.roleplay is None:
             hidden |= {"oefenen", "stop", "mijnoefeningen"}
         return [(c, d) for c, d in texts.COMMANDS.items() if c not in hidden]

@@ -93,6 +93,7 @@ PRIVACY = (
     "• Je Telegram-id, voornaam en gebruikersnaam\n"
     "• Je vragen, de antwoorden en je 👍/👎\n"
     "• Je antwoorden bij de opdrachten en je oefengesprekken\n"
+    "• De naam van je bibliotheek, als je die met /bibliotheek hebt opgegeven\n"
     "• Je instellingen voor herinneringen\n\n"
     "Alles staat op de server van je cursusaanbieder en wordt niet gedeeld. "
     "Je trainer ziet alleen je voortgang per opdracht.\n\n"
@@ -115,6 +116,7 @@ COMMANDS = {
     "mijnoefeningen": "Je oefeningen en scores",
     "opdrachten": "Werk aan je opdrachten",
     "exporteer": "Download een opdracht als Word-bestand",
+    "bibliotheek": "Zet de naam van je bibliotheek op je downloads",
     "herinnering": "Stel je dagelijkse herinnering in",
     "help": "Uitleg en voorbeelden",
     "privacy": "Wat ik over je bewaar",

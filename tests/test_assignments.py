@@ -66,7 +66,7 @@ def test_overview_starts_empty(service: AssignmentService) -> None:
 def test_save_replace_and_done(service: AssignmentService) -> None:
     view = service.save_answer(USER, 3, "keuze", "Bibliotheek Noord")
     assert view.answer == "Bibliotheek Noord"
-    assert view.status == "bezig"
+    assert view.status == "ingevuld"  # one partner, no reason: not in orde
     assert not view.done
     assert view.position == 1
 
@@ -75,12 +75,15 @@ def test_save_replace_and_done(service: AssignmentService) -> None:
     assert service.item(USER, 3, "keuze").answer == view.answer
 
     view = service.set_done(USER, 3, "keuze", True)
-    assert view.done and view.status == "klaar"
+    assert view.done and view.status == "afgevinkt"
     # A new answer keeps the done flag.
     view = service.save_answer(USER, 3, "keuze", "Welzijn Noord\nBasisschool\nGGD\nBuurthuis")
-    assert view.done and view.status == "klaar"
+    assert view.done and view.status == "afgevinkt"
     view = service.set_done(USER, 3, "keuze", False)
-    assert view.status == "bezig"
+    assert view.status == "ingevuld"
+    view = service.save_answer(USER, 3, "keuze", "Welzijn Noord (ouderen)\n"
+                               "Basisschool De Linde (taal)\nGGD (gezondheid)")
+    assert view.status == "in_orde" and not view.check
 
     progress = service.progress(USER, 3)
     assert progress.done == 0
@@ -90,8 +93,10 @@ def test_save_replace_and_done(service: AssignmentService) -> None:
     assert (progress.done, progress.total) == (2, 10)
     assert progress.bar == "▰▱▱▱ 2/10"
     statuses = {s.item.id: s.status for s in progress.items}
-    assert statuses["keuze"] == "klaar"
-    assert statuses["partner-1-waarde"] == "klaar"
+    assert statuses["keuze"] == "afgevinkt"
+    assert statuses["partner-1-waarde"] == "afgevinkt"
+    assert (progress.filled, progress.in_order) == (1, 1)
+    assert progress.counts == "1/10 ingevuld · 1 in orde · 2 afgevinkt"
     assert statuses["partner-1-diensten"] == "leeg"
     assert service.item(USER, 3, "partner-1-waarde").check == ("Je hebt hier nog niets ingevuld.",)
 

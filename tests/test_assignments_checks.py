@@ -37,19 +37,17 @@ def test_empty() -> None:
 def test_too_short_names_the_count_and_the_help() -> None:
     text = "De partner krijgt meer bereik bij jonge ouders."
     assert count_words(text) == 8
-    assert check(ESSAY, text) == [
-        "Je antwoord is nog kort (8 woorden). Probeer het wat uit te werken: " + HELP
-    ]
+    assert check(ESSAY, text) == ["Je antwoord is nog kort (8 woorden, richtlijn 25): " + HELP]
 
 
 def test_one_word_is_singular() -> None:
-    assert check(ESSAY, "Bereik.")[0].startswith("Je antwoord is nog kort (1 woord).")
+    assert check(ESSAY, "Bereik.")[0].startswith("Je antwoord is nog kort (1 woord,")
 
 
 def test_short_without_help() -> None:
     item = ChecklistItem(id="x", label="X", help="", min_words=5, min_items=None, item_noun="")
     assert check(item, "Twee woorden") == [
-        "Je antwoord is nog kort (2 woorden). Probeer het wat uit te werken."
+        "Je antwoord is nog kort (2 woorden, richtlijn 5); vertel er wat meer over."
     ]
 
 
@@ -72,7 +70,7 @@ def test_too_few_partners(text: str) -> None:
 
 
 def test_one_entry_suggests_one_per_line() -> None:
-    assert check(PARTNERS, "Welzijn Noord en de basisschool en de GGD") == [
+    assert check(PARTNERS, "Welzijn Noord, want ze kennen de ouderen in de wijk") == [
         "Je noemt er nu 1, de opdracht vraagt 3 partners. "
         "Zet ze elk op een eigen regel, dan tel ik ze goed."
     ]
@@ -88,7 +86,7 @@ def test_default_noun() -> None:
 
 def test_short_and_few_are_both_reported_in_order() -> None:
     messages = check(PARTNERS, "GGD, bieb")
-    assert messages[0].startswith("Je antwoord is nog kort (2 woorden).")
+    assert messages[0].startswith("Je antwoord is nog kort (2 woorden,")
     assert messages[1] == "Je noemt 2 partners, de opdracht vraagt er 3."
 
 
@@ -125,27 +123,39 @@ def test_assignment_level_check_for_an_empty_partner_2() -> None:
     db.upgrade()
     service = AssignmentService(db, load_assignments(KNOWLEDGE))
     third = service.get(3)
-    long_text = " ".join(["woord"] * 40)
-    service.save_answer(USER, 3, "keuze", "Welzijn Noord\nBasisschool De Linde\nGGD regio")
+    good = {
+        "waarde": "Het wijkteam heeft lange wachtlijsten en hun consulenten krijgen veel "
+                  "eenvoudige vragen. Als wij een formulierenspreekuur doen, hebben zij meer "
+                  "tijd. De bibliotheek bereikt zo mensen die nu nooit binnenkomen.",
+        "diensten": "Elke dinsdagmiddag een formulierenspreekuur in de bibliotheek, samen met "
+                    "een consulent van het wijkteam, voor bewoners met vragen over toeslagen.",
+        "overtuigen": "Ik bel de teamleider van het wijkteam en vraag om een kop koffie. "
+                      "Pitch: 'Jullie wachtlijst is lang, wij hebben ruimte en vrijwilligers. "
+                      "Laten we drie maanden een spreekuur proberen.'",
+    }
+    service.save_answer(USER, 3, "keuze", "Welzijn Noord (ouderen)\n"
+                        "Basisschool De Linde (taal)\nGGD regio (gezondheid)")
     for item in third.items:
         if item.group != "Partner 2" and item.id != "keuze":
-            service.save_answer(USER, 3, item.id, long_text)
-    service.save_answer(USER, 3, "partner-2-diensten", long_text)
+            service.save_answer(USER, 3, item.id, good[item.id.rsplit("-", 1)[1]])
+    service.save_answer(USER, 3, "partner-2-diensten", good["diensten"])
     service.save_answer(USER, 3, "partner-2-overtuigen", "Ik bel ze.")
 
     lines = service.check_assignment(USER, 3)
     waarde, overtuigen = third.get("partner-2-waarde"), third.get("partner-2-overtuigen")
     assert waarde is not None and overtuigen is not None
-    label = waarde.label.split(" – ", 1)[1]  # the field label from the file
+    label = field_label(waarde)
     assert "What's in it for me?" in label
+    # The group is named after the chosen partner.
     assert lines == [
-        f"Partner 2: '{label}' is nog leeg.",
-        f"Partner 2: '{field_label(overtuigen)}' is nog kort: 3 woorden, "
-        f"richtlijn is {overtuigen.min_words}.",
+        f"Partner 2: Basisschool De Linde, '{label}' – Je hebt hier nog niets ingevuld.",
+        f"Partner 2: Basisschool De Linde, '{field_label(overtuigen)}' – Je antwoord is nog "
+        f"kort (3 woorden, richtlijn {overtuigen.min_words}): Beschrijf hoe je het eerste "
+        "contact legt, met wie je praat en welke argumenten je gebruikt.",
     ]
 
-    service.save_answer(USER, 3, "partner-2-waarde", long_text)
-    service.save_answer(USER, 3, "partner-2-overtuigen", long_text)
+    service.save_answer(USER, 3, "partner-2-waarde", good["waarde"])
+    service.save_answer(USER, 3, "partner-2-overtuigen", good["overtuigen"])
     assert service.check_assignment(USER, 3) == []
 
 
@@ -153,9 +163,9 @@ def test_assignment_level_check_for_a_list_item() -> None:
     db = Database("sqlite://")
     db.upgrade()
     service = AssignmentService(db, load_assignments(KNOWLEDGE))
-    service.save_answer(USER, 3, "keuze", "Welzijn Noord\nBasisschool De Linde")
+    service.save_answer(USER, 3, "keuze", "Welzijn Noord (ouderen)\nBasisschool De Linde (taal)")
     keuze = service.get(3).get("keuze")
     assert keuze is not None and keuze.min_items == 3
     assert service.check_assignment(USER, 3)[0] == (
-        f"'{keuze.label}': je noemt 2, de opdracht vraagt er 3 ({keuze.item_noun})."
+        f"'{keuze.label}' – Je noemt 2 partners, de opdracht vraagt er 3."
     )

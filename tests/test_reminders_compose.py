@@ -44,8 +44,23 @@ def test_compose_names_the_next_item_and_progress(service: ReminderService,
     assert text.startswith("Hoi!")
     assert third.heading in text
     assert nxt.label in text
-    assert f"Opdracht 3: 4/{len(third.items)} klaar" in text
+    assert f"Opdracht 3: 4/{len(third.items)} in orde" in text
     assert "lesdag" not in text
+
+
+def test_next_step_is_the_first_item_not_in_order(service: ReminderService,
+                                                 assignments: AssignmentService) -> None:
+    """Answered items that are in orde are skipped; an answered item with gaps is named."""
+    good = ("Buurthuis De Schakel (veel ouderen), Taalschool Nieuwkomers (statushouders) "
+            "en basisschool De Wilg (taalachterstand)")
+    assignments.save_answer(USER, 3, "keuze", good)
+    assignments.save_answer(USER, 3, "partner-1-waarde", "De bibliotheek krijgt er meer "
+                            "leden door en onze uitleningen stijgen, want we bereiken nieuwe "
+                            "mensen die nu nooit komen en dat staat goed in ons jaarverslag.")
+    text = service.compose(USER, NOW)
+    waarde = assignments.get(3).get("partner-1-waarde")
+    assert waarde is not None and waarde.label in text  # filled in, but no partner side
+    assert f"Opdracht 3: 1/{len(assignments.get(3).items)} in orde" in text
 
 
 def test_compose_greets_by_name(db: Database, service: ReminderService) -> None:
@@ -76,7 +91,7 @@ def test_compose_when_everything_is_done(service: ReminderService,
         for item in a.items:
             assignments.set_done(USER, a.number, item.id, True)
     text = service.compose(USER, NOW)
-    assert "al je opdrachten staan op klaar" in text
+    assert "al je opdrachten zijn in orde of afgevinkt" in text
     assert "Volgende stap" not in text
 
 

@@ -12,8 +12,9 @@ from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
 USER = 4242
-TWO = "Bibliotheekvrienden\nBuurthuis De Linde"
-THREE = "Bibliotheekvrienden\nBuurthuis De Linde\nWelzijn Noord"
+TWO = "Bibliotheekvrienden (veel vrijwilligers)\nBuurthuis De Linde (ouderen)"
+THREE = ("Bibliotheekvrienden (veel vrijwilligers)\nBuurthuis De Linde (ouderen)\n"
+         "Welzijn Noord (kent de eenzame ouderen)")
 
 
 async def ask(tg: FakeTelegramServer, text: str, count: int = 1) -> list[Any]:
@@ -60,7 +61,8 @@ async def test_overview_write_check_replace_and_done(services: Services,
         labels = [b["text"] for row in overview["reply_markup"]["inline_keyboard"] for b in row]
         assert [label.split(" ·")[0] for label in labels if "·" in label] == [
             f"Opdracht {n}" for n in (1, 2, 3, 4)]
-        assert "▱▱▱▱ 0/10" in overview["plain_text"]
+        assert "▱▱▱▱ 0/10 · 0/10 ingevuld · 0 in orde · 0 afgevinkt" in overview["plain_text"]
+        assert "👍 in orde · ✅ afgevinkt" in overview["plain_text"]  # the legend
         assert all(len(b["callback_data"].encode()) <= 64
                    for row in overview["reply_markup"]["inline_keyboard"] for b in row)
 
@@ -88,10 +90,11 @@ async def test_overview_write_check_replace_and_done(services: Services,
         assert "compleet" in saved["plain_text"]
 
         done = await press_edit(telegram, saved, "Markeer als klaar")
-        assert "Status: ✅ klaar" in done["plain_text"]
+        assert "Status: ✅ afgevinkt" in done["plain_text"]
         find_button(done, "Toch niet klaar")
         [overview] = await ask(telegram, "/opdrachten")
-        assert "partners\n▰▱▱▱ 1/10" in overview["plain_text"]
+        assert "partners\n▰▱▱▱ 1/10 · 1/10 ingevuld · 1 in orde · 1 afgevinkt" \
+            in overview["plain_text"]
         assert any("1/10" in b["text"] for row in overview["reply_markup"]["inline_keyboard"]
                    for b in row)
         # The plain text answers went nowhere else (not to the Q&A).
@@ -179,13 +182,15 @@ async def test_export_sends_docx_and_markdown(services: Services,
         word, markdown = telegram.documents(USER)
     assert word["file_name"] == "opdracht-3-partners.docx"
     paragraphs = [p.text for p in docx.Document(io.BytesIO(word["data"])).paragraphs]
-    positions = [paragraphs.index(h) for h in ("Kies drie potentiële partners", "Partner 1",
-                                               "Partner 2", "Partner 3")]
+    positions = [paragraphs.index(h) for h in (
+        "Kies drie potentiële partners", "Partner 1: Bibliotheekvrienden",
+        "Partner 2: Buurthuis De Linde", "Partner 3: Welzijn Noord")]
     assert positions == sorted(positions)
     keuze = next(i for i, p in enumerate(paragraphs) if p.startswith("Bibliotheekvrienden"))
     assert positions[0] < keuze < positions[1]
     answer = paragraphs.index("Samen bereiken we ouders.")
     assert positions[2] < answer < positions[3]
+    assert paragraphs[answer + 1].startswith("⚠ Nog niet in orde")
     assert markdown["file_name"] == "opdracht-3-partners.md"
     text = markdown["data"].decode("utf-8")
     assert text.index("## Partner 1") < text.index("Samen bereiken we ouders.") \
@@ -200,6 +205,11 @@ async def test_start_menu_and_export_button(services: Services,
         overview = await press_new(telegram, welcome, "Opdrachten")
         assert "Je opdrachten" in overview["plain_text"]
         assignment = await press_edit(telegram, overview, "Opdracht 2")
+        await telegram.press_button(USER, assignment["message_id"],
+                                    find_button(assignment, "Exporteer"))
+        [refused] = await telegram.wait_for_messages(USER, timeout=20)
+        assert "nog leeg" in refused["plain_text"] and not telegram.documents(USER)
+        services.assignments.save_answer(USER, 2, "doel", "Twintig ouders doen mee voor de zomer.")
         await telegram.press_button(USER, assignment["message_id"],
                                     find_button(assignment, "Exporteer"))
         await telegram.wait_for_messages(USER, count=2, timeout=20)

@@ -54,7 +54,9 @@ def test_reminder_phrases_in_the_terminal(services: Services) -> None:
 
 def test_assignments_export_and_reminder_in_the_terminal(
         services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+    cwd = tmp_path / "started-here"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
     out = chat(services, [
         "/opdrachten",
         "/antwoord 3 keuze Buurthuis De Linde; Bibliotheekvrienden",
@@ -64,10 +66,15 @@ def test_assignments_export_and_reminder_in_the_terminal(
     assert "▱▱▱▱ 0/10  Opdracht 3" in out
     assert "Je noemt 2 partners, de opdracht vraagt er 3." in out
     assert "✅ Kies drie potentiële partners" in out
+    assert "  ⚠ Bij 'Buurthuis De Linde'" in out  # ticked without reasons: said honestly
     assert "19:30" in out
     assert out.count("Zo werk je aan een opdracht") == 3  # overview + two malformed commands
-    doc = docx.Document(str(tmp_path / "opdracht-3-partners.docx"))
+    # Exports go to the data folder, not the folder the chat was started from.
+    assert list(cwd.iterdir()) == []
+    exports = services.settings.data_dir / "exports"
+    doc = docx.Document(str(exports / "9-opdracht-3-partners.docx"))
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "Basisschool De Regenboog" in body
-    assert "Basisschool De Regenboog" in (tmp_path / "opdracht-3-partners.md").read_text()
+    assert "Basisschool De Regenboog" in (exports / "9-opdracht-3-partners.md").read_text()
+    assert str(exports) in out
     assert services.assignments.progress(9, 3).done == 1

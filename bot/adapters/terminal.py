@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
@@ -101,12 +100,12 @@ class TerminalChat:
             elif command == "/klaar":
                 view = svc.set_done(self.user_id, int(args[0]), args[1], True)
                 self.say(f"{STATUS_ICONS[view.status]} {view.item.label}")
+                for line in view.check:  # ticked anyway: say honestly what is still missing
+                    self.say(f"  ⚠ {line}")
             elif command == "/exporteer":
-                n = int(args[0])
-                for ext, data in (("docx", svc.export_docx(self.user_id, n)),
-                                  ("md", svc.export_markdown(self.user_id, n).encode())):
-                    path = Path(svc.export_filename(n, ext))
-                    path.write_bytes(data)
+                # Into the data folder, never the folder the chat was started from.
+                exports = self.services.settings.data_dir / "exports"
+                for path in svc.write_exports(self.user_id, int(args[0]), exports):
                     self.say(texts.TERMINAL_EXPORTED.format(path=path.resolve()))
             elif command == "/herinnering":
                 reminders = self.services.reminders

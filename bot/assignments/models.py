@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.assignments.criteria import EMPTY, Criteria, ItemCriteria, load_criteria
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.models import ChecklistItem, KnowledgeFile, expand_checklist
 
 log = logging.getLogger(__name__)
 
-Status = Literal["leeg", "bezig", "klaar"]
-"""leeg = no answer, bezig = answer but not ticked off, klaar = ticked off as done."""
+Status = Literal["leeg", "ingevuld", "in_orde", "afgevinkt"]
+"""leeg = no answer; ingevuld = answered, checks still see something missing; in_orde =
+answered and the checks are satisfied; afgevinkt = ticked off by the participant."""
 
 GROUP_SEPARATOR = " – "
 """Separator `expand_checklist` puts between the group heading and the field label."""
@@ -49,6 +51,11 @@ class Assignment:
     items: tuple[ChecklistItem, ...]
     groups: tuple[str, ...]
     """Headings of the repeated groups in checklist order, e.g. ('Partner 1', 'Partner 2')."""
+    criteria: Criteria = field(default=EMPTY, compare=False, hash=False, repr=False)
+    """Quality criteria from knowledge/opdrachten/controles.yaml (shared by all assignments)."""
+
+    def criteria_for(self, item: ChecklistItem) -> ItemCriteria | None:
+        return self.criteria.for_item(self.number, item.id)
 
     @property
     def heading(self) -> str:
@@ -82,7 +89,7 @@ class Assignment:
         return sections
 
 
-def assignment_from_file(file: KnowledgeFile) -> Assignment:
+def assignment_from_file(file: KnowledgeFile, criteria: Criteria = EMPTY) -> Assignment:
     if file.opdracht is None:
         raise ValueError(f"{file.path} is not an opdracht file")
     items = tuple(expand_checklist(file.opdracht.checklist))
@@ -94,16 +101,18 @@ def assignment_from_file(file: KnowledgeFile) -> Assignment:
         path=file.path,
         items=items,
         groups=groups,
+        criteria=criteria,
     )
 
 
-def assignments_from_files(files: Iterable[KnowledgeFile]) -> list[Assignment]:
+def assignments_from_files(files: Iterable[KnowledgeFile],
+                           criteria: Criteria = EMPTY) -> list[Assignment]:
     """All opdracht files as assignments, sorted by number; a duplicate number keeps the first."""
     found: dict[int, Assignment] = {}
     for file in files:
         if file.opdracht is None:
             continue
-        assignment = assignment_from_file(file)
+        assignment = assignment_from_file(file, criteria)
         if assignment.number in found:
             log.warning("%s: assignment %d already defined in %s; ignored", file.path,
                         assignment.number, found[assignment.number].path)
@@ -118,4 +127,4 @@ def load_assignments(knowledge_dir: Path) -> list[Assignment]:
     for error in result.errors:
         if error.path.startswith("opdrachten/"):
             log.warning("assignment file skipped: %s", error)
-    return assignments_from_files(result.files)
+    return assignments_from_files(result.files, load_criteria(knowledge_dir))

@@ -36,10 +36,10 @@ NEXT_STEP = (
     "Tijd voor een stapje in je opdracht.\n"
     "📝 {heading}\n"
     "Volgende stap: {label}\n"
-    "Opdracht {number}: {done}/{total} klaar"
+    "Opdracht {number}: {done}/{total} in orde"
 )
 ALL_DONE = (
-    "Knap gedaan: al je opdrachten staan op klaar! 🎉\n"
+    "Knap gedaan: al je opdrachten zijn in orde of afgevinkt! 🎉\n"
     "Wil je iets nalezen of oefenen? Stel me gerust een vraag."
 )
 NO_ASSIGNMENTS = "Tijd voor je cursus! Stel me gerust een vraag over de lesstof."

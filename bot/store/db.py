@@ -49,6 +49,8 @@ class Participant(Base):
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    library: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The participant's library (optional, set with /bibliotheek; shown on exports)."""
 
 
 class QuestionLog(Base):
@@ -99,6 +101,8 @@ class AssignmentAnswer(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """Telegram message the answer came from: editing that message updates the answer."""
 
 
 class Reminder(Base):

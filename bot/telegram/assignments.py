@@ -6,10 +6,14 @@ Callback data (always ≤ 64 bytes; ``<tok>`` is the item id, or ``#<index>`` fo
     a:open:<n>[:<page>]     items of assignment n
     a:item:<n>:<tok>        one item: label, help, answer, check
     a:write:<n>:<tok>       the next plain text message becomes the answer
-    a:done:<n>:<tok>:<0|1>  tick off / reopen
+    a:done:<n>:<tok>:<0|1|2> reopen / tick off (asks "toch afvinken?" when the checks still
+                            see something missing) / tick off anyway
     a:cancel                stop waiting for an answer
     a:exps                  choose an assignment to export
     a:exp:<n>               send assignment n as .docx and .md
+
+An edited message that was an assignment answer updates that answer (not a new question).
+In a group, /opdrachten and /exporteer answer in the private chat: progress is personal.
 
 What the bot is waiting for lives in the database (user state ``awaiting``), so it survives a
 restart. `AwaitingFilter` lets the answer handler take that message before the Q&A handler does.
@@ -23,9 +27,16 @@ import math
 from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -35,7 +46,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.assignments import Assignment, AssignmentError, AssignmentProgress, ItemView
+from bot.assignments import (
+    Assignment,
+    AssignmentError,
+    AssignmentProgress,
+    AssignmentService,
+    ItemView,
+)
 from bot.assignments import texts as t
 from bot.knowledge.models import ChecklistItem
 from bot.store.participants import ParticipantStore
@@ -72,6 +89,20 @@ class AwaitingFilter(filters.MessageFilter):
             return False
         state = self.participants.get_state(message.from_user.id, AWAITING)  # one PK lookup
         return isinstance(state, dict) and state.get("kind") in self.kinds
+
+
+class EditedAnswerFilter(filters.MessageFilter):
+    """Edited messages that were stored as an assignment answer."""
+
+    def __init__(self, assignments: AssignmentService) -> None:
+        super().__init__(name="EditedAnswerFilter")
+        self.assignments = assignments
+
+    def filter(self, message: Message) -> bool:
+        if message.from_user is None or message.chat.type != Chat.PRIVATE:
+            return False
+        return self.assignments.answer_for_message(message.from_user.id,
+                                                   message.message_id) is not None
 
 
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -137,9 +168,10 @@ def render_overview(progress: list[AssignmentProgress]) -> tuple[str, InlineKeyb
     lines = [t.OVERVIEW_HEADER]
     rows = []
     for p in progress:
-        lines.append(f"\n<b>{esc(p.assignment.heading)}</b>\n{p.bar}")
+        lines.append(f"\n<b>{esc(p.assignment.heading)}</b>\n{p.bar} · {esc(p.counts)}")
         rows.append([_button(t.BTN_ASSIGNMENT.format(n=p.assignment.number, bar=p.bar),
                              f"{CB}:open:{p.assignment.number}")])
+    lines += ["", f"<i>{t.LEGEND}</i>"]
     rows.append([_button(t.BTN_EXPORT, f"{CB}:exps")])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
@@ -148,7 +180,8 @@ def render_assignment(p: AssignmentProgress, page: int) -> tuple[str, InlineKeyb
     a = p.assignment
     count, size = pages(len(p.items))
     page = min(max(page, 0), count - 1)
-    lines = [f"📝 <b>{esc(a.heading)}</b>", p.bar, "", t.PICK_ITEM]
+    lines = [f"📝 <b>{esc(a.heading)}</b>", f"{p.bar} · {esc(p.counts)}", "", t.PICK_ITEM,
+             f"<i>{t.LEGEND}</i>"]
     if count > 1:
         lines.append(t.PAGE_OF.format(page=page + 1, pages=count))
     rows = [[_button(_short(f"{t.STATUS_ICONS[s.status]} {s.item.label}"),
@@ -166,10 +199,27 @@ def render_assignment(p: AssignmentProgress, page: int) -> tuple[str, InlineKeyb
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def check_lines(view: ItemView) -> list[str]:
-    if not view.check:
-        return [t.LOOKS_COMPLETE]
-    return [f"<b>{t.MISSING_HEADER}</b>", *(f"• {esc(c)}" for c in view.check)]
+def check_lines(view: ItemView, complete: str = t.LOOKS_COMPLETE) -> list[str]:
+    lines = [complete] if not view.check else [
+        f"<b>{t.MISSING_HEADER}</b>", *(f"• {esc(c)}" for c in view.check)]
+    if view.answer.strip() and view.advice:
+        lines += ["", f"<b>{t.ADVICE_HEADER}</b>", *(f"💡 {esc(a)}" for a in view.advice)]
+    return lines
+
+
+def confirm_markup(view: ItemView) -> InlineKeyboardMarkup:
+    a, tok = view.assignment, item_token(view.assignment, view.item)
+    return InlineKeyboardMarkup([
+        [_button(t.BTN_TICK_ANYWAY, f"{CB}:done:{a.number}:{tok}:2")],
+        [_button(t.BTN_IMPROVE_FIRST, f"{CB}:write:{a.number}:{tok}")],
+        [_button(t.BTN_BACK, f"{CB}:item:{a.number}:{tok}")],
+    ])
+
+
+def render_confirm(view: ItemView) -> str:
+    lines = [t.TICK_CONFIRM.format(label=esc(view.item.label)), "",
+             *(f"• {esc(c)}" for c in view.check), "", t.TICK_CONFIRM_QUESTION]
+    return "\n".join(lines)
 
 
 def item_markup(view: ItemView) -> InlineKeyboardMarkup:
@@ -219,16 +269,20 @@ class AssignmentHandlers:
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """For group 0, before the fallbacks (the answer handler must precede Q&A text)."""
         waiting = AwaitingFilter(self.participants, {KIND_ANSWER})
+        private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
         return [
             CommandHandler("opdrachten", self.overview),
             CommandHandler("exporteer", self.export_command),
+            CommandHandler("bibliotheek", self.library_command),
             # Only when we wait for text: a bare /annuleer stays free for other features.
             CommandHandler("annuleer", self.cancel_command,
                            filters=AwaitingFilter(self.participants, OUR_KINDS)),
             CallbackQueryHandler(self.overview, pattern=r"^m:opdrachten$"),
             CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & waiting,
-                           self.answer),
+            # An edit of a stored answer updates it (before the Q&A takes it as a question).
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & private_text
+                           & EditedAnswerFilter(self.assignments), self.edited_answer),
+            MessageHandler(filters.UpdateType.MESSAGE & private_text & waiting, self.answer),
         ]
 
     def late_handlers(self) -> list[BaseHandler[Any, Any, Any]]:
@@ -243,12 +297,35 @@ class AssignmentHandlers:
         await asyncio.to_thread(self.participants.set_state, user_id, AWAITING, value)
 
     # Overview ---------------------------------------------------------------------------------
+    async def in_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       text: str, markup: InlineKeyboardMarkup | None) -> bool:
+        """In a group, send personal screens privately and say so in the group.
+
+        True when the update came from a group (and was dealt with here).
+        """
+        chat, user, msg = update.effective_chat, update.effective_user, update.effective_message
+        if chat is None or user is None or chat.type == Chat.PRIVATE:
+            return False
+        try:
+            await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup)
+            notice = t.SENT_PRIVATELY
+        except (Forbidden, BadRequest):  # the user never opened a private chat with the bot
+            notice = t.PRIVATE_ONLY.format(bot=context.bot.username or "")
+        if update.callback_query is not None:  # a button in a group: answer only the presser
+            await update.callback_query.answer(notice, show_alert=True)
+        elif msg is not None:
+            await msg.reply_text(notice)
+        return True
+
     async def overview(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         if user is None:
             return
         progress = await asyncio.to_thread(self.assignments.overview, user.id)
         text, markup = render_overview(progress)
+        if await self.in_group(update, context, text, markup):
+            return
         query = update.callback_query
         if query is not None:
             await query.answer()
@@ -260,6 +337,8 @@ class AssignmentHandlers:
     async def export_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user
         if msg is None or user is None:
+            return
+        if await self.in_group(update, context, t.DOWNLOAD_PICK, self.export_markup()):
             return
         if context.args:
             try:
@@ -282,16 +361,41 @@ class AssignmentHandlers:
     async def export(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
                      n: int) -> None:
         a = self.assignments
+        try:
+            docx = await asyncio.to_thread(a.export_docx, user_id, n)
+            markdown = await asyncio.to_thread(a.export_markdown, user_id, n)
+        except AssignmentError as exc:  # nothing filled in yet
+            await context.bot.send_message(chat_id, str(exc))
+            return
         await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-        docx = await asyncio.to_thread(a.export_docx, user_id, n)
-        markdown = await asyncio.to_thread(a.export_markdown, user_id, n)
+        caption = t.DOWNLOAD_DOCX.format(heading=esc(a.get(n).heading))
+        if not await asyncio.to_thread(a.library, user_id):
+            caption += "\n" + t.LIBRARY_HINT
         await context.bot.send_document(
-            chat_id, docx, filename=a.export_filename(n, "docx"),
-            caption=t.DOWNLOAD_DOCX.format(heading=esc(a.get(n).heading)),
+            chat_id, docx, filename=a.export_filename(n, "docx"), caption=caption,
             parse_mode=ParseMode.HTML)
         await context.bot.send_document(
             chat_id, markdown.encode("utf-8"), filename=a.export_filename(n, "md"),
             caption=t.DOWNLOAD_MD)
+
+    async def library_command(self, update: Update,
+                              context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/bibliotheek [naam]: show or set the library printed on exports ('-' clears it)."""
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        name = " ".join(context.args or []).strip()
+        try:
+            if name:
+                name = await asyncio.to_thread(self.assignments.set_library, user.id,
+                                               "" if name == "-" else name)
+                text = t.LIBRARY_SAVED.format(name=esc(name)) if name else t.LIBRARY_CLEARED
+            else:
+                current = await asyncio.to_thread(self.assignments.library, user.id)
+                text = t.LIBRARY_CURRENT.format(name=esc(current)) if current else t.LIBRARY_UNKNOWN
+        except AssignmentError as exc:
+            text = esc(str(exc))
+        await send_html(msg, text)
 
     # Buttons ----------------------------------------------------------------------------------
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -299,6 +403,11 @@ class AssignmentHandlers:
         if query is None or query.data is None:
             return
         user_id = query.from_user.id
+        if query.message is not None and query.message.chat.type != Chat.PRIVATE:
+            # Personal screens never open in a group: send the overview privately instead.
+            everything = await asyncio.to_thread(self.assignments.overview, user_id)
+            await self.in_group(update, context, *render_overview(everything))
+            return
         parts = query.data.split(":")
         action, args = parts[1] if len(parts) > 1 else "", parts[2:]
         try:
@@ -316,8 +425,9 @@ class AssignmentHandlers:
                 await show(query, render_item(view), item_markup(view))
             elif action == "write" and len(args) == 2:
                 await self._write(query, user_id, int(args[0]), args[1])
-            elif action == "done" and len(args) == 3 and args[2] in ("0", "1"):
-                await self._done(query, user_id, int(args[0]), args[1], args[2] == "1")
+            elif action == "done" and len(args) == 3 and args[2] in ("0", "1", "2"):
+                await self._done(query, user_id, int(args[0]), args[1], args[2] != "0",
+                                 force=args[2] == "2")
             elif action == "cancel" and not args:
                 await query.answer()
                 await self._cancel(user_id, lambda text: show(query, text, None))
@@ -350,9 +460,13 @@ class AssignmentHandlers:
                        InlineKeyboardMarkup([[_button(t.BTN_CANCEL, f"{CB}:cancel")]]))
 
     async def _done(self, query: CallbackQuery, user_id: int, n: int, token: str,
-                    done: bool) -> None:
-        item_id = (await self._item(user_id, n, token)).item.id
-        view = await asyncio.to_thread(self.assignments.set_done, user_id, n, item_id, done)
+                    done: bool, force: bool = False) -> None:
+        view = await self._item(user_id, n, token)
+        if done and not force and view.check and not view.done:
+            await query.answer()  # "toch afvinken?" with the open warnings
+            await show(query, render_confirm(view), confirm_markup(view))
+            return
+        view = await asyncio.to_thread(self.assignments.set_done, user_id, n, view.item.id, done)
         await query.answer(t.MARKED_DONE if done else t.MARKED_OPEN)
         await show(query, render_item(view), item_markup(view))
 
@@ -371,13 +485,30 @@ class AssignmentHandlers:
             return
         try:
             view = await asyncio.to_thread(self.assignments.save_answer, user.id, n, item_id,
-                                           msg.text or "")
+                                           msg.text or "", msg.message_id)
         except AssignmentError as exc:  # empty or too long: keep waiting for a better try
             await msg.reply_text(str(exc))
             return
         await self._set_state(user.id, None)
         lines = [t.ANSWER_SAVED.format(label=esc(view.item.label)), ""]
-        lines += [t.ANSWER_SAVED_COMPLETE] if not view.check else check_lines(view)
+        lines += check_lines(view, t.ANSWER_SAVED_COMPLETE)
+        await send_html(msg, "\n".join(lines), item_markup(view))
+
+    async def edited_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The participant edited a message that was an answer: store the new text."""
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        try:
+            view = await asyncio.to_thread(self.assignments.update_from_edit, user.id,
+                                           msg.message_id, msg.text or "")
+        except AssignmentError as exc:  # emptied or too long: the old answer stays
+            await msg.reply_text(str(exc))
+            return
+        if view is None:
+            return
+        lines = [t.ANSWER_UPDATED.format(label=esc(view.item.label)), ""]
+        lines += check_lines(view, t.ANSWER_SAVED_COMPLETE)
         await send_html(msg, "\n".join(lines), item_markup(view))
 
     def _exists(self, n: int, item_id: str) -> bool:
