@@ -55,6 +55,9 @@ def configure_runtime(settings: Settings) -> None:
     )
     for noisy in ("httpx", "chromadb", "apscheduler", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.redact import install_redaction
+
+    install_redaction(settings)  # no token or key in any log line or traceback
 
 
 def utc_now() -> dt.datetime:

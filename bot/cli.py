@@ -106,9 +106,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from telegram.error import InvalidToken
+
     configure_runtime(settings)
     services = build_services(settings, _progress)
-    run_bot(settings, services)
+    try:
+        run_bot(settings, services)
+    except InvalidToken:
+        print(texts.CLI_TOKEN_REJECTED, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -171,6 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the traceback and one line for the operator, both redacted
+        import traceback
+
+        from bot.redact import redact
+
+        sys.stderr.write(redact(traceback.format_exc()))
+        print(redact(f"Fout: {type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

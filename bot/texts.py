@@ -87,6 +87,10 @@ NOT_ALLOWED = (
     "Vraag je trainer om de uitnodigingslink."
 )
 INVITE_OK = "Welkom! Je bent aangemeld voor de cursus."
+CLI_TOKEN_REJECTED = (
+    "Telegram weigert het bot-token. Controleer WIJKWIJS_TELEGRAM_TOKEN in .env "
+    "(het token van @BotFather)."
+)
 ERROR = "Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens."
 PRIVACY = (
     "<b>Wat bewaart Wijkwijs?</b>\n\n"
