@@ -9,6 +9,7 @@ handler, like the real log, must not contain them. The CLI path is checked in a 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import os
@@ -110,7 +111,17 @@ async def test_no_secret_in_debug_logs_tracebacks_or_llm_errors(
         with pytest.raises(InvalidToken) as exc:
             await app.initialize()
         assert TOKEN in str(exc.value)
-        logging.getLogger("bot.app").error("start-up failed: %s", exc.value, exc_info=True)
+        logging.getLogger("bot.app").error("start-up failed: %s", exc.value, exc_info=exc.value)
+    # The LLM error itself, with its traceback, as an operator debugging the key would log it.
+    svc = dataclasses.replace(services, settings=services.settings.model_copy(update=overrides))
+    assert svc.llm is not None
+    try:
+        await svc.llm.model.ainvoke("hoi")
+    except Exception as llm_error:
+        assert LLM_KEY in str(llm_error)  # the endpoint echoed the key
+        logging.getLogger("bot.llm").warning("LLM call failed: %s", llm_error, exc_info=True)
+    else:
+        raise AssertionError("the key-echoing endpoint should have refused")
     raw_text, text = raw_out.getvalue(), out.getvalue()
     assert TOKEN in raw_text and LLM_KEY in raw_text  # they were there to leak
     assert "Traceback" in text and "rejected by the server" in text and MASK in text
