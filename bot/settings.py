@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     invite_code: str = ""
     questions_per_minute: int = Field(default=10, ge=1, le=1000)
-    updates_per_minute: int = Field(default=30, ge=1, le=10000)
-    """Messages, commands and button presses per user per minute (counted in the database)."""
+    updates_per_minute: int = Field(default=60, ge=1, le=10000)
+    """Messages, commands and button presses per user per minute (counted in the database).
+    60 matches what Telegram itself delivers to one chat (about one message a second)."""
     invite_only: bool = False
     """Only people admitted with an invite code (WIJKWIJS_INVITE_CODE or `wijkwijs invite new`)."""
     invite_free_attempts: int = Field(default=5, ge=1, le=1000)
