@@ -4,6 +4,7 @@ lone surrogates. End to end through the fake Bot API server where it is a Telegr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -99,8 +100,6 @@ async def test_invite_brute_force_is_locked_out_then_the_right_code_works(
         stored = conn.exec_driver_sql("select code_hash from invite_codes").scalar()
     assert stored and code not in stored  # only the hash is stored
     clock = FakeClock()
-    import dataclasses
-
     svc = dataclasses.replace(services, clock=clock)
     async with running_bot(svc, telegram, invite_only=True):
         for i in range(300):
@@ -207,7 +206,8 @@ async def test_forget_keeps_membership_and_leaves_no_text_on_disk(
 # Item 9: flood, outsiders, drafts, surrogates ----------------------------------------------
 async def test_commands_are_flood_limited_and_others_are_served(
         services: Services, telegram: FakeTelegramServer) -> None:
-    async with running_bot(services, telegram, updates_per_minute=5):
+    frozen = dataclasses.replace(services, clock=FakeClock())
+    async with running_bot(frozen, telegram, updates_per_minute=5):
         for _ in range(40):
             await telegram.send_message(USER, "/help")
         [other] = await ask(telegram, "/help", user=USER + 1)
@@ -223,6 +223,25 @@ async def test_commands_are_flood_limited_and_others_are_served(
         assert sum("Zo werkt" in m["plain_text"] for m in msgs) == 5
         assert sum("Rustig aan" in m["plain_text"] for m in msgs) == 1
         assert len(msgs) == 6
+
+
+async def test_300_help_commands_in_a_burst_get_the_default_budget(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    """The issue's case: 300 /help in a few seconds got 300 replies."""
+    limit = services.settings.updates_per_minute
+    frozen = dataclasses.replace(services, clock=FakeClock())  # a slow machine stays in 1 window
+    async with running_bot(frozen, telegram):
+        for _ in range(300):
+            await telegram.send_message(USER, "/help")
+        await telegram.wait_for_messages(USER, count=limit + 1, timeout=120)
+        for _ in range(300):
+            if not telegram.pending_updates():
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
+    msgs = telegram.sent_messages(USER)
+    assert sum("Zo werkt" in m["plain_text"] for m in msgs) == limit == 60
+    assert len(msgs) == limit + 1 and "Rustig aan" in msgs[-1]["plain_text"]
 
 
 def test_flood_window_is_shared_by_replicas(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 FLOOD_WINDOW = dt.timedelta(minutes=1)
+WEAK_CODE_CHARS = 16
 PRUNE_EVERY = 1000
 """Flood checks between two clean-ups of idle flood windows and throttles."""
 
@@ -69,6 +70,10 @@ class Guards:
                                             settings.invite_max_delay_seconds,
                                             reset_after=dt.timedelta(hours=1))
         self._flood_checks = 0
+        if 0 < len(settings.invite_code) < WEAK_CODE_CHARS:
+            log.warning("WIJKWIJS_INVITE_CODE has only %d characters; the attempt limits slow "
+                        "guessing down, but `wijkwijs invite new` makes codes nobody can guess",
+                        len(settings.invite_code))
 
     def now(self) -> dt.datetime:
         """Naive UTC, as stored in the database."""
