@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 MASK = "***"
-_BOT_TOKEN_RE = re.compile(r"\b\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}")
+_BOT_TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}")
 """Telegram bot tokens look like '123456789:AAH…' (35 characters after the colon)."""
 _URL_PASSWORD_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@", re.IGNORECASE)
 

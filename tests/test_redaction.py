@@ -137,7 +137,10 @@ def test_redact_catches_tokens_urls_and_passwords() -> None:
     finally:
         set_secrets([])
     # Also a token that is not configured (e.g. another bot's) is masked by its shape.
-    assert "123456789:" not in redact("token 123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ww")
+    other = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ww"
+    assert "123456789:" not in redact(f"token {other}")
+    assert redact(f"https://api.telegram.org/bot{other}/getMe") == \
+        f"https://api.telegram.org/bot{MASK}/getMe"
 
 
 async def test_cli_run_with_a_rejected_token_prints_one_line_without_it(
