@@ -91,6 +91,26 @@ def new_invite_code(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
     return code
 
 
+async def test_invite_new_asks_telegram_for_the_bot_name(tmp_path: Path) -> None:
+    async with FakeTelegramServer(default_token="123:ABC") as tg:
+        env = clean_env(WIJKWIJS_TELEGRAM_TOKEN="123:ABC", WIJKWIJS_TELEGRAM_API_URL=tg.api_root,
+                        WIJKWIJS_DATA_DIR=str(tmp_path / "d"))
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "invite", "new", "--days", "14", cwd=tmp_path,
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, err.decode()
+    text = out.decode()
+    code = text.split("Uitnodigingscode: ", 1)[1].split()[0]
+    assert f"https://t.me/wijkwijs_test_bot?start={code}" in text
+    assert "WIJKWIJS_INVITE_ONLY" in err.decode()  # the bot is still open: say so
+    listing = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "invite", "list", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE)
+    listed = (await asyncio.wait_for(listing.communicate(), timeout=120))[0].decode()
+    assert "geldig" in listed and code not in listed
+
+
 async def test_invite_brute_force_is_locked_out_then_the_right_code_works(
         services: Services, telegram: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
