@@ -221,6 +221,7 @@ def build_application(
     from bot.telegram.qa import CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import ReminderHandlers, install_reminder_job
+    from bot.telegram.request import CleaningRequest
     from bot.telegram.roleplay import RoleplayHandlers
     from bot.telegram.trainer import TrainerHandlers, set_trainer_commands
 
@@ -248,6 +249,7 @@ def build_application(
         .token(settings.telegram_token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_base_file_url)
+        .get_updates_request(CleaningRequest(connection_pool_size=1))  # as PTB's default
         .rate_limiter(MessageRateLimiter(overall_max_rate=settings.rate_limit_per_second,
                                          max_retries=3))
         .post_init(post_init)

@@ -13,10 +13,14 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def clean_surrogates(text: str) -> str:
+    """Lone surrogates become U+FFFD; a valid pair that arrived split is joined into one char."""
+    if not _SURROGATES.search(text):
+        return text
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def clean_text(text: str) -> str:
-    """Lone surrogates become U+FFFD, control characters (but tab/newline/CR) are dropped."""
-    if _SURROGATES.search(text):
-        # A valid pair that arrived split (e.g. '\\ud83d\\ude00') is joined back into one char.
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        text = _SURROGATES.sub("\ufffd", text)
-    return _CONTROL.sub("", text)
+    """`clean_surrogates`, and control characters (but tab/newline/CR) are dropped."""
+    return _CONTROL.sub("", clean_surrogates(text))

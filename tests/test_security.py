@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
-from bot import cli, texts
+from bot import cli
 from bot.app import Services
 from bot.sanitize import clean_text
 from bot.settings import SettingsError, load_settings
 from bot.store.access import AccessStore, ThrottlePolicy
 from bot.store.db import Database
 from bot.telegram import qa
+from bot.telegram.request import CleaningRequest
 from tests.conftest import ROOT, running_bot
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
@@ -325,8 +326,26 @@ async def test_lone_surrogate_in_a_question_is_cleaned(services: Services,
     assert questions == ["wat is netwerken \ufffd in de wijk?", "\ufffd\ufffd?"]
 
 
+async def test_lone_surrogate_in_a_roleplay_reply_is_cleaned_on_arrival(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    """Not only questions: every update is cleaned when it is parsed (polling)."""
+    from tests.test_telegram_roleplay import USER as RP_USER
+    from tests.test_telegram_roleplay import start_scenario
+
+    async with running_bot(services, telegram):
+        await start_scenario(telegram, "collega-veranderingsmoe")
+        await telegram.send_message(RP_USER, "Ik hoor dat je moe bent \ud800. Wat maakt het zwaar?")
+        [persona] = await telegram.wait_for_messages(RP_USER, timeout=30)
+        assert persona["plain_text"].startswith("🎭"), persona["plain_text"]
+    with services.db.engine.connect() as conn:
+        state = conn.exec_driver_sql("select state from roleplay_sessions").scalar()
+    assert "\\ud800" not in str(state) and "\ud800" not in str(state)
+
+
 def test_clean_text() -> None:
     assert clean_text("a\ud800b") == "a\ufffdb"
     assert clean_text("x\ud83d\ude00y") == "x😀y"  # a split pair is joined again
     assert clean_text("n\x00u\x07l\tl\n") == "nul\tl\n"
-    assert texts.INVITE_LOCKED.format(wait="1 uur")
+    payload = b'{"ok": true, "result": [{"text": "a\\ud800b \\ud83d\\ude00", "n": [1, "\\udfff"]}]}'
+    parsed = CleaningRequest(connection_pool_size=1).parse_json_payload(payload)
+    assert parsed["result"] == [{"text": "a\ufffdb 😀", "n": [1, "\ufffd"]}]
