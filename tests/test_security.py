@@ -206,7 +206,8 @@ async def test_forget_keeps_membership_and_leaves_no_text_on_disk(
         await ask(telegram, "/start bieb2026", count=2, first_name="Fien")
         await ask(telegram, f"wat is een wijkschouw {marker}?", first_name="Fien")
         [privacy] = await ask(telegram, "/privacy")
-        assert "tijdelijke databasebestanden" in privacy["plain_text"]
+        postgres = services.db.engine.dialect.name == "postgresql"  # the PostgreSQL test pass
+        assert ("VACUUM" if postgres else "tijdelijke databasebestanden") in privacy["plain_text"]
         [confirm] = await ask(telegram, "/vergeet")
         await telegram.press_button(USER, confirm["message_id"], find_button(confirm, "Ja"))
         req = await telegram.wait_for_request("editMessageText")
@@ -290,9 +291,9 @@ async def test_outsiders_names_are_not_stored(services: Services,
         assert len(telegram.sent_messages(USER)) == 1  # refused once
     with services.db.engine.connect() as conn:
         assert conn.exec_driver_sql("select count(*) from participants").scalar() == 0
-    data = (services.settings.data_dir / "wijkwijs.db").read_bytes()
-    wal = services.settings.data_dir / "wijkwijs.db-wal"
-    data += wal.read_bytes() if wal.exists() else b""
+    db_file = services.settings.data_dir / "wijkwijs.db"
+    data = b"".join(p.read_bytes() for p in (db_file, db_file.with_name("wijkwijs.db-wal"))
+                    if p.exists())  # SQLite; on PostgreSQL the row count above is the check
     assert b"Geheimenaam" not in data and b"geheim_handle" not in data
 
 
