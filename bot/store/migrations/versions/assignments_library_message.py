@@ -1,7 +1,7 @@
 """Assignments: the participant's library (for exports) and the message an answer came from.
 
 Revision ID: assignments_1
-Revises: 0001
+Revises: security_1
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "assignments_1"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "security_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
