@@ -1,4 +1,4 @@
-"""Command line: ``wijkwijs ingest | ask | chat | run | eval | oefen``."""
+"""Command line: ``wijkwijs ingest | ask | chat | run | eval | oefen | db | health``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import texts
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, StartupError, load_settings
 
 
 def _progress(message: str) -> None:
@@ -28,6 +28,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.app import build_indexer, configure_runtime
 
     settings = _settings()
+    _preflight(settings, database=False)
     configure_runtime(settings)
     indexer = build_indexer(settings)
     _progress(f"Knowledge: {settings.knowledge_dir}  →  index: {settings.index_dir}")
@@ -59,6 +60,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime
 
     settings = _settings()
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     if args.question == "-":
@@ -90,6 +92,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime
 
     settings = _settings()
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     return run_terminal_chat(services, sys.stdin, sys.stdout, user_id=args.user)
@@ -106,10 +109,56 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     run_bot(settings, services)
     return 0
+
+
+def _preflight(settings: Settings, *, database: bool = True) -> None:
+    """Unreachable database or Chroma server: StartupError (one line, exit 3) before any work."""
+    from bot.preflight import preflight
+
+    preflight(settings, database=database)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Operators: ``wijkwijs db upgrade | current | history``."""
+    from bot.store import migrate
+    from bot.store.db import Database
+
+    if args.action == "history":
+        print("\n".join(migrate.history()))
+        return 0
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        db.check()
+        if args.action == "upgrade":
+            before, after = migrate.upgrade(db, args.revision)
+            print(f"{before or 'leeg/empty'} -> {after}" if before != after
+                  else f"{after} (al bijgewerkt / already current)")
+        else:
+            current, head = migrate.current_revision(db), migrate.head_revision()
+            state = "head" if current == head else f"head is {head}: wijkwijs db upgrade"
+            print(f"{current or 'geen/none'} ({state})")
+            return 0 if current == head else 1
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Docker HEALTHCHECK: database, index, Bot API. Exit 0 healthy, 1 unhealthy."""
+    from bot.preflight import health
+
+    settings = _settings()
+    results = health(settings, bot_api=not args.no_bot_api)
+    for name, error in results:
+        print(f"{name}: {'ok' if error is None else error}")
+    return 0 if all(error is None for _, error in results) else 1
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -117,6 +166,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate, load_eval_questions
 
     settings = _settings()
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     questions = load_eval_questions(Path(args.file))
@@ -158,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("db", help="database schema: upgrade | current | history (Alembic)")
+    p.add_argument("action", choices=["upgrade", "current", "history"])
+    p.add_argument("revision", nargs="?", default="head", help="upgrade target (default head)")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("health", help="check database, index and Bot API (exit 0 = healthy)")
+    p.add_argument("--no-bot-api", action="store_true", help="skip the Bot API check")
+    p.set_defaults(func=cmd_health)
+
     from bot.roleplay.cli import add_oefen_parser
 
     add_oefen_parser(sub)
@@ -169,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

@@ -10,7 +10,8 @@ import pytest
 from docx import Document
 
 from bot.assignments import AssignmentService, field_label, load_assignments
-from bot.store.db import Database, Participant
+from bot.store.db import Participant
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 USER = 21
@@ -18,9 +19,8 @@ NOW = dt.datetime(2027, 1, 12, 23, 30, tzinfo=dt.UTC)  # already 13 January in A
 
 
 @pytest.fixture
-def service() -> AssignmentService:
-    db = Database("sqlite://")
-    db.upgrade()
+def service(make_db: MakeDb) -> AssignmentService:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=USER, chat_id=USER, first_name="Anna", username="anna_b"))
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
@@ -90,9 +90,8 @@ def test_docx_export(service: AssignmentService) -> None:
     assert doc.core_properties.title == service.get(3).heading
 
 
-def test_export_without_name_or_answers() -> None:
-    db = Database("sqlite://")
-    db.upgrade()
+def test_export_without_name_or_answers(make_db: MakeDb) -> None:
+    db = make_db()
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
     md = svc.export_markdown(99, 1)
     assert "Naam:" not in md
@@ -103,9 +102,8 @@ def test_export_without_name_or_answers() -> None:
     assert [t for t in texts if t.startswith("Tool ")] == ["Tool 1", "Tool 2", "Tool 3"]
 
 
-def test_username_when_no_first_name() -> None:
-    db = Database("sqlite://")
-    db.upgrade()
+def test_username_when_no_first_name(make_db: MakeDb) -> None:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=5, chat_id=5, first_name="", username="bieb_bert"))
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
