@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.settings import Settings, SettingsError, StartupError, load_settings
+from bot.store.permissions import private_dir
 
 
 def _progress(message: str) -> None:
@@ -30,6 +31,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings()
     _preflight(settings, database=False)
     configure_runtime(settings)
+    private_dir(settings.data_dir)
     indexer = build_indexer(settings)
     _progress(f"Knowledge: {settings.knowledge_dir}  →  index: {settings.index_dir}")
     report = indexer.ingest(_progress)
@@ -132,7 +134,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         print("\n".join(migrate.history()))
         return 0
     settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     db = Database(settings.sqlalchemy_url)
     try:
         db.check()
@@ -224,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.store.permissions import private_umask
+
+    private_umask()  # data, caches and locks this process creates: owner only
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

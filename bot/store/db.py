@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from bot.settings import StartupError
+from bot.store.permissions import private_file
 
 
 def utcnow() -> dt.datetime:
@@ -164,6 +166,9 @@ class Database:
                                   "json_serializer": _json_dumps}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            path = make_url(url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                private_file(Path(path))  # 0600, and so its -wal/-shm
             if url in {"sqlite://", "sqlite:///:memory:"}:
                 kwargs["poolclass"] = StaticPool
         if url.startswith("postgresql") and "connect_timeout" not in make_url(url).query:
