@@ -100,10 +100,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_terminal_chat(services, sys.stdin, sys.stdout, user_id=args.user)
 
 
+def _is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime, run_bot
 
     settings = _settings()
+    if not settings.telegram_token and args.chat_without_token and _is_terminal():
+        # `make run` on a fresh machine: talk in the terminal instead of stopping (issue 18).
+        print(texts.RUN_CHAT_WITHOUT_TOKEN, file=sys.stderr, flush=True)
+        return cmd_chat(argparse.Namespace(user=1))
     if not settings.telegram_token:
         print(
             "Geen Telegram-token ingesteld. Zet WIJKWIJS_TELEGRAM_TOKEN in .env "
@@ -202,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("run", help="start the Telegram bot (polling, or webhook when configured)")
+    p.add_argument("--chat-without-token", action="store_true",
+                   help="no token and a terminal: start the terminal chat instead (make run)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("eval", help="retrieval eval: hit@1, hit@3, MRR, out-of-scope accuracy")
