@@ -36,6 +36,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _progress(f"Knowledge: {settings.knowledge_dir}  →  index: {settings.index_dir}")
     report = indexer.ingest(_progress)
     _progress(report.summary())
+    if args.roleplay_cache:  # Docker build: the role-play example vectors too, in data_dir
+        from bot.app import build_roleplay_engine
+
+        engine = build_roleplay_engine(settings, indexer.embedder, _progress)
+        _progress("Rollenspel-voorbeelden klaar" if engine else "Geen rollenspel-scenario's")
     if args.strict and report.errors:
         for err in report.errors:
             print(str(err), file=sys.stderr)
@@ -198,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="index knowledge/ (incremental; shows progress)")
     p.add_argument("--strict", action="store_true", help="exit non-zero when a file is invalid")
+    p.add_argument("--roleplay-cache", action="store_true",
+                   help="also embed the role-play examples into data_dir (image build)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", help="answer one question with its sources")
