@@ -25,6 +25,8 @@ run: $(VENV)/.stamp-run
 
 # Lint, types, Dockerfile, the whole suite on SQLite, then the database tests (marker `db`)
 # again on a throw-away PostgreSQL (.ci/with-postgres.sh; skipped with one line when absent).
+# Both passes share one test index in .testindex (rebuilt when knowledge/ changes).
+test: export WIJKWIJS_TEST_INDEX_DIR ?= $(CURDIR)/.testindex
 test: $(VENV)/.stamp-dev
 	@$(BIN)/ruff check -q bot tests benchmarks && echo "ruff: ok"
 	@$(BIN)/mypy bot
@@ -75,4 +77,4 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/retrieval.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .testindex .pytest_cache .mypy_cache .ruff_cache
