@@ -12,7 +12,8 @@ if [[ -n "${WIJKWIJS_TEST_DATABASE_URL:-}" ]]; then
     exec "$@"
 fi
 
-pg_bin() { find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1; }
+PG_LIB="${WIJKWIJS_PG_LIB:-/usr/lib/postgresql}"  # Debian's layout: $PG_LIB/<major>/bin
+pg_bin() { { find "$PG_LIB" -maxdepth 2 -name bin -type d 2>/dev/null || true; } | sort -V | tail -n 1; }
 
 PGBIN="$(pg_bin)"
 if [[ -z "$PGBIN" || ! -x "$PGBIN/initdb" ]]; then
