@@ -147,3 +147,25 @@ def test_replicas_starting_at_once_upgrade_exactly_once(db_url: str) -> None:
 
 def test_history_lists_the_baseline() -> None:
     assert any(line.startswith(migrate.BASELINE) for line in migrate.history())
+
+
+def test_operator_commands(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`wijkwijs db current | upgrade | history` on a previous-release database."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("WIJKWIJS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WIJKWIJS_DATABASE_URL", db_url)
+    db = Database(db_url)
+    load_release_0001(db, with_alembic=True)
+    head = migrate.head_revision()
+    assert main(["db", "current"]) == (0 if head == migrate.BASELINE else 1)
+    assert capsys.readouterr().out.startswith(migrate.BASELINE)
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "current"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{head} (head)"
+    assert main(["db", "history"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith(f"{migrate.BASELINE}  (-)")
+    assert row_counts(db)["participants"] == 3
+    db.close()
