@@ -100,12 +100,18 @@ def main() -> int:
                 command = re.search(r"CMD (\[.*\])", rest)
                 assert command, rest
                 argv = [a.strip().strip('"') for a in command.group(1)[1:-1].split(",")]
+                stage = "start"  # what `wijkwijs run` does first in the container
+                run("wijkwijs db upgrade", app)
+                stage = "healthcheck"
                 run(" ".join([*argv, "--no-bot-api"]), app)
         has_torch = subprocess.run([str(venv / "bin" / "python"), "-c", "import torch"],
                                    capture_output=True).returncode == 0
         du = subprocess.run(["du", "-sh", str(venv), str(data)], capture_output=True, text=True)
         print(du.stdout.strip())
         print(f"torch installed: {has_torch}; data dir mode: {oct(data.stat().st_mode & 0o777)}")
+    except subprocess.CalledProcessError as exc:
+        print(f"FAILED (exit {exc.returncode}): {exc.cmd[-1]}", file=sys.stderr)
+        return 1
     finally:
         if opts.keep:
             print(f"kept: {tmp}")
