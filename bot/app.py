@@ -27,6 +27,7 @@ from bot.roleplay.service import RoleplayService
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
+from bot.store.permissions import private_dir
 from bot.trainer import TrainerService
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ def ensure_index(settings: Settings, embedder: Embedder, progress: Progress) -> 
 
 
 def build_services(settings: Settings, progress: Progress) -> Services:
+    private_dir(settings.data_dir)  # 0700: participants' work lives here
     taxonomy = Taxonomy.load(settings.knowledge_dir)
     embedder = make_embedder(settings.embedding_model)
     ensure_index(settings, embedder, progress)

@@ -1,4 +1,5 @@
-"""Command line: ``wijkwijs ingest | ask | chat | run | eval | oefen | index``."""
+"""Command line: ``wijkwijs ingest | ask | chat | run | eval | oefen | index | invite | db |
+health``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import texts
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, StartupError, load_settings
+from bot.store.permissions import private_dir
 
 
 def _progress(message: str) -> None:
@@ -28,11 +30,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.app import build_indexer, configure_runtime
 
     settings = _settings()
+    _preflight(settings, database=False)
     configure_runtime(settings)
+    private_dir(settings.data_dir)
     indexer = build_indexer(settings)
     _progress(f"Knowledge: {settings.knowledge_dir}  →  index: {settings.index_dir}")
     report = indexer.ingest(_progress)
     _progress(report.summary())
+    if args.roleplay_cache:  # Docker build: the role-play example vectors too, in data_dir
+        from bot.app import build_roleplay_engine
+
+        engine = build_roleplay_engine(settings, indexer.embedder, _progress)
+        _progress("Rollenspel-voorbeelden klaar" if engine else "Geen rollenspel-scenario's")
     if args.strict and report.errors:
         for err in report.errors:
             print(str(err), file=sys.stderr)
@@ -59,6 +68,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime
 
     settings = _settings()
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     if args.question == "-":
@@ -90,15 +100,24 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime
 
     settings = _settings()
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     return run_terminal_chat(services, sys.stdin, sys.stdout, user_id=args.user)
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime, run_bot
 
     settings = _settings()
+    if not settings.telegram_token and args.chat_without_token and _is_terminal():
+        # `make run` on a fresh machine: talk in the terminal instead of stopping (issue 18).
+        print(texts.RUN_CHAT_WITHOUT_TOKEN, file=sys.stderr, flush=True)
+        return cmd_chat(argparse.Namespace(user=1))
     if not settings.telegram_token:
         print(
             "Geen Telegram-token ingesteld. Zet WIJKWIJS_TELEGRAM_TOKEN in .env "
@@ -106,6 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _preflight(settings)
     from telegram.error import InvalidToken
 
     configure_runtime(settings)
@@ -118,11 +138,57 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preflight(settings: Settings, *, database: bool = True) -> None:
+    """Unreachable database or Chroma server: StartupError (one line, exit 3) before any work."""
+    from bot.preflight import preflight
+
+    preflight(settings, database=database)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Operators: ``wijkwijs db upgrade | current | history``."""
+    from bot.store import migrate
+    from bot.store.db import Database
+
+    if args.action == "history":
+        print("\n".join(migrate.history()))
+        return 0
+    settings = _settings()
+    private_dir(settings.data_dir)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        db.check()
+        if args.action == "upgrade":
+            before, after = migrate.upgrade(db, args.revision)
+            print(f"{before or 'leeg/empty'} -> {after}" if before != after
+                  else f"{after} (al bijgewerkt / already current)")
+        else:
+            current, head = migrate.current_revision(db), migrate.head_revision()
+            state = "head" if current == head else f"head is {head}: wijkwijs db upgrade"
+            print(f"{current or 'geen/none'} ({state})")
+            return 0 if current == head else 1
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Docker HEALTHCHECK: database, index, Bot API. Exit 0 healthy, 1 unhealthy."""
+    from bot.preflight import health
+
+    settings = _settings()
+    results = health(settings, bot_api=not args.no_bot_api)
+    for name, error in results:
+        print(f"{name}: {'ok' if error is None else error}")
+    return 0 if all(error is None for _, error in results) else 1
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_runtime
     from bot.evaluation import evaluate, load_eval_questions
 
     settings = _settings()
+    _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
     questions = load_eval_questions(Path(args.file))
@@ -208,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="index knowledge/ (incremental; shows progress)")
     p.add_argument("--strict", action="store_true", help="exit non-zero when a file is invalid")
+    p.add_argument("--roleplay-cache", action="store_true",
+                   help="also embed the role-play examples into data_dir (image build)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", help="answer one question with its sources")
@@ -220,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("run", help="start the Telegram bot (polling, or webhook when configured)")
+    p.add_argument("--chat-without-token", action="store_true",
+                   help="no token and a terminal: start the terminal chat instead (make run)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("eval", help="retrieval eval: hit@1, hit@3, MRR, out-of-scope accuracy")
@@ -240,6 +310,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("id", type=int)
     p.set_defaults(func=cmd_invite)
 
+    p = sub.add_parser("db", help="database schema: upgrade | current | history (Alembic)")
+    p.add_argument("action", choices=["upgrade", "current", "history"])
+    p.add_argument("revision", nargs="?", default="head", help="upgrade target (default head)")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("health", help="check database, index and Bot API (exit 0 = healthy)")
+    p.add_argument("--no-bot-api", action="store_true", help="skip the Bot API check")
+    p.set_defaults(func=cmd_health)
+
     from bot.roleplay.cli import add_oefen_parser
 
     add_oefen_parser(sub)
@@ -251,10 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.store.permissions import private_umask
+
+    private_umask()  # data, caches and locks this process creates: owner only
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the traceback and one line for the operator, both redacted

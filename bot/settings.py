@@ -37,6 +37,11 @@ class SettingsError(Exception):
     """A setting has a wrong value. The message is one line naming the variable."""
 
 
+class StartupError(RuntimeError):
+    """A configured server (database, Chroma, Bot API) cannot be used at start-up. The message
+    is one Dutch/English line naming the setting; the CLI prints it and exits with status 3."""
+
+
 def _split_ids(value: object) -> object:
     if isinstance(value, str):
         parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]

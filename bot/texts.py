@@ -23,8 +23,12 @@ KIND_LABELS = {
 }
 TERMINAL_WELCOME = (
     "Hoi! Ik ben Wijkwijs, je cursusmaatje voor 'Aan de slag als Community Librarian'.\n"
-    "Stel een vraag over de cursus, of oefen een gesprek met /oefenen.\n"
-    "Typ /exit om te stoppen."
+    "Probeer eerst:\n"
+    "  - een vraag, bijvoorbeeld: Wat is een wijkschouw?\n"
+    "  - /oefenen     oefen een gesprek met een partner\n"
+    "  - /opdrachten  werk aan je opdrachten\n"
+    "  - /help        dit overzicht\n"
+    "Stoppen: /exit of Ctrl-D."
 )
 TERMINAL_SCENARIOS = "Kies een oefening (typ het nummer):"
 TERMINAL_ROLEPLAY_KEYS = "(Typ je reactie. /tip geeft een tip, /stop stopt en geeft feedback.)"
@@ -42,6 +46,10 @@ TERMINAL_ASSIGNMENT_KEYS = (
 TERMINAL_SAVED = "Opgeslagen."
 TERMINAL_EXPORTED = "Bewaard: {path}"
 TERMINAL_BYE = "Tot de volgende keer!"
+RUN_CHAT_WITHOUT_TOKEN = (
+    "Geen Telegram-token: je praat nu in de terminal met Wijkwijs. Telegram koppelen: "
+    "cp .env.example .env, zet WIJKWIJS_TELEGRAM_TOKEN en start opnieuw met make run."
+)
 
 # Telegram ------------------------------------------------------------------------------------
 WELCOME = (

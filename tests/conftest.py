@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
 from tests.fakes.telegram_server import FakeTelegramServer
+from tests.pgtest import DB_FIXTURES, fresh_postgres_database, postgres_base_url, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -81,10 +82,50 @@ def base_services(index_dir: Path) -> Iterator[Services]:
     services.close()
 
 
+# Databases: one fresh database per test, SQLite or (WIJKWIJS_TEST_DATABASE_URL) PostgreSQL ----
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: touches the database; runs on SQLite and PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
 @pytest.fixture
-def services(base_services: Services, tmp_path: Path) -> Iterator[Services]:
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh, empty database for this test (dropped afterwards on PostgreSQL)."""
+    base = postgres_base_url()
+    if base is None:
+        yield sqlite_url(tmp_path)
+        return
+    with fresh_postgres_database(base) as url:
+        yield url
+
+
+@pytest.fixture
+def make_db(db_url: str) -> Iterator[Callable[..., Database]]:
+    """Factory: ``make_db()`` opens this test's database, upgraded to head; call it again for a
+    second "process" on the same database. ``make_db(upgrade=False)`` leaves the schema alone."""
+    opened: list[Database] = []
+
+    def factory(upgrade: bool = True) -> Database:
+        db = Database(db_url)
+        if upgrade:
+            db.upgrade()
+        opened.append(db)
+        return db
+
+    yield factory
+    for db in opened:
+        db.close()
+
+
+@pytest.fixture
+def services(base_services: Services, tmp_path: Path, db_url: str) -> Iterator[Services]:
     """The shared retriever with a fresh database and settings per test."""
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, database_url=db_url)
     db = Database(settings.sqlalchemy_url)
     db.upgrade()
     svc = dataclasses.replace(base_services, settings=settings, db=db,

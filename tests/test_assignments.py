@@ -15,6 +15,7 @@ from bot.assignments import (
     progress_bar,
 )
 from bot.store.db import Database
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 USER = 7
@@ -26,9 +27,8 @@ def assignments() -> list[Assignment]:
 
 
 @pytest.fixture
-def db() -> Database:
-    database = Database("sqlite://")
-    database.upgrade()
+def db(make_db: MakeDb) -> Database:
+    database = make_db()
     return database
 
 
@@ -106,13 +106,11 @@ def test_answers_are_per_user(service: AssignmentService) -> None:
     assert service.item(USER + 1, 1, "werkgebied").answer == ""
 
 
-def test_answers_survive_a_new_service(tmp_path: Path, assignments: list[Assignment]) -> None:
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    db = Database(url)
-    db.upgrade()
+def test_answers_survive_a_new_service(make_db: MakeDb, assignments: list[Assignment]) -> None:
+    db = make_db()
     AssignmentService(db, assignments).save_answer(USER, 2, "doel", "Twintig ouders doen mee.")
     db.close()
-    again = AssignmentService(Database(url), assignments)
+    again = AssignmentService(make_db(upgrade=False), assignments)
     assert again.item(USER, 2, "doel").answer == "Twintig ouders doen mee."
 
 

@@ -15,7 +15,7 @@ from bot.assignments import (
     split_entries,
 )
 from bot.knowledge.models import ChecklistItem
-from bot.store.db import Database
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 USER = 11
@@ -118,9 +118,8 @@ def test_check_is_deterministic() -> None:
     assert check(PARTNERS, text) == check(PARTNERS, text)
 
 
-def test_assignment_level_check_for_an_empty_partner_2() -> None:
-    db = Database("sqlite://")
-    db.upgrade()
+def test_assignment_level_check_for_an_empty_partner_2(make_db: MakeDb) -> None:
+    db = make_db()
     service = AssignmentService(db, load_assignments(KNOWLEDGE))
     third = service.get(3)
     good = {
@@ -159,9 +158,8 @@ def test_assignment_level_check_for_an_empty_partner_2() -> None:
     assert service.check_assignment(USER, 3) == []
 
 
-def test_assignment_level_check_for_a_list_item() -> None:
-    db = Database("sqlite://")
-    db.upgrade()
+def test_assignment_level_check_for_a_list_item(make_db: MakeDb) -> None:
+    db = make_db()
     service = AssignmentService(db, load_assignments(KNOWLEDGE))
     service.save_answer(USER, 3, "keuze", "Welzijn Noord (ouderen)\nBasisschool De Linde (taal)")
     keuze = service.get(3).get("keuze")

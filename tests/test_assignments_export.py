@@ -12,7 +12,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from bot.assignments import AssignmentError, AssignmentService, field_label, load_assignments
-from bot.store.db import Database, Participant
+from bot.store.db import Participant
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 USER = 21
@@ -22,9 +23,8 @@ KEUZE = ("Welzijn Noord (eenzame ouderen)\nBasisschool De Linde (taalachterstand
 
 
 @pytest.fixture
-def service() -> AssignmentService:
-    db = Database("sqlite://")
-    db.upgrade()
+def service(make_db: MakeDb) -> AssignmentService:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=USER, chat_id=USER, first_name="Anna", username="anna_b"))
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
@@ -144,9 +144,8 @@ def test_files_are_written_to_the_given_folder(service: AssignmentService, tmp_p
     assert Document(str(paths[0])).core_properties.author == "Anna"
 
 
-def test_without_name_or_library(tmp_path: Path) -> None:
-    db = Database("sqlite://")
-    db.upgrade()
+def test_without_name_or_library(make_db: MakeDb) -> None:
+    db = make_db()
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)
     svc.save_answer(99, 4, "keuze", "Padlet\nCanva\nZoom")
     md = svc.export_markdown(99, 4)
@@ -159,9 +158,8 @@ def test_without_name_or_library(tmp_path: Path) -> None:
     assert doc.core_properties.author == ""
 
 
-def test_username_when_no_first_name() -> None:
-    db = Database("sqlite://")
-    db.upgrade()
+def test_username_when_no_first_name(make_db: MakeDb) -> None:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=5, chat_id=5, first_name="", username="bieb_bert"))
     svc = AssignmentService(db, load_assignments(KNOWLEDGE), clock=lambda: NOW)

@@ -1,15 +1,37 @@
-"""Schema migrations: the models and the Alembic revisions agree, and old databases upgrade."""
+"""Schema migrations: the models and the Alembic revisions agree, and old databases upgrade.
+
+Every test here runs on SQLite and (``WIJKWIJS_TEST_DATABASE_URL``) on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select, text
 
 from bot.store import migrate
-from bot.store.db import Base, Database
+from bot.store.db import (
+    AssignmentAnswer,
+    Base,
+    Database,
+    QuestionLog,
+    Reminder,
+    RoleplayRecord,
+    UserState,
+)
+from bot.store.participants import ParticipantStore
+from tests.pgtest import MakeDb
+
+RELEASE_0001 = Path(__file__).parent / "fixtures" / "release_0001"
+RELEASE_0001_TABLES = ("participants", "questions", "user_state", "assignment_answers",
+                       "reminders", "roleplay_sessions", "course_dates", "processed_updates",
+                       "metrics")
 
 
 def _diff(db: Database) -> list[object]:
@@ -18,36 +40,132 @@ def _diff(db: Database) -> list[object]:
         return list(compare_metadata(ctx, Base.metadata))
 
 
-def test_models_and_migrations_agree(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'm.db'}")
-    db.upgrade()
+def load_release_0001(db: Database, *, with_alembic: bool = False) -> None:
+    """Create the first release's schema from the SQL fixture and fill it with its rows."""
+    dialect = db.engine.dialect.name
+    script = (RELEASE_0001 / f"schema.{dialect}.sql").read_text(encoding="utf-8")
+    script += "\n" + (RELEASE_0001 / "data.sql").read_text(encoding="utf-8")
+    if with_alembic:  # a database already under Alembic, at the baseline revision
+        script += ("\nCREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);"
+                   f"\nINSERT INTO alembic_version (version_num) VALUES ('{migrate.BASELINE}');")
+    with db.engine.begin() as conn:
+        for statement in script.split(";\n"):
+            lines = [ln for ln in statement.splitlines() if not ln.lstrip().startswith("--")]
+            if "".join(lines).strip():
+                conn.exec_driver_sql("\n".join(lines).rstrip().rstrip(";"))
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+                for t in RELEASE_0001_TABLES}
+
+
+def test_models_and_migrations_agree(make_db: MakeDb) -> None:
+    db = make_db()
     assert migrate.current_revision(db) == migrate.head_revision()
     assert _diff(db) == [], "models changed without a migration: add one in bot/store/migrations"
-    db.close()
 
 
-def test_upgrade_is_idempotent(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'm.db'}")
+def test_upgrade_is_idempotent(make_db: MakeDb) -> None:
+    db = make_db(upgrade=False)
     assert migrate.upgrade(db)[0] is None
     before, after = migrate.upgrade(db)
     assert before == after == migrate.head_revision()
-    db.close()
 
 
-def test_first_release_database_is_stamped_then_upgraded(tmp_path: Path) -> None:
-    """A database made by create_all (the first release) has no alembic_version table."""
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    first_release = {"assignment_answers", "course_dates", "metrics", "participants",
-                     "processed_updates", "questions", "reminders", "roleplay_sessions",
-                     "user_state"}  # later tables come from later migrations
-    Base.metadata.create_all(db.engine, tables=[t for t in Base.metadata.sorted_tables
-                                                if t.name in first_release])
-    assert not inspect(db.engine).has_table("alembic_version")
+@pytest.mark.parametrize("with_alembic", [False, True], ids=["create_all", "alembic-0001"])
+def test_previous_release_database_upgrades_without_losing_a_row(make_db: MakeDb,
+                                                                 with_alembic: bool) -> None:
+    db = make_db(upgrade=False)
+    load_release_0001(db, with_alembic=with_alembic)
+    assert inspect(db.engine).has_table("alembic_version") is with_alembic
+    counts = row_counts(db)
+    assert counts["participants"] == 3 and counts["roleplay_sessions"] == 2
+
     before, after = migrate.upgrade(db)
     assert before == migrate.BASELINE
     assert after == migrate.head_revision()
+    assert row_counts(db) == counts
+    assert _diff(db) == []
+
+    # Every kind of row is still readable through today's models, values intact.
+    celik = ParticipantStore(db).get(1003)
+    assert celik is not None
+    assert (celik.first_name, celik.chat_id, celik.blocked) == ("Çelik 't Hooft", None, True)
+    with db.session() as s:
+        grounded = s.scalars(select(QuestionLog).where(QuestionLog.user_id == 1001)).one()
+        assert grounded.sources[0]["title"] == "De rol" and grounded.rating == 1
+        assert s.get(UserState, (1002, "awaiting")).value["item"] == "doel"  # type: ignore[union-attr]
+        keuze = s.get(AssignmentAnswer, (1001, 3, "keuze"))
+        assert keuze is not None and keuze.text == "Welzijn Noord\nBasisschool De Linde"
+        reminder = s.get(Reminder, 1001)
+        assert reminder is not None and reminder.last_sent == dt.date(2026, 11, 20)
+        ended = s.scalars(select(RoleplayRecord).where(RoleplayRecord.status == "agreement")).one()
+        assert ended.feedback == {"summary": "Goed geluisterd.", "techniques": {"lsd": 2}}
+        assert ended.ended_at == dt.datetime(2026, 10, 1, 14, 12)
+        # New rows get ids after the old ones (PostgreSQL sequences survived).
+        s.add(QuestionLog(user_id=1001, question="Nog een vraag", answer="-", grounded=False))
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(QuestionLog)) == counts["questions"] + 1
+
+
+def _upgrade_in_a_process(url: str, start: Any, results: Any) -> None:
+    db = Database(url)
+    start.wait(timeout=60)
+    try:
+        results.put(migrate.upgrade(db))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put(("error", repr(exc)))
+    finally:
+        db.close()
+
+
+def test_replicas_starting_at_once_upgrade_exactly_once(db_url: str) -> None:
+    """N processes upgrade the same empty database at the same moment: one migrates, the
+    others wait for the lock and find the schema current; none fails."""
+    n = 4
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(n)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_upgrade_in_a_process, args=(db_url, start, results))
+             for _ in range(n)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    head = migrate.head_revision()
+    assert sorted(outcomes, key=str) == sorted([(None, head)] + [(head, head)] * (n - 1), key=str)
+    db = Database(db_url)
+    with db.engine.connect() as conn:
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert versions == [head]
     db.close()
 
 
 def test_history_lists_the_baseline() -> None:
     assert any(line.startswith(migrate.BASELINE) for line in migrate.history())
+
+
+def test_operator_commands(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`wijkwijs db current | upgrade | history` on a previous-release database."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("WIJKWIJS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WIJKWIJS_DATABASE_URL", db_url)
+    db = Database(db_url)
+    load_release_0001(db, with_alembic=True)
+    head = migrate.head_revision()
+    assert main(["db", "current"]) == (0 if head == migrate.BASELINE else 1)
+    assert capsys.readouterr().out.startswith(migrate.BASELINE)
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "current"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{head} (head)"
+    assert main(["db", "history"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith(f"{migrate.BASELINE}  (-)")
+    assert row_counts(db)["participants"] == 3
+    db.close()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from bot.reminders import ReminderError, ReminderService, interpret, parse_clock, parse_days
-from bot.store.db import Database, Participant
+from bot.store.db import Participant
+from tests.pgtest import MakeDb
 
 UTC = dt.UTC
 AMS = "Europe/Amsterdam"
@@ -28,20 +28,14 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.d
     return dt.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def new_db(url: str = "sqlite://") -> Database:
-    db = Database(url)
-    db.upgrade()
-    return db
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(utc(2026, 1, 1, 12, 0))
 
 
 @pytest.fixture
-def service(clock: Clock) -> ReminderService:
-    return ReminderService(new_db(), AMS, clock)
+def service(make_db: MakeDb, clock: Clock) -> ReminderService:
+    return ReminderService(make_db(), AMS, clock)
 
 
 def fire(service: ReminderService, now: dt.datetime) -> list[int]:
@@ -172,8 +166,8 @@ def test_timezone(service: ReminderService, clock: Clock) -> None:
     assert fire(service, utc(2026, 1, 1, 19, 30)) == [USER]
 
 
-def test_participant_timezone_is_used_for_a_new_reminder(clock: Clock) -> None:
-    db = new_db()
+def test_participant_timezone_is_used_for_a_new_reminder(make_db: MakeDb, clock: Clock) -> None:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=USER, chat_id=CHAT, timezone="America/Curacao"))
     service = ReminderService(db, AMS, clock)
@@ -190,9 +184,10 @@ def test_participant_timezone_is_used_for_a_new_reminder(clock: Clock) -> None:
         (dt.date(2026, 10, 25), utc(2026, 10, 25, 18, 30)),  # fall back that night
     ],
 )
-def test_1930_amsterdam_in_utc(clock: Clock, day: dt.date, expected_utc: dt.datetime) -> None:
+def test_1930_amsterdam_in_utc(make_db: MakeDb, clock: Clock, day: dt.date,
+                               expected_utc: dt.datetime) -> None:
     clock.now = utc(day.year, day.month, day.day, 0, 0) - dt.timedelta(days=1)
-    service = ReminderService(new_db(), AMS, clock)
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     minute = dt.timedelta(minutes=1)
     assert fire(service, expected_utc - minute) == []
@@ -211,10 +206,10 @@ def test_1930_amsterdam_in_utc(clock: Clock, day: dt.date, expected_utc: dt.date
          [utc(2026, 10, 24, 17, 30), utc(2026, 10, 25, 18, 30), utc(2026, 10, 26, 18, 30)]),
     ],
 )
-def test_minute_by_minute_over_a_dst_switch(start: dt.datetime,
+def test_minute_by_minute_over_a_dst_switch(make_db: MakeDb, start: dt.datetime,
                                             expected: list[dt.datetime]) -> None:
     clock = Clock(start - dt.timedelta(hours=12))
-    service = ReminderService(new_db(), AMS, clock)
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     fired_at = []
     now = start
@@ -225,18 +220,18 @@ def test_minute_by_minute_over_a_dst_switch(start: dt.datetime,
     assert fired_at == expected
 
 
-def test_time_inside_the_spring_gap_fires_once_after_the_jump() -> None:
+def test_time_inside_the_spring_gap_fires_once_after_the_jump(make_db: MakeDb) -> None:
     clock = Clock(utc(2026, 3, 28, 12, 0))
-    service = ReminderService(new_db(), AMS, clock)
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "02:30")  # 02:30 does not exist on 29 March
     assert fire(service, utc(2026, 3, 29, 1, 29)) == []  # 03:29 CEST: wall time is past 02:30
     assert fire(service, utc(2026, 3, 29, 1, 30)) == [USER]  # 03:30 CEST
     assert fire(service, utc(2026, 3, 29, 2, 30)) == []
 
 
-def test_ambiguous_time_on_the_fall_back_day_fires_once() -> None:
+def test_ambiguous_time_on_the_fall_back_day_fires_once(make_db: MakeDb) -> None:
     clock = Clock(utc(2026, 10, 24, 12, 0))
-    service = ReminderService(new_db(), AMS, clock)
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "02:30")  # 02:30 happens twice on 25 October
     assert fire(service, utc(2026, 10, 25, 0, 29)) == []
     assert fire(service, utc(2026, 10, 25, 0, 30)) == [USER]  # first 02:30 (CEST)
@@ -244,51 +239,49 @@ def test_ambiguous_time_on_the_fall_back_day_fires_once() -> None:
 
 
 # Grace window, restarts, blocked ---------------------------------------------------------------
-def test_grace_window(clock: Clock) -> None:
-    service = ReminderService(new_db(), AMS, clock)
+def test_grace_window(make_db: MakeDb, clock: Clock) -> None:
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "08:00")  # 07:00 UTC in winter
     assert [r.user_id for r in service.due(utc(2026, 1, 2, 12, 59))] == [USER]  # 5h59 late
     assert service.due(utc(2026, 1, 2, 13, 1)) == []  # 6h01 late: skip today
     assert fire(service, utc(2026, 1, 3, 7, 0)) == [USER]  # and fire normally tomorrow
 
 
-def test_missed_late_evening_reminder_is_not_sent_after_midnight(clock: Clock) -> None:
-    service = ReminderService(new_db(), AMS, clock)
+def test_missed_late_evening_reminder_is_not_sent_after_midnight(make_db: MakeDb,
+                                                                 clock: Clock) -> None:
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "23:30")
     # Down from 23:00 to 00:30 local: 23:30 was missed; 00:30 is another day (not yet 23:30).
     assert service.due(utc(2026, 1, 2, 23, 30)) == []
     assert fire(service, utc(2026, 1, 3, 22, 30)) == [USER]
 
 
-def test_restart_after_sending_does_not_fire_again(tmp_path: Path, clock: Clock) -> None:
-    url = f"sqlite:///{tmp_path / 'r.db'}"
-    first = ReminderService(new_db(url), AMS, clock)
+def test_restart_after_sending_does_not_fire_again(make_db: MakeDb, clock: Clock) -> None:
+    first = ReminderService(make_db(), AMS, clock)
     first.set_time(USER, CHAT, "19:30")
     assert fire(first, utc(2026, 1, 2, 18, 30)) == [USER]
     first.db.close()  # "kill"
-    second = ReminderService(Database(url), AMS, clock)
+    second = ReminderService(make_db(upgrade=False), AMS, clock)
     assert second.due(utc(2026, 1, 2, 18, 31)) == []
     assert second.due(utc(2026, 1, 2, 20, 0)) == []
     assert fire(second, utc(2026, 1, 3, 18, 30)) == [USER]
 
 
-def test_kill_during_the_reminder_minute_fires_once_after_restart(tmp_path: Path,
+def test_kill_during_the_reminder_minute_fires_once_after_restart(make_db: MakeDb,
                                                                   clock: Clock) -> None:
-    url = f"sqlite:///{tmp_path / 'r.db'}"
-    first = ReminderService(new_db(url), AMS, clock)
+    first = ReminderService(make_db(), AMS, clock)
     first.set_time(USER, CHAT, "19:30")
     assert [r.user_id for r in first.due(utc(2026, 1, 2, 18, 30))] == [USER]
     first.db.close()  # killed before anything was claimed
-    second = ReminderService(Database(url), AMS, clock)
+    second = ReminderService(make_db(upgrade=False), AMS, clock)
     assert fire(second, utc(2026, 1, 2, 18, 45)) == [USER]
-    third = ReminderService(Database(url), AMS, clock)
+    third = ReminderService(make_db(upgrade=False), AMS, clock)
     assert fire(third, utc(2026, 1, 2, 18, 46)) == []
 
 
-def test_mark_sent_claims_once_across_instances(tmp_path: Path, clock: Clock) -> None:
-    url = f"sqlite:///{tmp_path / 'r.db'}"
-    a = ReminderService(new_db(url), AMS, clock)
-    b = ReminderService(Database(url), AMS, clock)
+def test_mark_sent_claims_once_across_instances(make_db: MakeDb, clock: Clock) -> None:
+    a = ReminderService(make_db(), AMS, clock)
+    b = ReminderService(make_db(upgrade=False), AMS, clock)
     a.set_time(USER, CHAT, "19:30")
     day = dt.date(2026, 1, 2)
     assert a.mark_sent(USER, day) is True
@@ -298,8 +291,8 @@ def test_mark_sent_claims_once_across_instances(tmp_path: Path, clock: Clock) ->
     assert a.mark_sent(USER + 1, day) is False  # no reminder at all
 
 
-def test_blocked_participant_is_switched_off(clock: Clock) -> None:
-    db = new_db()
+def test_blocked_participant_is_switched_off(make_db: MakeDb, clock: Clock) -> None:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=USER, chat_id=CHAT, first_name="Anna"))
     service = ReminderService(db, AMS, clock)
@@ -315,8 +308,8 @@ def test_blocked_participant_is_switched_off(clock: Clock) -> None:
     assert service.describe(USER) == "Je hebt geen herinnering aan staan."
 
 
-def test_blocked_flag_alone_keeps_reminders_quiet(clock: Clock) -> None:
-    db = new_db()
+def test_blocked_flag_alone_keeps_reminders_quiet(make_db: MakeDb, clock: Clock) -> None:
+    db = make_db()
     with db.session() as s:
         s.add(Participant(user_id=USER, chat_id=CHAT, blocked=True))
     service = ReminderService(db, AMS, clock)
@@ -324,16 +317,16 @@ def test_blocked_flag_alone_keeps_reminders_quiet(clock: Clock) -> None:
     assert service.due(utc(2026, 1, 2, 18, 30)) == []
 
 
-def test_weekdays_skip_the_weekend(clock: Clock) -> None:
-    service = ReminderService(new_db(), AMS, clock)
+def test_weekdays_skip_the_weekend(make_db: MakeDb, clock: Clock) -> None:
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     service.set_days(USER, "weekdays")
     fired = [day for day in range(16, 21) if fire(service, utc(2026, 1, day, 18, 30))]
     assert fired == [16, 19, 20]  # Fri 16 yes, Sat 17 and Sun 18 no, Mon 19 and Tue 20 yes
 
 
-def test_paused_and_off_are_not_due(clock: Clock) -> None:
-    service = ReminderService(new_db(), AMS, clock)
+def test_paused_and_off_are_not_due(make_db: MakeDb, clock: Clock) -> None:
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     service.pause(USER)
     assert service.due(utc(2026, 1, 2, 18, 30)) == []
@@ -341,23 +334,23 @@ def test_paused_and_off_are_not_due(clock: Clock) -> None:
     assert service.due(utc(2026, 1, 3, 18, 30)) == []
 
 
-def test_no_immediate_reminder_for_a_time_already_passed(clock: Clock) -> None:
+def test_no_immediate_reminder_for_a_time_already_passed(make_db: MakeDb, clock: Clock) -> None:
     clock.now = utc(2026, 1, 2, 19, 0)  # 20:00 in Amsterdam
-    service = ReminderService(new_db(), AMS, clock)
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     assert service.due(clock.now) == []  # first reminder comes tomorrow
     assert fire(service, utc(2026, 1, 3, 18, 30)) == [USER]
 
 
-def test_later_time_today_still_fires_today(clock: Clock) -> None:
+def test_later_time_today_still_fires_today(make_db: MakeDb, clock: Clock) -> None:
     clock.now = utc(2026, 1, 2, 9, 0)  # 10:00 in Amsterdam
-    service = ReminderService(new_db(), AMS, clock)
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     assert fire(service, utc(2026, 1, 2, 18, 30)) == [USER]
 
 
-def test_resume_after_the_time_waits_until_tomorrow(clock: Clock) -> None:
-    service = ReminderService(new_db(), AMS, clock)
+def test_resume_after_the_time_waits_until_tomorrow(make_db: MakeDb, clock: Clock) -> None:
+    service = ReminderService(make_db(), AMS, clock)
     service.set_time(USER, CHAT, "19:30")
     service.pause(USER)
     clock.now = utc(2026, 1, 2, 19, 0)
@@ -366,8 +359,8 @@ def test_resume_after_the_time_waits_until_tomorrow(clock: Clock) -> None:
     assert fire(service, utc(2026, 1, 3, 18, 30)) == [USER]
 
 
-def test_many_reminders_due_at_once(clock: Clock) -> None:
-    service = ReminderService(new_db(), AMS, clock)
+def test_many_reminders_due_at_once(make_db: MakeDb, clock: Clock) -> None:
+    service = ReminderService(make_db(), AMS, clock)
     for uid in range(1, 51):
         service.set_time(uid, uid, "19:30" if uid % 2 else "20:00")
     assert [r.user_id for r in service.due(utc(2026, 1, 2, 18, 30))] == list(range(1, 51, 2))

@@ -10,6 +10,7 @@ import pytest
 from bot.assignments import AssignmentService, load_assignments
 from bot.reminders import CourseCalendar, ReminderError, ReminderService, parse_date, parse_dates
 from bot.store.db import Database, Participant
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 AMS = "Europe/Amsterdam"
@@ -18,9 +19,8 @@ NOW = dt.datetime(2027, 1, 7, 18, 30, tzinfo=dt.UTC)  # Thursday 7 January 2027,
 
 
 @pytest.fixture
-def db() -> Database:
-    database = Database("sqlite://")
-    database.upgrade()
+def db(make_db: MakeDb) -> Database:
+    database = make_db()
     return database
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from bot.assignments import AssignmentService, load_assignments
 from bot.reminders import ReminderDispatcher, ReminderService
-from bot.store.db import Database, Participant, Reminder
+from bot.store.db import Participant, Reminder
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 AMS = "Europe/Amsterdam"
@@ -213,10 +214,8 @@ async def test_broadcast_uses_the_same_pacing() -> None:
     assert report.seconds == pytest.approx(0.2)
 
 
-async def test_end_to_end_with_the_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'd.db'}"
-    db = Database(url)
-    db.upgrade()
+async def test_end_to_end_with_the_database(make_db: MakeDb) -> None:
+    db = make_db()
     clock_now = dt.datetime(2027, 1, 7, 12, 0, tzinfo=dt.UTC)
     assignments = AssignmentService(db, load_assignments(KNOWLEDGE))
     service = ReminderService(db, AMS, lambda: clock_now, assignments=assignments)
@@ -244,7 +243,7 @@ async def test_end_to_end_with_the_database(tmp_path: Path) -> None:
 
     # Restart: a new service and dispatcher on the same file send nothing more today.
     db.close()
-    db2 = Database(url)
+    db2 = make_db(upgrade=False)
     service2 = ReminderService(db2, AMS, lambda: NOW,
                                assignments=AssignmentService(db2, assignments.assignments))
     texts.clear()

@@ -23,6 +23,7 @@ from bot.roleplay.session import RoleplaySession
 from bot.roleplay.store import RoleplayStore
 from bot.roleplay.techniques import CRITERIA
 from bot.store.db import Database
+from tests.pgtest import MakeDb
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -344,9 +345,8 @@ def test_hint_changes_with_the_situation(engine: RoleplayEngine) -> None:
 
 # Store --------------------------------------------------------------------------------------------
 @pytest.fixture
-def db() -> Iterator[Database]:
-    database = Database("sqlite://")
-    database.upgrade()
+def db(make_db: MakeDb) -> Iterator[Database]:
+    database = make_db()
     yield database
     database.close()
 

@@ -19,12 +19,12 @@ from bot.app import Services
 from bot.sanitize import clean_text
 from bot.settings import SettingsError, load_settings
 from bot.store.access import AccessStore, ThrottlePolicy
-from bot.store.db import Database
 from bot.telegram import qa
 from bot.telegram.request import CleaningRequest
 from tests.conftest import ROOT, running_bot
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
+from tests.pgtest import MakeDb
 
 USER = 7001
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -146,9 +146,8 @@ async def test_invite_brute_force_is_locked_out_then_the_right_code_works(
         assert "Bronnen" in answer["plain_text"]
 
 
-def test_global_limit_and_growing_delay(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
-    db.upgrade()
+def test_global_limit_and_growing_delay(make_db: MakeDb) -> None:
+    db = make_db()
     store = AccessStore(db)
     now = dt.datetime(2026, 11, 2, 9, 0)
     invite = store.new_invite(now, valid_for=dt.timedelta(days=1))
@@ -266,18 +265,15 @@ async def test_300_help_commands_in_a_burst_get_the_default_budget(
     assert len(msgs) == limit + 1 and "Rustig aan" in msgs[-1]["plain_text"]
 
 
-def test_flood_window_is_shared_by_replicas(tmp_path: Path) -> None:
-    db_a = Database(f"sqlite:///{tmp_path / 'f.db'}")
-    db_a.upgrade()
-    db_b = Database(f"sqlite:///{tmp_path / 'f.db'}")  # a second process on the same database
+def test_flood_window_is_shared_by_replicas(make_db: MakeDb) -> None:
+    db_a = make_db()
+    db_b = make_db(upgrade=False)  # a second process on the same database
     a, b = AccessStore(db_a), AccessStore(db_b)
     now = dt.datetime(2026, 11, 2, 9, 0)
     window = dt.timedelta(minutes=1)
     allowed = [(a if i % 2 else b).flood_hit(1, "update", 10, window, now)[0] for i in range(30)]
     assert sum(allowed) == 10
     assert a.flood_hit(1, "update", 10, window, now + window)[0]  # a new window
-    db_a.close()
-    db_b.close()
 
 
 async def test_outsiders_names_are_not_stored(services: Services,

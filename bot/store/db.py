@@ -6,8 +6,11 @@ Every write commits immediately, so a crash or kill never loses saved work.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -23,9 +26,13 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from bot.settings import StartupError
+from bot.store.permissions import private_file
 
 
 def utcnow() -> dt.datetime:
@@ -199,21 +206,40 @@ USER_TABLES: tuple[type[Base], ...] = (
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
-        kwargs: dict[str, Any] = {"future": True}
+        # pre_ping: the first query after a database restart reconnects instead of failing.
+        kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True,
+                                  "json_serializer": _json_dumps}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            path = make_url(url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                private_file(Path(path))  # 0600, and so its -wal/-shm
             if url in {"sqlite://", "sqlite:///:memory:"}:
                 kwargs["poolclass"] = StaticPool
+        if url.startswith("postgresql") and "connect_timeout" not in make_url(url).query:
+            kwargs["connect_args"] = {"connect_timeout": 10}  # fail fast, never hang start-up
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        event.listen(self.engine, "before_cursor_execute", _scrub_parameters, retval=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
-        """Create or migrate the schema to the newest revision (Alembic, under a lock)."""
+        """Create or migrate the schema to the newest revision (Alembic, under a lock).
+
+        Raises `DatabaseUnavailable` (one line naming the setting) when it cannot connect."""
         from bot.store import migrate  # migrate imports this module
 
+        self.check()
         migrate.upgrade(self)
+
+    def check(self) -> None:
+        """Connect once (``SELECT 1``); `DatabaseUnavailable` when that is impossible."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except OperationalError as exc:
+            raise DatabaseUnavailable(self.url, exc) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -222,6 +248,62 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class DatabaseUnavailable(StartupError):
+    """The database cannot be reached; the message is one Dutch/English line naming the setting."""
+
+    def __init__(self, url: str, cause: BaseException) -> None:
+        shown = make_url(url).render_as_string(hide_password=True)
+        detail = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+        super().__init__(
+            f"Database niet bereikbaar / database unreachable: WIJKWIJS_DATABASE_URL={shown} "
+            f"({detail[0] if detail else type(cause).__name__})"
+        )
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters except tab, newline and carriage return: never stored (PostgreSQL rejects
+NUL in text; the others only garble exports and messages)."""
+
+
+def clean_text(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _deep_clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_deep_clean(k): _deep_clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deep_clean(v) for v in value]
+    return value
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns: the same cleaning inside the document (json.dumps would escape it)."""
+    return json.dumps(_deep_clean(value))
+
+
+def _scrub_parameters(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                      executemany: bool) -> tuple[str, Any]:
+    """The one place text is cleaned before it is stored: every bound string parameter
+    (ORM and Core statements alike; JSON is already serialised to a string here)."""
+    def scrub(params: Any) -> Any:
+        if isinstance(params, dict):
+            return {k: _clean(v) for k, v in params.items()}
+        if isinstance(params, (tuple, list)):
+            return type(params)(_clean(v) for v in params)
+        return params
+
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, type(parameters)(scrub(p) for p in parameters)
+    return statement, scrub(parameters)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

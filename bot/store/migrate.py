@@ -74,7 +74,7 @@ def _migration_lock(db: Database) -> Iterator[Connection]:
     if db.engine.dialect.name == "sqlite" and path and path != ":memory:":
         from filelock import FileLock
 
-        with FileLock(f"{path}.migrate.lock"), db.engine.connect() as conn:
+        with FileLock(f"{path}.migrate.lock", mode=0o600), db.engine.connect() as conn:
             yield conn
         return
     with db.engine.connect() as conn:
