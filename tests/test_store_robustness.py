@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from bot.store.db import Database, DatabaseUnavailable, QuestionLog, UserState, clean_text
+from bot.sanitize import clean_text
+from bot.store.db import Database, DatabaseUnavailable, QuestionLog, UserState
 from bot.store.participants import ParticipantStore
 from tests.conftest import ROOT
 from tests.pgtest import MakeDb

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot.sanitize import clean_text
 from bot.settings import StartupError
 from bot.store.permissions import private_file
 
@@ -262,15 +262,8 @@ class DatabaseUnavailable(StartupError):
         )
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Control characters except tab, newline and carriage return: never stored (PostgreSQL rejects
-NUL in text; the others only garble exports and messages)."""
-
-
-def clean_text(value: str) -> str:
-    return _CONTROL.sub("", value)
-
-
+# Control characters (except tab, newline and CR) and lone surrogates are never stored:
+# PostgreSQL rejects NUL in text, drivers reject surrogates, the rest garbles exports.
 def _clean(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
 
