@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answering.compose import _shorten_item, clean_lines
+from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
 from bot.knowledge.models import KnowledgeFile
 from bot.retrieval.embeddings import Embedder
@@ -26,7 +26,7 @@ POOR = re.compile(r"^minder goede aanpak", re.I)
 OBJECTION = re.compile(r"^het bezwaar", re.I)
 MAX_STEPS = 5
 MIN_STEPS = 3
-UNDERNEATH_SENTENCES = 2
+UNDERNEATH_SENTENCES = 3
 MAX_CHARS = 900
 LEXICAL_WEIGHT = 0.02
 """BM25 is unbounded; this scales it to a small bonus next to the cosine similarity."""
@@ -116,7 +116,7 @@ class CasusAdvisor:
         if poor is not None:
             items = [ln for ln in clean_lines(poor.text) if ln.lstrip().startswith(("-", "*"))]
             if items:
-                pitfall = _shorten_item(items[0]).lstrip("-* ").strip()
+                pitfall = strip_marker(_shorten_item(items[0]))
                 parts.append(f"**{labels['avoid']}** {pitfall}")
         text = "\n\n".join(parts)
         while len(text) > MAX_CHARS and len(steps) > MIN_STEPS:  # fewer steps, same structure

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.answering.documents import Document, Section
+from bot.answering.followup import drop_generic
 from bot.retrieval.lexical import tokenize
 
 MAX_CHARS = 900
@@ -60,16 +61,32 @@ def clean_lines(text: str) -> list[str]:
     return out
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence, extended to the end of a quotation it opens."""
+    sentences = _SENTENCE.split(text)
+    out = ""
+    for s in sentences:
+        out = f"{out} {s}".strip()
+        if out.count('"') % 2 == 0 and out.count("“") <= out.count("”"):
+            break
+    return out
+
+
 def _shorten_item(line: str) -> str:
     """A list item as its bold lead plus the first sentence of its explanation."""
     m = _BOLD_LEAD.match(line)
     if m:
-        rest = _SENTENCE.split(m.group(2), maxsplit=1)[0] if m.group(2) else ""
+        rest = first_sentence(m.group(2)) if m.group(2) else ""
         return f"{m.group(1)} {rest}".rstrip()
     marker = _LIST_ITEM.match(line)
     body = line[marker.end():] if marker else line
-    first = _SENTENCE.split(body, maxsplit=1)[0]
-    return (marker.group(0) if marker else "") + first
+    return (marker.group(0) if marker else "") + first_sentence(body)
+
+
+def strip_marker(line: str) -> str:
+    """A list item without its "- " / "1. " marker."""
+    marker = _LIST_ITEM.match(line.lstrip())
+    return line.lstrip()[marker.end():] if marker else line.strip()
 
 
 def _join(lines: list[str]) -> str:
@@ -111,16 +128,25 @@ def fit(text: str, limit: int = MAX_CHARS) -> str:
     return _join(kept)
 
 
-def specific_section(doc: Document, question_tokens: list[str]) -> Section | None:
-    """A non-generic section whose heading names what is asked (e.g. "Persona's")."""
-    title_tokens = set(tokenize(doc.title))
-    wanted = set(question_tokens) - title_tokens
+def title_tokens(doc: Document) -> set[str]:
+    return set(tokenize(f"{doc.title} {doc.topic.replace('-', ' ')}"))
+
+
+def specific_section(doc: Document, question_tokens: list[str],
+                     whole: bool = False) -> Section | None:
+    """A non-generic section whose heading names what is asked (e.g. "Persona's"). With
+    ``whole`` every topic word of the question must be in the heading or the title."""
+    titled = title_tokens(doc)
+    wanted = set(question_tokens) - titled
     if not wanted:
         return None
     for s in doc.sections:
         if s.is_links or GENERIC_HEADING.match(s.heading):
             continue
-        if wanted & set(tokenize(s.heading)):
+        heading = set(tokenize(s.heading))
+        if whole and not set(drop_generic(question_tokens)) <= heading | titled:
+            continue
+        if wanted & heading:
             return s
     return None
 
@@ -128,7 +154,7 @@ def specific_section(doc: Document, question_tokens: list[str]) -> Section | Non
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "") -> Section | None:
     """The section of ``doc`` that answers ``intent``."""
-    if intent in ("definitie", "stappen"):
+    if intent == "definitie":
         specific = specific_section(doc, question_tokens)
         if specific is not None:
             return specific

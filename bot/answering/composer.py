@@ -14,7 +14,13 @@ import numpy as np
 
 from bot.answering import texts as at
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
-from bot.answering.compose import Composed, compose_section, pick_section
+from bot.answering.compose import (
+    Composed,
+    compose_section,
+    fit,
+    specific_section,
+    title_tokens,
+)
 from bot.answering.documents import Document, build_documents
 from bot.answering.followup import AnswerContext, FollowUpKind, follow_up_kind
 from bot.answering.glossary import Glossary
@@ -26,17 +32,23 @@ from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 
 log = logging.getLogger(__name__)
 
-RESCUE_DENSE = 0.80
+RESCUE_DENSE = 0.82
 """Not grounded by retrieval alone, but the intent model is sure it is a course question and the
 material is reasonably close (English, Flemish): answer."""
-RESCUE_MAX_OOS = 0.25
+RESCUE_MAX_OOS = 0.15
 VETO_OOS = 0.80
 """Grounded by retrieval but the intent model is this sure it is off-topic: refuse, unless the
 dense similarity is strong (``strong`` of the retriever's grounding)."""
 FOLLOW_UP_OWN_INTENT = 0.45
 """A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
 REFINE_OWN_INTENT = 0.60
+TITLE_BOOST = 1.5
+HEADING_BOOST = 1.3
+ASSIGNMENT_FILE_PENALTY = 0.6
+ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"})
 CLOSE_FILE = 0.75
+REFINE_PREVIOUS = 0.35
+"""Weight of the previous question when "en bij een school?" picks a new casus."""
 """A lower-ranked file may answer instead of the top one if its fused score is this close."""
 
 
@@ -101,7 +113,9 @@ class AnswerComposer:
             kind = follow_up_kind(text)
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
         result = self.retriever.retrieve(query, k=k)
-        own_vector = result.vector if kind == "none" else None
+        own_vector = result.vector
+        if kind != "none" and self.intents is not None:
+            own_vector = self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
         if kind == "pure":
             assert context is not None
@@ -125,7 +139,7 @@ class AnswerComposer:
         if not grounded:
             return draft
         if intent == "weerstand" and self.advisor is not None:
-            self._advise(draft, query, result)
+            self._advise(draft, query, result, own_vector if kind == "refine" else None, text)
         elif intent == "opdracht" and self._assignment(draft, result):
             pass
         else:
@@ -156,46 +170,47 @@ class AnswerComposer:
         intent = "weerstand" if draft.intent == "weerstand" else draft.intent
         self._use(draft, compose_section(doc, intent, tokens, fallback))
 
+    def file_score(self, hit_score: float, doc: Document, tokens: set[str],
+                   intent: str) -> float:
+        """Fused score, boosted when the file's title or one of its own headings names what is
+        asked, lowered for the assignment how-to files unless an assignment is asked about."""
+        score = hit_score
+        if tokens & title_tokens(doc):
+            score *= TITLE_BOOST
+        if specific_section(doc, list(tokens)) is not None:
+            score *= HEADING_BOOST
+        if doc.topic.startswith("opdracht") and intent != "opdracht" and \
+                not tokens & ASSIGNMENT_WORDS:
+            score *= ASSIGNMENT_FILE_PENALTY
+        return score
+
     def _compose_best(self, draft: Draft, query: str, result: RetrievalResult) -> None:
-        files = result.files()
+        files = [h for h in result.files() if h.chunk.path in self.docs]
         if not files:
             return
         tokens = tokenize(query)
+        token_set = set(tokens)
         intent = draft.intent
-        candidates = [h for h in files[:3] if h.chunk.path in self.docs]
+        candidates = files
         if intent != "weerstand":  # cases answer objections, not "wat is ..." questions
-            non_case = [h for h in candidates if self.docs[h.chunk.path].kind != "casus"]
-            candidates = non_case or candidates
+            candidates = [h for h in files if self.docs[h.chunk.path].kind != "casus"] or files
         if intent == "cursus":
-            course = [h for h in candidates if self.docs[h.chunk.path].kind == "cursusinfo"]
-            candidates = course or candidates
-        if not candidates:
-            return
-        top = candidates[0]
+            candidates = [h for h in candidates
+                          if self.docs[h.chunk.path].kind == "cursusinfo"] or candidates
+        scored = sorted(candidates, key=lambda h: -self.file_score(
+            h.score, self.docs[h.chunk.path], token_set, intent))
+        top = scored[0]
         chosen = top
         if intent == "voorbeeld":
-            chosen = next((h for h in candidates if h.score >= CLOSE_FILE * top.score and
+            chosen = next((h for h in scored[:3] if h.score >= CLOSE_FILE * top.score and
                            self.docs[h.chunk.path].kind == "voorbeeld"), top)
         doc = self.docs[chosen.chunk.path]
-        section = pick_section(doc, intent, tokens, chosen.chunk.section)
-        pattern_hit = section is not None and section.key != chosen.chunk.section
-        if not pattern_hit and intent not in ("cursus", "weerstand"):
-            for h in candidates[1:]:  # the intent's section in a close second file
-                other = self.docs[h.chunk.path]
-                if h.score < CLOSE_FILE * top.score:
-                    break
-                alt = pick_section(other, intent, tokens, "")
-                if alt is not None and alt.key != other.sections[0].key:
-                    doc, chosen = other, h
-                    break
-        fallback = chosen.chunk.section if chosen.chunk.path == doc.path else ""
         if doc.kind == "cursusinfo":
             section = doc.section(chosen.chunk.section)
             if section is not None:
-                self._use(draft, Composed(
-                    compose_section(doc, "", [], section.key).text, doc, [section]))
+                self._use(draft, Composed(fit(section.text), doc, [section]))
                 return
-        self._use(draft, compose_section(doc, intent, tokens, fallback))
+        self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section))
 
     def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
         topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]
@@ -209,12 +224,20 @@ class AnswerComposer:
         draft.assignment = self.assignments.get(doc.path)
         return bool(draft.docs)
 
-    def _advise(self, draft: Draft, query: str, result: RetrievalResult) -> None:
+    def _advise(self, draft: Draft, query: str, result: RetrievalResult,
+                refine: np.ndarray | None = None, new_words: str = "") -> None:
+        """Advice from the best-matching casus; for "en bij een school?" the new words weigh
+        as much as the previous question."""
         assert self.advisor is not None
         vector = result.vector
         if vector is None:
             return
-        ranked: list[CasusMatch] = self.advisor.rank(vector, query)
+        words = query
+        if refine is not None:
+            vector = REFINE_PREVIOUS * np.asarray(vector) + (1 - REFINE_PREVIOUS) * \
+                np.asarray(refine)
+            words = new_words
+        ranked: list[CasusMatch] = self.advisor.rank(vector, words)
         if not ranked:
             return
         self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)

@@ -53,7 +53,8 @@ class Document:
             for line in s.text.splitlines():
                 line = line.strip().lstrip("-* ").strip()
                 if line:
-                    labels.append(line.split(":", 1)[0].strip())
+                    label = re.split(r":\s| – | - ", line, maxsplit=1)[0].strip()
+                    labels.append(label.removeprefix("Casus:").strip())
         return labels
 
     def body(self) -> str:

@@ -34,7 +34,7 @@ _GENERIC = (
     "begin beginnen start starten aan mis misgaan gaat lukt moeilijk lastig help helpen "
     "werkt werken kan kun kunt can could would zou zouden oké ok nu meteen dingen iets "
     "opletten verstandig slim belang waarvoor waartoe dient nut zin important useful "
-    "mee wanneer when"
+    "mee wanneer when maak maken schrijf schrijven write make good goede organiseer"
 )
 
 
@@ -64,10 +64,14 @@ class AnswerContext:
         return cls(q, path, intent)
 
 
+def drop_generic(tokens: list[str]) -> list[str]:
+    generic = _generic_stems()
+    return [t for t in tokens if t not in generic]
+
+
 def content_tokens(question: str) -> list[str]:
     """The question's topic words (stemmed), without question, filler and referring words."""
-    generic = _generic_stems()
-    return [t for t in tokenize(question) if t not in generic]
+    return drop_generic(tokenize(question))
 
 
 def follow_up_kind(question: str) -> FollowUpKind:

@@ -1,4 +1,5 @@
-"""Flemish -> Dutch glossary (``knowledge/glossarium-vlaams.yaml``), applied before retrieval.
+"""Flemish -> Dutch glossary (``knowledge/glossarium-vlaams.yaml``), applied before retrieval;
+the same for English course terms (``knowledge/glossarium-engels.yaml``).
 
 The answer stays Dutch and the participant's words are kept in the log; only the text used for
 retrieval and intent recognition is normalised ("geen goesting" -> "geen zin", "schepen" ->
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-GLOSSARY_FILE = "glossarium-vlaams.yaml"
+GLOSSARY_GLOB = "glossarium-*.yaml"
 
 
 class Glossary:
@@ -28,14 +29,15 @@ class Glossary:
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Glossary:
-        path = knowledge_dir / GLOSSARY_FILE
-        if not path.is_file():
-            return cls({})
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        terms = raw.get("terms") if isinstance(raw, dict) else None
-        if not isinstance(terms, dict):
-            raise ValueError(f"{path}: expected a mapping 'terms: {{flemish: dutch}}'")
-        return cls({str(k): "" if v is None else str(v) for k, v in terms.items()})
+        """All ``glossarium-*.yaml`` files in ``knowledge_dir`` (none: an empty glossary)."""
+        merged: dict[str, str] = {}
+        for path in sorted(knowledge_dir.glob(GLOSSARY_GLOB)):
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            terms = raw.get("terms") if isinstance(raw, dict) else None
+            if not isinstance(terms, dict):
+                raise ValueError(f"{path}: expected a mapping 'terms: {{word: dutch}}'")
+            merged.update({str(k): "" if v is None else str(v) for k, v in terms.items()})
+        return cls(merged)
 
     def normalise(self, text: str) -> str:
         if self._pattern is None:
