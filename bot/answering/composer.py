@@ -36,9 +36,10 @@ RESCUE_DENSE = 0.82
 """Not grounded by retrieval alone, but the intent model is sure it is a course question and the
 material is reasonably close (English, Flemish): answer."""
 RESCUE_MAX_OOS = 0.15
-VETO_OOS = 0.80
-"""Grounded by retrieval but the intent model is this sure it is off-topic: refuse, unless the
-dense similarity is strong (``strong`` of the retriever's grounding)."""
+VETO_OOS = 0.45
+VETO_MAX_DENSE = 0.90
+"""Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
+refuse, unless the dense similarity is at least VETO_MAX_DENSE."""
 FOLLOW_UP_OWN_INTENT = 0.45
 """A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
 REFINE_OWN_INTENT = 0.60
@@ -91,7 +92,8 @@ class AnswerComposer:
             return result.grounded
         p_oos = pred.p("buiten_scope")
         if result.grounded:
-            return not (p_oos >= VETO_OOS and result.best_dense < self.retriever.grounding.strong)
+            return not (p_oos >= VETO_OOS and pred.intent == "buiten_scope" and
+                        result.best_dense < VETO_MAX_DENSE)
         return bool(result.hits) and p_oos <= RESCUE_MAX_OOS and \
             result.best_dense >= RESCUE_DENSE
 

@@ -306,3 +306,51 @@ def evaluate_intents(service: AnswerService, items: list[tuple[str, str]]) -> di
     return {"questions": len(items), "accuracy": ok / max(len(items), 1),
             "per_intent": {k: f"{per_ok[k]}/{n}" for k, n in sorted(per.items())},
             "errors": errors}
+
+
+@dataclass
+class ScopeReport:
+    """Answer-level scope decision on the retrieval set (questions.yaml: grounded true/false)."""
+
+    in_scope: int = 0
+    in_scope_refused: int = 0
+    out_of_scope: int = 0
+    out_of_scope_refused: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def refusal_rate(self) -> float:
+        return self.in_scope_refused / max(self.in_scope, 1)
+
+    @property
+    def oos_refused(self) -> float:
+        return self.out_of_scope_refused / max(self.out_of_scope, 1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"in_scope": self.in_scope, "in_scope_refusal_rate": self.refusal_rate,
+                "out_of_scope": self.out_of_scope, "out_of_scope_refused": self.oos_refused,
+                "misses": self.misses}
+
+    def render(self) -> str:
+        return (f"answers on the retrieval set: in-scope refused {self.in_scope_refused}/"
+                f"{self.in_scope} ({self.refusal_rate:.3f}), out-of-scope refused "
+                f"{self.out_of_scope_refused}/{self.out_of_scope} ({self.oos_refused:.3f})")
+
+
+def evaluate_scope(service: AnswerService, questions: list[tuple[str, bool]]) -> ScopeReport:
+    """``(question, in scope)`` pairs answered as a participant would ask them."""
+    report = ScopeReport()
+    for question, in_scope in questions:
+        answer = service.ask(question)
+        if in_scope:
+            report.in_scope += 1
+            if not answer.grounded:
+                report.in_scope_refused += 1
+                report.misses.append(f"refused: {question!r}")
+        else:
+            report.out_of_scope += 1
+            if not answer.grounded:
+                report.out_of_scope_refused += 1
+            else:
+                report.misses.append(f"OOS answered: {question!r}")
+    return report
