@@ -246,7 +246,7 @@ def build_application(
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
     from bot.telegram.guards import Guards
-    from bot.telegram.qa import CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
+    from bot.telegram.qa import CB_CASE, CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import ReminderHandlers, install_reminder_job
     from bot.telegram.roleplay import RoleplayHandlers
@@ -298,6 +298,7 @@ def build_application(
         CommandHandler("nieuw", qa.new_conversation),
         CallbackQueryHandler(qa.menu_ask, pattern=f"^{CB_MENU}:ask$"),
         CallbackQueryHandler(qa.more, pattern=f"^{CB_MORE}:"),
+        CallbackQueryHandler(qa.whole_case, pattern=f"^{CB_CASE}:"),
         CallbackQueryHandler(qa.rate, pattern=f"^{CB_RATE}:"),
         CallbackQueryHandler(qa.forget_confirm, pattern=f"^{CB_FORGET}:"),
     ])

@@ -21,11 +21,9 @@ class Glossary:
         self.terms = {k.lower().strip(): (v or "").strip() for k, v in terms.items() if k.strip()}
         # Longest phrases first, so "geen goesting" wins over "goesting".
         alternatives = sorted(self.terms, key=len, reverse=True)
-        self._pattern = (
-            re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w-])",
-                       re.I)
+        joined = "|".join(re.escape(a) for a in alternatives)
+        self._pattern = re.compile(rf"(?<![\w-])({joined})(?![\w-])", re.I) \
             if alternatives else None
-        )
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Glossary:

@@ -75,9 +75,9 @@ class IntentModel:
         cache = cache_dir / f"intent-embeddings-{digest}.npy" if cache_dir else None
         if cache is not None and cache.is_file():
             try:
-                vectors = np.load(cache)
-                if vectors.shape[0] == len(texts):
-                    return vectors
+                cached: np.ndarray = np.load(cache)
+                if cached.shape[0] == len(texts):
+                    return cached
             except (OSError, ValueError):
                 log.warning("intent embedding cache unreadable; recomputing")
         vectors = self.embedder.encode_queries(texts)
