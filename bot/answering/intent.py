@@ -64,6 +64,9 @@ class IntentModel:
                                      lowercase=True, min_df=1)
         self.model = LogisticRegression(C=C, max_iter=2000, random_state=SEED)
         self.labels: list[str] = []
+        self._w_dense = np.zeros((0, 0))
+        self._w_chars = csr_matrix((0, 0))
+        self._bias = np.zeros(0)
 
     def _features(self, texts: list[str], vectors: np.ndarray) -> csr_matrix:
         dense = csr_matrix(np.asarray(vectors, dtype=np.float64) * EMBEDDING_WEIGHT)
@@ -96,14 +99,22 @@ class IntentModel:
         self.chars.fit(texts)
         self.model.fit(self._features(texts, vectors), labels)
         self.labels = [str(c) for c in self.model.classes_]
+        # Prediction by hand (softmax of the linear scores, as sklearn's multinomial
+        # predict_proba): skips sklearn's per-call input validation on the answer path.
+        dims = vectors.shape[1]
+        self._w_dense = np.ascontiguousarray(self.model.coef_[:, :dims].T * EMBEDDING_WEIGHT)
+        self._w_chars = csr_matrix(self.model.coef_[:, dims:].T)
+        self._bias = np.asarray(self.model.intercept_)
         return self
 
     def predict(self, question: str, vector: np.ndarray | None = None) -> IntentPrediction:
         """``question`` already normalised; ``vector`` its query embedding (computed if None)."""
         if vector is None:
             vector = self.embedder.encode_queries([question])[0]
-        features = self._features([question], np.asarray(vector).reshape(1, -1))
-        probs = self.model.predict_proba(features)[0]
+        scores = np.asarray(vector, dtype=np.float64) @ self._w_dense + self._bias
+        scores = scores + (self.chars.transform([question]) @ self._w_chars).toarray()[0]
+        scores = np.exp(scores - scores.max())
+        probs = scores / scores.sum()
         best = int(np.argmax(probs))
         return IntentPrediction(self.labels[best], float(probs[best]),
                                 {label: float(p) for label, p in zip(self.labels, probs,
