@@ -15,6 +15,7 @@ import pytest
 from bot.answering.compose import INTENT_HEADINGS, fit
 from bot.answering.evaluation import (
     evaluate_answers,
+    evaluate_intents,
     evaluate_scope,
     load_answer_questions,
     load_intent_questions,
@@ -199,3 +200,23 @@ async def test_cli_ask_uses_the_configured_llm_unless_offline(base_services: Ser
         [offline] = await run_cli(["--offline", "Hoe bepaal ik mijn doelgroep?"], env)
         assert re.search(r"Begin bij de behoefte", str(offline["answer"]))
         assert "Volgens de cursus" not in str(offline["answer"])
+
+
+def test_heldout_answer_floors(base_services: Services) -> None:
+    """Held-out sets by an independent writer, evaluated once after tuning was frozen
+    (docs/benchmarks.md, "Answers"). Floors = what was reached; never tune on these files."""
+    composer = base_services.answers.composer
+    assert composer is not None
+    report = evaluate_answers(base_services.answers,
+                              load_answer_questions(EVAL / "answers_heldout.yaml"),
+                              composer.docs)
+    detail = report.render(verbose=True)
+    assert report.all_facts >= 0.57, detail
+    assert report.fact_coverage >= 0.63, detail
+    assert report.intent_accuracy >= 0.88, detail
+    assert report.in_scope_refusal_rate <= 0.04, detail
+    assert report.oos_refused >= 0.95, detail
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    intents = evaluate_intents(base_services.answers,
+                               load_intent_questions(EVAL / "intents_heldout.yaml"))
+    assert intents["accuracy"] >= 0.92, intents["errors"]
