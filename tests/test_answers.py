@@ -48,7 +48,8 @@ def test_lesstof_answer_is_the_section_for_the_intent(base_services: Services, q
                                                       intent: str, path: str) -> None:
     answer = base_services.answers.ask(question)
     assert answer.grounded and answer.intent == intent
-    assert [s.path for s in answer.sources] == [path]  # one file, listed once
+    paths = [s.path for s in answer.sources]
+    assert paths[0] == path and len(paths) == len(set(paths))  # its own file first, each once
     assert answer.answer == section_text(base_services, path, intent)
     assert answer.related and all(r not in answer.answer for r in answer.related)
 
@@ -72,7 +73,7 @@ def test_assignment_answer_lists_what_to_hand_in_with_checklist(base_services: S
 def test_course_logistics_from_the_matching_course_section(base_services: Services) -> None:
     answer = base_services.answers.ask("Hoeveel uur per week kost de cursus?")
     assert answer.intent == "cursus"
-    assert [s.kind for s in answer.sources] == ["cursusinfo"]
+    assert answer.sources[0].kind == "cursusinfo"
     assert "6 tot 8 uur per week" in answer.answer
     assert "teamleider" not in answer.answer and "5." not in answer.answer.split()[-1:]
 

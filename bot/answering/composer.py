@@ -140,17 +140,29 @@ class AnswerComposer:
         draft = Draft(grounded, intent, pred, result, follow_up=kind)
         if not grounded:
             return draft
+        self._compose(draft, query, result, own_vector if kind == "refine" else None, text)
+        if draft.docs:
+            draft.context = AnswerContext(query, draft.docs[0].path, intent)
+        return draft
+
+    def draft_for(self, result: RetrievalResult) -> Draft:
+        """Compose for an existing retrieval result (no follow-up context, no new retrieval)."""
+        pred = self.predict(result.question, result.vector)
+        draft = Draft(True, self.answer_intent(pred), pred, result)
+        self._compose(draft, result.question, result, None, result.question)
+        return draft
+
+    def _compose(self, draft: Draft, query: str, result: RetrievalResult,
+                 refine: np.ndarray | None, text: str) -> None:
+        intent = draft.intent
         if intent == "weerstand" and self.advisor is not None:
-            self._advise(draft, query, result, own_vector if kind == "refine" else None, text)
+            self._advise(draft, query, result, refine, text)
         elif intent == "opdracht" and self._assignment(draft, result):
             pass
         else:
             self._compose_best(draft, query, result)
         if not draft.docs:  # nothing composable: the best passage's section
             self._compose_best(draft, query, result)
-        if draft.docs:
-            draft.context = AnswerContext(query, draft.docs[0].path, intent)
-        return draft
 
     # Composition ----------------------------------------------------------------------------
     def _use(self, draft: Draft, composed: Composed) -> None:
@@ -169,8 +181,7 @@ class AnswerComposer:
             if casus is not None:
                 self._use_advice(draft, casus, [], draft.result.question)
                 return
-        intent = "weerstand" if draft.intent == "weerstand" else draft.intent
-        self._use(draft, compose_section(doc, intent, tokens, fallback))
+        self._use(draft, compose_section(doc, draft.intent, tokens, fallback))
 
     def file_score(self, hit_score: float, doc: Document, tokens: set[str],
                    intent: str) -> float:

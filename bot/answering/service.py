@@ -142,10 +142,24 @@ class AnswerService:
                    topic_label=self.taxonomy.label(d.topic))
             for i, d in enumerate(draft.docs)
         ]
+        # The answer's own file first, then what retrieval found (each file once).
+        used = {s.path for s in sources}
+        sources += [s for s in self.sources_for(draft.result) if s.path not in used]
+        sources = sources[: self.max_sources]
         return Answer(asked, draft.text, True, sources, draft.result, intent=draft.intent,
                       related=draft.related, casus_path=draft.casus_path,
                       practice=self.practice.get(draft.casus_path, ""),
                       assignment=draft.assignment, context=draft.context)
+
+    def answer_for(self, result: RetrievalResult) -> Answer:
+        """The offline answer for an already retrieved question (the LLM's fallback). A result
+        without its query embedding (not from `retrieve`) gets the passage answer."""
+        if self.composer is None or not result.grounded or result.vector is None:
+            if not result.grounded:
+                return Answer(result.question, self.not_in_material(), False, [], result)
+            return Answer(result.question, extract_answer(result.hits), True,
+                          self.sources_for(result), result)
+        return self.from_draft(result.question, self.composer.draft_for(result))
 
     def document(self, path: str) -> tuple[str, str]:
         """Title and whole text of one file without its link list ('📖 Hele casus')."""

@@ -266,6 +266,9 @@ class QAHandlers:
             row.append(InlineKeyboardButton(at.BTN_WHOLE_CASE,
                                             callback_data=f"{CB_CASE}:{qid}"))
             rows.append(row)
+            if len(answer.sources) > 1:  # the theory behind it (e.g. Omgaan met weerstanden)
+                rows.append([InlineKeyboardButton(texts.BTN_MORE,
+                                                  callback_data=f"{CB_MORE}:{qid}:1")])
         elif answer.sources:
             rows.append([InlineKeyboardButton(texts.BTN_MORE,
                                               callback_data=f"{CB_MORE}:{qid}:0")])
