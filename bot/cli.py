@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot import texts
 from bot.settings import Settings, SettingsError, StartupError, load_settings
@@ -50,24 +51,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _render_answer(answer: object) -> str:
+    from bot.answering.plain import render_plain
     from bot.answering.service import Answer
 
     assert isinstance(answer, Answer)
-    lines = [answer.answer]
-    if answer.sources:
-        lines.append("")
-        lines.append(f"{texts.SOURCES_HEADER}:")
-        for i, s in enumerate(answer.sources, 1):
-            lines.append(f"  [{i}] {s.title} ({s.topic_label}, {texts.KIND_LABELS[s.kind]}) "
-                         f"– {s.path}")
-    return "\n".join(lines)
+    return render_plain(answer, paths=True)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.answering.service import UserFacingError
     from bot.app import build_services, configure_runtime
 
     settings = _settings()
+    if args.offline:
+        settings = settings.model_copy(update={"llm_provider": "none"})
     _preflight(settings)
     configure_runtime(settings)
     services = build_services(settings, _progress)
@@ -77,8 +76,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         questions = [args.question]
     status = 0
     for question in questions:
-        try:
-            answer = services.answers.ask(question)
+        try:  # the chat's path: the LLM when configured, offline follow-ups per --user
+            answer = asyncio.run(services.ask(args.user, question))
         except UserFacingError as exc:
             if args.json:
                 print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False))
@@ -193,10 +192,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     services = build_services(settings, _progress)
     questions = load_eval_questions(Path(args.file))
     report = evaluate(services.answers, questions)
+    out: dict[str, object] = {"retrieval": report.to_json()}
+    text = [report.render(verbose=args.verbose)]
+    if not args.retrieval_only:
+        out.update(_eval_answers(services, args, questions, text))
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(report.render(verbose=args.verbose))
+        print("\n".join(text))
     return 0
 
 
@@ -264,6 +267,40 @@ def cmd_invite(args: argparse.Namespace) -> int:
         db.close()
 
 
+def _eval_answers(services: Any, args: argparse.Namespace, questions: list[Any],
+                  text: list[str]) -> dict[str, object]:
+    """The answer part of ``wijkwijs eval`` (answers, scope on the retrieval set, intents)."""
+    from bot.answering.evaluation import (
+        evaluate_answers,
+        evaluate_intents,
+        evaluate_scope,
+        load_answer_questions,
+        load_intent_questions,
+    )
+
+    out: dict[str, object] = {}
+    docs = services.answers.composer.docs if services.answers.composer else {}
+    answers_file = Path(args.answers)
+    if answers_file.is_file():
+        answer_report = evaluate_answers(services.answers, load_answer_questions(answers_file),
+                                         docs)
+        out["answers"] = answer_report.to_json()
+        text += ["", f"== answers ({answers_file})", answer_report.render(verbose=args.verbose)]
+    scope = evaluate_scope(services.answers, [(q.question, q.grounded) for q in questions])
+    out["scope"] = scope.to_json()
+    text += ["", scope.render()]
+    if args.verbose:
+        text += [f"  {m}" for m in scope.misses]
+    if args.intents:
+        intents = evaluate_intents(services.answers, load_intent_questions(Path(args.intents)))
+        out["intents"] = intents
+        text += ["", f"== intents ({args.intents}): accuracy {intents['accuracy']:.3f} "
+                 f"on {intents['questions']}; per intent {intents.get('per_intent')}"]
+        if args.verbose:
+            text += [f"  {e}" for e in intents.get("errors", [])]
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wijkwijs",
@@ -281,6 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question with its sources")
     p.add_argument("question", help="the question, or '-' to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per question")
+    p.add_argument("--offline", action="store_true",
+                   help="force the offline (extractive) answer even when an LLM is configured")
+    p.add_argument("--user", type=int, default=0,
+                   help="participant id whose follow-up context is used (default 0)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="talk to the bot in the terminal (no Telegram token needed)")
@@ -292,8 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no token and a terminal: start the terminal chat instead (make run)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("eval", help="retrieval eval: hit@1, hit@3, MRR, out-of-scope accuracy")
+    p = sub.add_parser("eval", help="retrieval eval (hit@1, hit@3, MRR, out-of-scope) and "
+                       "answer eval (key facts, noise, intents, refusals)")
     p.add_argument("file", nargs="?", default="tests/eval/questions.yaml")
+    p.add_argument("--answers", default="tests/eval/answers.yaml",
+                   help="answer eval set (skipped when the file does not exist)")
+    p.add_argument("--intents", default="",
+                   help="optional intent eval set: questions: [{text, intent}]")
+    p.add_argument("--retrieval-only", action="store_true", help="skip the answer part")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     p.set_defaults(func=cmd_eval)

@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
+from bot.answering.plain import render_plain
 from bot.answering.service import UserFacingError
 from bot.assignments import AssignmentError
 from bot.assignments.texts import STATUS_ICONS
@@ -38,6 +39,10 @@ class TerminalChat:
         command = text.split()[0].lower() if text.startswith("/") else ""
         if command in {"/exit", "/quit"}:
             return False
+        if command == "/nieuw":
+            self.services.new_conversation(self.user_id)
+            self.say(texts.NEW_CONVERSATION)
+            return True
         if command in {"/help", "/start"}:
             self.say(texts.TERMINAL_WELCOME)
         elif rp is not None and command == "/oefenen":
@@ -142,11 +147,7 @@ class TerminalChat:
         except UserFacingError as exc:
             self.say(f"bot> {exc}")
             return
-        self.say(f"bot> {answer.answer}")
-        if answer.sources:
-            self.say(f"{texts.SOURCES_HEADER}:")
-            for i, s in enumerate(answer.sources, 1):
-                self.say(f"  [{i}] {s.title} ({s.topic_label}, {texts.KIND_LABELS[s.kind]})")
+        self.say(f"bot> {render_plain(answer)}")
 
 
 def run_terminal_chat(services: Services, stdin: TextIO, out: TextIO, user_id: int = 1) -> int:

@@ -6,13 +6,17 @@ Knows nothing about Telegram. Adapters call `AnswerService.ask` and render the `
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import texts
 from bot.answering.extractive import extract_answer
+from bot.answering.followup import AnswerContext
 from bot.knowledge.taxonomy import Taxonomy
 from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 from bot.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from bot.answering.composer import AnswerComposer, Draft
 
 MAX_QUESTION_CHARS = 1000
 
@@ -40,6 +44,18 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     retrieval: RetrievalResult | None = None
     generated: bool = False
+    intent: str = ""
+    """Recognised intent (definitie, stappen, ..., weerstand, buiten_scope); '' without model."""
+    related: list[str] = field(default_factory=list)
+    """Titles of related files ("Lees ook:"), never part of the body."""
+    casus_path: str = ""
+    """For objection advice: the casus it comes from ("📖 Hele casus")."""
+    practice: str = ""
+    """Role-play scenario id that practises this casus ("🎭 Oefen dit gesprek"), or ''."""
+    assignment: int | None = None
+    """For assignment answers: the assignment number (button to its checklist)."""
+    context: AnswerContext | None = None
+    """What a follow-up question needs; store it per participant."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,11 +81,16 @@ def clean_question(question: str) -> str:
 
 class AnswerService:
     def __init__(self, retriever: HybridRetriever, taxonomy: Taxonomy, top_k: int = 5,
-                 max_sources: int = 3) -> None:
+                 max_sources: int = 3, composer: AnswerComposer | None = None,
+                 practice: dict[str, str] | None = None) -> None:
         self.retriever = retriever
         self.taxonomy = taxonomy
         self.top_k = top_k
         self.max_sources = max_sources
+        self.composer = composer
+        """Intent-aware answers from whole sections; None = the best passages (legacy)."""
+        self.practice = practice or {}
+        """casus path -> role-play scenario id."""
 
     def not_in_material(self) -> str:
         themes = [label for slug, label in self.taxonomy.theme_labels.items()
@@ -93,12 +114,60 @@ class AnswerService:
     def retrieve(self, question: str) -> RetrievalResult:
         return self.retriever.retrieve(clean_question(question), k=self.top_k)
 
-    def ask(self, question: str) -> Answer:
-        result = self.retrieve(question)
-        if not result.grounded:
-            return Answer(result.question, self.not_in_material(), False, [], result)
-        text = extract_answer(result.hits)
-        return Answer(result.question, text, True, self.sources_for(result), result)
+    def ask(self, question: str, context: AnswerContext | None = None) -> Answer:
+        """Answer ``question``; ``context`` is the previous answer's (follow-ups)."""
+        if self.composer is None:
+            result = self.retrieve(question)
+            if not result.grounded:
+                return Answer(result.question, self.not_in_material(), False, [], result)
+            text = extract_answer(result.hits)
+            return Answer(result.question, text, True, self.sources_for(result), result)
+        asked = clean_question(question)
+        draft = self.composer.draft(asked, context, self.top_k)
+        return self.from_draft(asked, draft)
+
+    def from_draft(self, asked: str, draft: Draft) -> Answer:
+        if not draft.grounded:
+            return Answer(asked, self.not_in_material(), False, [], draft.result,
+                          intent="buiten_scope")
+        if not draft.text:
+            text = extract_answer(draft.result.hits)
+            return Answer(asked, text, True, self.sources_for(draft.result), draft.result,
+                          intent=draft.intent, context=draft.context)
+        scores = {h.chunk.path: h.score for h in draft.result.files()}
+        sources = [
+            Source(title=d.title, topic=d.topic, kind=d.kind, path=d.path,
+                   score=round(scores.get(d.path, 0.0), 4),
+                   section=draft.section_keys[0] if i == 0 and draft.section_keys else
+                   (d.sections[0].key if d.sections else ""),
+                   topic_label=self.taxonomy.label(d.topic))
+            for i, d in enumerate(draft.docs)
+        ]
+        # The answer's own file first, then what retrieval found (each file once).
+        used = {s.path for s in sources}
+        sources += [s for s in self.sources_for(draft.result) if s.path not in used]
+        sources = sources[: self.max_sources]
+        return Answer(asked, draft.text, True, sources, draft.result, intent=draft.intent,
+                      related=draft.related, casus_path=draft.casus_path,
+                      practice=self.practice.get(draft.casus_path, ""),
+                      assignment=draft.assignment, context=draft.context)
+
+    def answer_for(self, result: RetrievalResult) -> Answer:
+        """The offline answer for an already retrieved question (the LLM's fallback). A result
+        without its query embedding (not from `retrieve`) gets the passage answer."""
+        if self.composer is None or not result.grounded or result.vector is None:
+            if not result.grounded:
+                return Answer(result.question, self.not_in_material(), False, [], result)
+            return Answer(result.question, extract_answer(result.hits), True,
+                          self.sources_for(result), result)
+        return self.from_draft(result.question, self.composer.draft_for(result))
+
+    def document(self, path: str) -> tuple[str, str]:
+        """Title and whole text of one file without its link list ('📖 Hele casus')."""
+        doc = self.composer.docs.get(path) if self.composer is not None else None
+        if doc is None:
+            raise UserFacingError(texts.SECTION_GONE)
+        return doc.title, doc.body()
 
     def section(self, section: str) -> tuple[str, str]:
         """Title and full text of one source section ('Meer hierover')."""

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.answering.extractive import extract_answer, trim_at_sentence
+from bot.answering.extractive import trim_at_sentence
 from bot.answering.service import Answer, AnswerService, Source
 from bot.llm.postprocess import UngroundedReply, finish, preview
 from bot.llm.prompts import PromptLibrary
@@ -114,7 +114,8 @@ class LLMAnswerer:
 
     def extractive(self, result: RetrievalResult, sources: list[Source]) -> Answer:
         """The offline answer for a grounded result (what `AnswerService.ask` returns)."""
-        return Answer(result.question, extract_answer(result.hits), True, sources, result)
+        del sources  # the offline answer picks its own (the file it answers from first)
+        return self.answers.answer_for(result)
 
     async def answer(self, result: RetrievalResult,
                      on_partial: PartialCallback | None = None) -> Answer:

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.index import Manifest
@@ -83,6 +85,8 @@ class RetrievalResult:
     best_dense: float
     coverage: float
     tokens: list[str] = field(default_factory=list)
+    vector: np.ndarray | None = None
+    """The query embedding (reused by the intent model: no second encode)."""
 
     def files(self) -> list[Hit]:
         """Best hit per file, best first."""
@@ -143,8 +147,9 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int = 5) -> RetrievalResult:
         tokens = tokenize(question)
         n = min(self.fusion.candidates, len(self.chunks)) or 1
-        vector = self.embedder.encode_queries([question])[0].tolist()
-        dense = [(cid, s) for cid, s in self.store.query(vector, n) if cid in self._by_id]
+        query_vector = self.embedder.encode_queries([question])[0]
+        dense = [(cid, s) for cid, s in self.store.query(query_vector.tolist(), n)
+                 if cid in self._by_id]
         lexical = self.lexical.search(tokens, n)
         fused: dict[int, float] = defaultdict(float)
         dense_sim: dict[int, float] = {}
@@ -179,4 +184,5 @@ class HybridRetriever:
         grounded = bool(hits) and (
             best_dense >= g.strong or (best_dense >= g.weak and coverage >= g.min_coverage)
         )
-        return RetrievalResult(question, hits, grounded, best_dense, coverage, tokens)
+        return RetrievalResult(question, hits, grounded, best_dense, coverage, tokens,
+                               query_vector)

@@ -19,8 +19,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.answering import texts as at
 from bot.answering.service import Answer, UserFacingError
-from bot.llm.memory import ConversationMemory
 from bot.telegram.guards import Guards
 from bot.telegram.render import (
     esc,
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # Callback data prefixes (all callback data stays far below Telegram's 64-byte limit).
 CB_MENU = "m"
 CB_MORE = "q:more"
+CB_CASE = "q:case"
 CB_RATE = "q:rate"
 CB_FORGET = "forget"
 
@@ -251,23 +252,64 @@ class QAHandlers:
         sources = [asdict(s) for s in answer.sources]
         qid = await asyncio.to_thread(self.participants.log_question, user.id, answer.question,
                                       answer.answer, answer.grounded, sources)
-        buttons: list[list[InlineKeyboardButton]] = []
-        if answer.sources:
-            buttons.append([InlineKeyboardButton(texts.BTN_MORE,
-                                                 callback_data=f"{CB_MORE}:{qid}:0")])
-        buttons.append([
+        buttons = self.answer_buttons(answer, qid)
+        await preview.finish(render_answer(answer), InlineKeyboardMarkup(buttons))
+
+    def answer_buttons(self, answer: Answer, qid: int) -> list[list[InlineKeyboardButton]]:
+        """Objection advice: 🎭 practise (when a scenario fits) and 📖 the whole casus; an
+        assignment answer: its checklist; otherwise 'Meer hierover'. Then the rating."""
+        rows: list[list[InlineKeyboardButton]] = []
+        if answer.casus_path and answer.sources:
+            row = []
+            roleplay = self.services.roleplay
+            if answer.practice and roleplay is not None and \
+                    any(s.id == answer.practice for s in roleplay.scenarios()):
+                row.append(InlineKeyboardButton(at.BTN_PRACTICE,
+                                                callback_data=f"rp:start:{answer.practice}"))
+            row.append(InlineKeyboardButton(at.BTN_WHOLE_CASE,
+                                            callback_data=f"{CB_CASE}:{qid}"))
+            rows.append(row)
+            if len(answer.sources) > 1:  # the theory behind it (e.g. Omgaan met weerstanden)
+                rows.append([InlineKeyboardButton(texts.BTN_MORE,
+                                                  callback_data=f"{CB_MORE}:{qid}:1")])
+        elif answer.sources:
+            rows.append([InlineKeyboardButton(texts.BTN_MORE,
+                                              callback_data=f"{CB_MORE}:{qid}:0")])
+        if answer.assignment is not None and any(a.number == answer.assignment
+                                                 for a in self.services.catalogue):
+            rows.append([InlineKeyboardButton(at.BTN_CHECKLIST,
+                                              callback_data=f"a:open:{answer.assignment}")])
+        rows.append([
             InlineKeyboardButton(texts.BTN_UP, callback_data=f"{CB_RATE}:{qid}:1"),
             InlineKeyboardButton(texts.BTN_DOWN, callback_data=f"{CB_RATE}:{qid}:-1"),
         ])
-        await preview.finish(render_answer(answer), InlineKeyboardMarkup(buttons))
+        return rows
+
+    async def whole_case(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """📖 Hele casus: the whole casus file of an objection answer."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        try:
+            qid = int(query.data.split(":")[2])
+            row = await asyncio.to_thread(self.participants.question, qid)
+            if row is None or row.user_id != query.from_user.id:
+                raise LookupError
+            path = row.sources[0]["path"]
+            title, body = self.services.answers.document(path)
+        except (ValueError, LookupError, KeyError, IndexError, UserFacingError):
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        await query.answer()
+        if isinstance(query.message, Message):
+            await send_html(query.message, render_section(title, body))
 
     async def new_conversation(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/nieuw: forget the follow-up history (works offline too: there is just nothing)."""
         msg = update.effective_message
         if msg is None or update.effective_user is None:
             return
-        memory = ConversationMemory(self.participants)
-        await asyncio.to_thread(memory.clear, update.effective_user.id)
+        await asyncio.to_thread(self.services.new_conversation, update.effective_user.id)
         await msg.reply_text(texts.NEW_CONVERSATION)
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,10 +6,13 @@ import html
 import re
 
 from bot import texts
+from bot.answering import texts as at
 from bot.answering.service import Answer
 
 MAX_MESSAGE = 4096
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
+_BULLET = re.compile(r"^(\s*)[-*]\s+", re.M)
 
 
 def esc(text: str) -> str:
@@ -18,8 +21,10 @@ def esc(text: str) -> str:
 
 
 def markdown_to_html(text: str) -> str:
-    """Escape course text and keep its **bold** as <b>; everything else stays plain."""
-    return _BOLD.sub(r"<b>\1</b>", esc(text))
+    """Escape course text; **bold** -> <b>, *italic* -> <i>, "- item" -> "• item"."""
+    html_text = _BOLD.sub(r"<b>\1</b>", esc(text))
+    html_text = _ITALIC.sub(r"<i>\1</i>", html_text)
+    return _BULLET.sub(r"\1• ", html_text)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -75,12 +80,15 @@ def _safe_hard_cut(window: str) -> int:
 
 def render_answer(answer: Answer) -> str:
     body = markdown_to_html(answer.answer)
+    lines = [body]
+    if answer.related:
+        lines += ["", f"<i>{esc(at.READ_ALSO)} {esc(' · '.join(answer.related))}</i>"]
     if not answer.sources:
-        return body
-    lines = [body, "", f"📚 <b>{esc(texts.SOURCES_HEADER)}</b>"]
+        return "\n".join(lines)
+    lines += ["", f"📚 <b>{esc(texts.SOURCES_HEADER)}</b>"]
     for i, s in enumerate(answer.sources, 1):
         kind = texts.KIND_LABELS.get(s.kind, s.kind)
-        lines.append(f"{i}. {esc(s.title)} <i>({esc(s.topic_label)} · {esc(kind)})</i>")
+        lines.append(f"{i}. {esc(s.title)} <i>– {esc(kind)}</i>")
     return "\n".join(lines)
 
 

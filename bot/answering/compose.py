@@ -1,0 +1,189 @@
+"""Compose a short answer from whole sections: the section that answers the intent.
+
+Rules (each has a unit test in tests/test_compose.py):
+- a lesstof-style answer uses ONE section of ONE file: the one whose heading fits the intent
+  (``INTENT_HEADINGS``), or a file-specific section whose heading names what is asked;
+- whole list items only, never starting mid-list; a list that does not fit is shortened per
+  item (bold lead + first sentence) and then cut after a whole item;
+- never a link list in the body: related files become ``related`` ("Lees ook:");
+- no "(zie hieronder)" pointing at text that is not there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.answering.documents import Document, Section
+from bot.answering.followup import drop_generic
+from bot.retrieval.lexical import tokenize
+
+MAX_CHARS = 900
+
+INTENT_HEADINGS: dict[str, re.Pattern[str]] = {
+    "definitie": re.compile(r"^(wat is|wat betekent|wat doet|wat is de cursus)", re.I),
+    "stappen": re.compile(r"^(hoe pak je|hoe werkt|stap|tips|van idee)", re.I),
+    "waarom": re.compile(r"^(waarom|wat levert het op)", re.I),
+    "valkuilen": re.compile(r"^(valkuilen|minder goede)", re.I),
+    "voorbeeld": re.compile(r"^(voorbeeld uit de praktijk|uitgewerkt voorbeeld)", re.I),
+    "opdracht": re.compile(r"^(wat lever je op)", re.I),
+}
+GENERIC_HEADING = re.compile(
+    r"^(wat is|waarom|hoe pak je|valkuilen|voorbeeld uit|verbonden|zie ook|wat maakt het|"
+    r"wat kun je ervan|wie$|het bezwaar|de zorg|soort weerstand|goede aanpak|minder goede|"
+    r"de opdracht|wat lever je|kwaliteitscriteria|tips$|uitgewerkt)", re.I)
+_SEE_BELOW = re.compile(r"\s*\((?:zie|lees) (?:hieronder|hierboven|verderop|onder)\)", re.I)
+_LIST_ITEM = re.compile(r"^(?:[-*]\s+|\d+\.\s+)")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_BOLD_LEAD = re.compile(r"^((?:[-*]|\d+\.)\s+\*\*[^*]+\*\*)\s*(.*)$")
+
+
+@dataclass
+class Composed:
+    text: str
+    doc: Document
+    sections: list[Section] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+
+
+def clean_lines(text: str) -> list[str]:
+    """Lines of a section, tables flattened, "(zie hieronder)" removed."""
+    out = []
+    for line in text.splitlines():
+        line = _SEE_BELOW.sub("", line).rstrip()
+        if not line.strip() or _TABLE_RULE.match(line.strip()):
+            continue
+        if line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            line = "- " + " · ".join(c for c in cells if c)
+        out.append(line)
+    return out
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence, extended to the end of a quotation it opens."""
+    sentences = _SENTENCE.split(text)
+    out = ""
+    for s in sentences:
+        out = f"{out} {s}".strip()
+        if out.count('"') % 2 == 0 and out.count("“") <= out.count("”"):
+            break
+    return out
+
+
+def _shorten_item(line: str) -> str:
+    """A list item as its bold lead plus the first sentence of its explanation."""
+    m = _BOLD_LEAD.match(line)
+    if m:
+        rest = first_sentence(m.group(2)) if m.group(2) else ""
+        return f"{m.group(1)} {rest}".rstrip()
+    marker = _LIST_ITEM.match(line)
+    body = line[marker.end():] if marker else line
+    return (marker.group(0) if marker else "") + first_sentence(body)
+
+
+def strip_marker(line: str) -> str:
+    """A list item without its "- " / "1. " marker."""
+    marker = _LIST_ITEM.match(line.lstrip())
+    return line.lstrip()[marker.end():] if marker else line.strip()
+
+
+def _join(lines: list[str]) -> str:
+    """List items on consecutive lines; paragraphs separated by a blank line."""
+    out = ""
+    prev_item = False
+    for line in lines:
+        item = bool(_LIST_ITEM.match(line.lstrip()))
+        if out:
+            out += "\n" if (item and prev_item) or (item and out.endswith(":")) else "\n\n"
+        out += line
+        prev_item = item
+    return out
+
+
+def fit(text: str, limit: int = MAX_CHARS) -> str:
+    """Whole lines up to ``limit``; list items shortened first, then cut after a whole item."""
+    lines = clean_lines(text)
+    full = _join(lines)
+    if len(full) <= limit:
+        return full
+    lines = [_shorten_item(ln) if _LIST_ITEM.match(ln.lstrip()) else ln for ln in lines]
+    kept: list[str] = []
+    for line in lines:
+        candidate = _join([*kept, line])
+        if len(candidate) > limit:
+            if not kept:  # one very long paragraph: whole sentences
+                sentences = _SENTENCE.split(line)
+                part = ""
+                for s in sentences:
+                    if len(part) + len(s) + 1 > limit and part:
+                        break
+                    part = f"{part} {s}".strip()
+                kept.append(part)
+            break
+        kept.append(line)
+    while kept and kept[-1].rstrip().endswith(":"):  # never end on an intro to a missing list
+        kept.pop()
+    return _join(kept)
+
+
+def title_tokens(doc: Document) -> set[str]:
+    return set(tokenize(f"{doc.title} {doc.topic.replace('-', ' ')}"))
+
+
+def specific_section(doc: Document, question_tokens: list[str],
+                     whole: bool = False) -> Section | None:
+    """A non-generic section whose heading names what is asked (e.g. "Persona's"). With
+    ``whole`` every topic word of the question must be in the heading or the title."""
+    titled = title_tokens(doc)
+    wanted = set(question_tokens) - titled
+    if not wanted:
+        return None
+    for s in doc.sections:
+        if s.is_links or GENERIC_HEADING.match(s.heading):
+            continue
+        heading = set(tokenize(s.heading))
+        if whole and not set(drop_generic(question_tokens)) <= heading | titled:
+            continue
+        if wanted & heading:
+            return s
+    return None
+
+
+def pick_section(doc: Document, intent: str, question_tokens: list[str],
+                 fallback: str = "") -> Section | None:
+    """The section of ``doc`` that answers ``intent``."""
+    if intent == "definitie":
+        specific = specific_section(doc, question_tokens)
+        if specific is not None:
+            return specific
+    pattern = INTENT_HEADINGS.get(intent)
+    if doc.kind == "voorbeeld" and intent in ("voorbeeld", "definitie", "cursus"):
+        pattern = INTENT_HEADINGS["definitie"]
+    if pattern is not None:
+        found = doc.find(pattern)
+        if found is not None:
+            return found
+    if fallback:
+        found = doc.section(fallback)
+        if found is not None and not found.is_links:
+            return found
+    return next((s for s in doc.sections if not s.is_links), None)
+
+
+def compose_section(doc: Document, intent: str, question_tokens: list[str],
+                    fallback: str = "", limit: int = MAX_CHARS) -> Composed:
+    section = pick_section(doc, intent, question_tokens, fallback)
+    if section is None:
+        return Composed("", doc)
+    text = fit(section.text, limit)
+    sections = [section]
+    if doc.kind == "voorbeeld" and len(text) < limit * 0.6:  # what makes it inspiring, if room
+        extra = doc.find(re.compile(r"^wat maakt het", re.I))
+        if extra is not None and extra is not section:
+            more = fit(extra.text, limit - len(text) - 2)
+            if more:
+                text = f"{text}\n\n{more}"
+                sections.append(extra)
+    return Composed(text, doc, sections, related=doc.link_labels()[:3])

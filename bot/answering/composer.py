@@ -1,0 +1,279 @@
+"""Intent-aware offline answers: the brain behind `AnswerService.ask` (no Telegram, no LLM).
+
+question -> glossary -> follow-up? -> retrieval -> intent -> grounded? -> the section (or casus
+advice) that answers that intent, in the best-matching file.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.answering import texts as at
+from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
+from bot.answering.compose import (
+    Composed,
+    compose_section,
+    fit,
+    specific_section,
+    title_tokens,
+)
+from bot.answering.documents import Document, build_documents
+from bot.answering.followup import AnswerContext, FollowUpKind, follow_up_kind
+from bot.answering.glossary import Glossary
+from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.knowledge.loader import load_knowledge
+from bot.retrieval.embeddings import Embedder
+from bot.retrieval.lexical import tokenize
+from bot.retrieval.retriever import HybridRetriever, RetrievalResult
+
+log = logging.getLogger(__name__)
+
+RESCUE_DENSE = 0.82
+"""Not grounded by retrieval alone, but the intent model is sure it is a course question and the
+material is reasonably close (English, Flemish): answer."""
+RESCUE_MAX_OOS = 0.15
+VETO_OOS = 0.45
+VETO_MAX_DENSE = 0.90
+"""Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
+refuse, unless the dense similarity is at least VETO_MAX_DENSE."""
+FOLLOW_UP_OWN_INTENT = 0.45
+"""A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
+REFINE_OWN_INTENT = 0.60
+TITLE_BOOST = 1.5
+HEADING_BOOST = 1.3
+ASSIGNMENT_FILE_PENALTY = 0.6
+ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"})
+CLOSE_FILE = 0.75
+REFINE_PREVIOUS = 0.35
+"""Weight of the previous question when "en bij een school?" picks a new casus."""
+"""A lower-ranked file may answer instead of the top one if its fused score is this close."""
+
+
+@dataclass
+class Draft:
+    """What the composer decided; `AnswerService` turns it into an `Answer`."""
+
+    grounded: bool
+    intent: str
+    prediction: IntentPrediction | None
+    result: RetrievalResult
+    text: str = ""
+    docs: list[Document] = field(default_factory=list)
+    section_keys: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    casus_path: str = ""
+    assignment: int | None = None
+    context: AnswerContext | None = None
+    follow_up: FollowUpKind = "none"
+
+
+class AnswerComposer:
+    def __init__(self, retriever: HybridRetriever, docs: dict[str, Document],
+                 intents: IntentModel | None, glossary: Glossary,
+                 advisor: CasusAdvisor | None, assignments: dict[str, int]) -> None:
+        self.retriever = retriever
+        self.docs = docs
+        self.intents = intents
+        self.glossary = glossary
+        self.advisor = advisor
+        self.assignments = assignments
+        """opdracht file path -> assignment number."""
+
+    # Decisions ------------------------------------------------------------------------------
+    def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
+        return None if self.intents is None else self.intents.predict(text, vector)
+
+    def grounded(self, result: RetrievalResult, pred: IntentPrediction | None) -> bool:
+        if pred is None:
+            return result.grounded
+        p_oos = pred.p("buiten_scope")
+        if result.grounded:
+            return not (p_oos >= VETO_OOS and pred.intent == "buiten_scope" and
+                        result.best_dense < VETO_MAX_DENSE)
+        return bool(result.hits) and p_oos <= RESCUE_MAX_OOS and \
+            result.best_dense >= RESCUE_DENSE
+
+    @staticmethod
+    def answer_intent(pred: IntentPrediction | None) -> str:
+        """The intent to compose for (the best in-scope one when retrieval overrules)."""
+        if pred is None:
+            return ""
+        if pred.intent != "buiten_scope":
+            return pred.intent
+        ranked = sorted(pred.probabilities.items(), key=lambda kv: -kv[1])
+        return next(label for label, _ in ranked if label != "buiten_scope")
+
+    # Main entry -----------------------------------------------------------------------------
+    def draft(self, asked: str, context: AnswerContext | None, k: int) -> Draft:
+        text = self.glossary.normalise(asked)
+        kind: FollowUpKind = "none"
+        if context is not None and context.path in self.docs:
+            kind = follow_up_kind(text)
+        query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
+        result = self.retriever.retrieve(query, k=k)
+        own_vector = result.vector
+        if kind != "none" and self.intents is not None:
+            own_vector = self.intents.embedder.encode_queries([text])[0]
+        pred = self.predict(text, own_vector)
+        if kind == "pure":
+            assert context is not None
+            intent = context.intent
+            if pred is not None and pred.intent != "buiten_scope" and \
+                    pred.confidence >= FOLLOW_UP_OWN_INTENT:
+                intent = pred.intent
+            draft = Draft(True, intent, pred, result, follow_up=kind)
+            self._compose_in(draft, self.docs[context.path], tokenize(text), "")
+            draft.context = AnswerContext(context.question, context.path, intent)
+            return draft
+        intent = self.answer_intent(pred)
+        grounded = self.grounded(result, pred)
+        if kind == "refine":
+            assert context is not None
+            grounded = grounded or bool(result.hits)
+            if pred is None or pred.confidence < REFINE_OWN_INTENT or \
+                    pred.intent == "buiten_scope":
+                intent = context.intent
+        draft = Draft(grounded, intent, pred, result, follow_up=kind)
+        if not grounded:
+            return draft
+        self._compose(draft, query, result, own_vector if kind == "refine" else None, text)
+        if draft.docs:
+            draft.context = AnswerContext(query, draft.docs[0].path, intent)
+        return draft
+
+    def draft_for(self, result: RetrievalResult) -> Draft:
+        """Compose for an existing retrieval result (no follow-up context, no new retrieval)."""
+        pred = self.predict(result.question, result.vector)
+        draft = Draft(True, self.answer_intent(pred), pred, result)
+        self._compose(draft, result.question, result, None, result.question)
+        return draft
+
+    def _compose(self, draft: Draft, query: str, result: RetrievalResult,
+                 refine: np.ndarray | None, text: str) -> None:
+        intent = draft.intent
+        if intent == "weerstand" and self.advisor is not None:
+            self._advise(draft, query, result, refine, text)
+        elif intent == "opdracht" and self._assignment(draft, result):
+            pass
+        else:
+            self._compose_best(draft, query, result)
+        if not draft.docs:  # nothing composable: the best passage's section
+            self._compose_best(draft, query, result)
+
+    # Composition ----------------------------------------------------------------------------
+    def _use(self, draft: Draft, composed: Composed) -> None:
+        if not composed.text:
+            return
+        draft.text = composed.text
+        draft.docs = [composed.doc]
+        draft.section_keys = [s.key for s in composed.sections]
+        draft.related = composed.related
+
+    def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
+                    fallback: str) -> None:
+        if doc.kind == "casus" and draft.intent in ("weerstand", "stappen") and \
+                self.advisor is not None:
+            casus = self.advisor.by_path(doc.path)
+            if casus is not None:
+                self._use_advice(draft, casus, [], draft.result.question)
+                return
+        self._use(draft, compose_section(doc, draft.intent, tokens, fallback))
+
+    def file_score(self, hit_score: float, doc: Document, tokens: set[str],
+                   intent: str) -> float:
+        """Fused score, boosted when the file's title or one of its own headings names what is
+        asked, lowered for the assignment how-to files unless an assignment is asked about."""
+        score = hit_score
+        if tokens & title_tokens(doc):
+            score *= TITLE_BOOST
+        if specific_section(doc, list(tokens)) is not None:
+            score *= HEADING_BOOST
+        if doc.topic.startswith("opdracht") and intent != "opdracht" and \
+                not tokens & ASSIGNMENT_WORDS:
+            score *= ASSIGNMENT_FILE_PENALTY
+        return score
+
+    def _compose_best(self, draft: Draft, query: str, result: RetrievalResult) -> None:
+        files = [h for h in result.files() if h.chunk.path in self.docs]
+        if not files:
+            return
+        tokens = tokenize(query)
+        token_set = set(tokens)
+        intent = draft.intent
+        candidates = files
+        if intent != "weerstand":  # cases answer objections, not "wat is ..." questions
+            candidates = [h for h in files if self.docs[h.chunk.path].kind != "casus"] or files
+        if intent == "cursus":
+            candidates = [h for h in candidates
+                          if self.docs[h.chunk.path].kind == "cursusinfo"] or candidates
+        scored = sorted(candidates, key=lambda h: -self.file_score(
+            h.score, self.docs[h.chunk.path], token_set, intent))
+        top = scored[0]
+        chosen = top
+        if intent == "voorbeeld":
+            chosen = next((h for h in scored[:3] if h.score >= CLOSE_FILE * top.score and
+                           self.docs[h.chunk.path].kind == "voorbeeld"), top)
+        doc = self.docs[chosen.chunk.path]
+        if doc.kind == "cursusinfo":
+            section = doc.section(chosen.chunk.section)
+            if section is not None:
+                self._use(draft, Composed(fit(section.text), doc, [section]))
+                return
+        self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section))
+
+    def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
+        topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]
+        if not topics:
+            return False
+        doc = next((d for d in self.docs.values()
+                    if d.kind == "opdracht" and d.topic == topics[0]), None)
+        if doc is None:
+            return False
+        self._use(draft, compose_section(doc, "opdracht", [], ""))
+        draft.assignment = self.assignments.get(doc.path)
+        return bool(draft.docs)
+
+    def _advise(self, draft: Draft, query: str, result: RetrievalResult,
+                refine: np.ndarray | None = None, new_words: str = "") -> None:
+        """Advice from the best-matching casus; for "en bij een school?" the new words weigh
+        as much as the previous question."""
+        assert self.advisor is not None
+        vector = result.vector
+        if vector is None:
+            return
+        words = query
+        if refine is not None:
+            vector = REFINE_PREVIOUS * np.asarray(vector) + (1 - REFINE_PREVIOUS) * \
+                np.asarray(refine)
+            words = new_words
+        ranked: list[CasusMatch] = self.advisor.rank(vector, words)
+        if not ranked:
+            return
+        self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)
+
+    def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
+                    question: str) -> None:
+        assert self.advisor is not None
+        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS)
+        draft.text = advice.text
+        draft.docs = [casus.doc]
+        draft.section_keys = [s.key for s in casus.doc.sections if not s.is_links][:1]
+        draft.related = [c.title for c in similar_cases[:2]]
+        draft.casus_path = casus.path
+        draft.intent = "weerstand"
+
+
+def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
+                   cache_dir: Path | None = None) -> AnswerComposer:
+    """Load the knowledge files, the glossary and train the intent model (seconds, cached)."""
+    loaded = load_knowledge(knowledge_dir)
+    docs = build_documents(loaded.files)
+    glossary = Glossary.load(knowledge_dir)
+    intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
+    advisor = CasusAdvisor(loaded.files, docs, embedder)
+    assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
+    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments)

@@ -1,0 +1,86 @@
+"""Offline follow-ups: "en hoe doe ik dat dan?" is answered against the previous question.
+
+The context of the last answer (standalone question, file, intent) is stored per participant
+(``user_state`` key ``answer_context``) and cleared by /nieuw and /vergeet. A question is a
+follow-up when, after removing question and filler words, nothing of its own topic is left
+("kun je een voorbeeld geven?") -> *pure*: same file, new intent; or when it starts with "en"/
+"and" and adds a few words ("en bij een school?") -> *refine*: the previous question with the
+new words, same intent unless the new words clearly ask for another kind of answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from bot.retrieval.lexical import fold, tokenize
+
+CONTEXT_KEY = "answer_context"
+FollowUpKind = Literal["none", "pure", "refine"]
+
+_STARTERS = {"en", "and", "maar", "but", "ok", "oke", "oké", "dus", "so", "of", "or"}
+_MAX_REFINE_WORDS = 7
+# Words that say *what kind* of answer is wanted, or refer back; they carry no topic.
+_GENERIC = (
+    "voorbeeld voorbeelden voorbeeldje example examples geven give show toon laat zien tips tip "
+    "stappen stap aanpak aanpakken aanpak pakken doen doe do does nuttig handig belangrijk "
+    "waarom why letten vermijden avoid fout fouten valkuil valkuilen pitfalls mistakes goed wel "
+    "beter meer uitleg leg uit vertellen vertel nog eens ook juist then how hoe wat what waar "
+    "where concreet concreter praktijk echt eng doodeng vind vinden zoiets anders bedoel "
+    "bedoelen betekent betekenis mean means what's whats that's it's dat dit daar daarvan "
+    "daarbij daarmee daarna die deze het hem haar ze zij them they those this that it "
+    "begin beginnen start starten aan mis misgaan gaat lukt moeilijk lastig help helpen "
+    "werkt werken kan kun kunt can could would zou zouden oké ok nu meteen dingen iets "
+    "opletten verstandig slim belang waarvoor waartoe dient nut zin important useful "
+    "mee wanneer when maak maken schrijf schrijven write make good goede organiseer"
+)
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(tokenize(_GENERIC))
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    question: str
+    """The standalone question last answered (the previous one plus refinements)."""
+    path: str
+    """The file the answer came from."""
+    intent: str
+
+    def to_state(self) -> dict[str, str]:
+        return {"q": self.question, "path": self.path, "intent": self.intent}
+
+    @classmethod
+    def from_state(cls, raw: Any) -> AnswerContext | None:
+        if not isinstance(raw, dict):
+            return None
+        q, path, intent = raw.get("q"), raw.get("path"), raw.get("intent")
+        if not (isinstance(q, str) and isinstance(path, str) and isinstance(intent, str)):
+            return None
+        return cls(q, path, intent)
+
+
+def drop_generic(tokens: list[str]) -> list[str]:
+    generic = _generic_stems()
+    return [t for t in tokens if t not in generic]
+
+
+def content_tokens(question: str) -> list[str]:
+    """The question's topic words (stemmed), without question, filler and referring words."""
+    return drop_generic(tokenize(question))
+
+
+def follow_up_kind(question: str) -> FollowUpKind:
+    words = re.findall(r"[\w'’]+", fold(question))
+    if not words:
+        return "none"
+    own = content_tokens(question)
+    if not own:
+        return "pure"
+    if words[0] in _STARTERS and len(words) <= _MAX_REFINE_WORDS:
+        return "refine"
+    return "none"

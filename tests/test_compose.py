@@ -1,0 +1,118 @@
+"""Composition rules of offline answers, on small hand-made documents (no index needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answering.compose import MAX_CHARS, clean_lines, compose_section, fit, pick_section
+from bot.answering.documents import Document, Section
+from bot.answering.followup import AnswerContext, follow_up_kind
+from bot.answering.glossary import Glossary
+from bot.answering.plain import markdown_to_plain
+from bot.retrieval.lexical import tokenize
+from bot.telegram.render import markdown_to_html
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def doc(kind: str = "lesstof") -> Document:
+    d = Document("lesstof/x.md", "Doelgroepen bepalen", kind, "doelgroepen-bepalen")
+    parts = [
+        ("Wat is het?", "Een doelgroep is de groep mensen voor wie je iets maakt."),
+        ("Waarom is het belangrijk voor een community librarian?", "Het bepaalt bijna alles."),
+        ("Hoe pak je het aan?", "\n".join(f"{i}. **Stap {i}.** Uitleg {i}. Meer uitleg {i}."
+                                          for i in range(1, 8))),
+        ("Persona's", "Een persona is een verzonnen, maar realistische beschrijving."),
+        ("Valkuilen", "- **Te breed.** Hoe breder, hoe vager.\n- **Stereotypen.** Nee."),
+        ("Voorbeeld uit de praktijk", "Een bibliotheek wilde iets voor jongeren (zie hieronder)."),
+        ("Verbonden onderwerpen", "- Promotie: de kanalen.\n- Partners zoeken – intermediairs."),
+    ]
+    d.sections = [Section(h, t, f"lesstof/x.md#{h}") for h, t in parts]
+    return d
+
+
+def test_each_intent_gets_its_own_section() -> None:
+    d = doc()
+    expected = {
+        "definitie": "Wat is het?",
+        "stappen": "Hoe pak je het aan?",
+        "waarom": "Waarom is het belangrijk voor een community librarian?",
+        "valkuilen": "Valkuilen",
+        "voorbeeld": "Voorbeeld uit de praktijk",
+    }
+    for intent, heading in expected.items():
+        section = pick_section(d, intent, tokenize("hoe doe ik dat"))
+        assert section is not None and section.heading == heading, intent
+
+
+def test_definition_of_a_term_with_its_own_section() -> None:
+    section = pick_section(doc(), "definitie", tokenize("wat is een persona"))
+    assert section is not None and section.heading == "Persona's"
+
+
+def test_unknown_intent_falls_back_to_the_hit_section_never_a_link_list() -> None:
+    d = doc()
+    assert pick_section(d, "cursus", [], "lesstof/x.md#Valkuilen").heading == "Valkuilen"  # type: ignore[union-attr]
+    section = pick_section(d, "cursus", [], "lesstof/x.md#Verbonden onderwerpen")
+    assert section is not None and not section.is_links
+
+
+def test_related_files_become_labels_not_body() -> None:
+    composed = compose_section(doc(), "stappen", [])
+    assert composed.related == ["Promotie", "Partners zoeken"]
+    assert "Promotie" not in composed.text
+
+
+def test_long_lists_keep_whole_items_from_the_first() -> None:
+    text = "\n".join(f"{i}. **Stap {i}.** " + "Lange uitleg met veel woorden. " * 8
+                     for i in range(1, 12))
+    out = fit(text)
+    assert len(out) <= MAX_CHARS
+    lines = out.splitlines()
+    assert lines[0].startswith("1. **Stap 1.**")
+    numbers = [int(ln.split(".")[0]) for ln in lines]
+    assert numbers == list(range(1, len(numbers) + 1))  # never mid-list, never a gap
+    assert all(ln.endswith(".") for ln in lines)  # whole sentences
+
+
+def test_see_below_is_removed_and_tables_are_flattened() -> None:
+    lines = clean_lines("Zie dit (zie hieronder).\n| Wat | Wie |\n|---|---|\n| Zaal | Ik |")
+    assert lines == ["Zie dit.", "- Wat · Wie", "- Zaal · Ik"]
+
+
+def test_never_ends_on_an_intro_to_a_missing_list() -> None:
+    text = "Intro.\n" + "x " * 420 + "\nDit zijn de stappen:\n- " + "y " * 300
+    assert not fit(text).rstrip().endswith(":")
+
+
+def test_follow_up_kinds() -> None:
+    assert follow_up_kind("en hoe doe ik dat dan?") == "pure"
+    assert follow_up_kind("kun je een voorbeeld geven?") == "pure"
+    assert follow_up_kind("waarom is dat nuttig?") == "pure"
+    assert follow_up_kind("en bij een school?") == "refine"
+    assert follow_up_kind("wat is een draaiboek?") == "none"
+    assert follow_up_kind("hoe maak ik een persona voor jongeren in de wijk") == "none"
+
+
+def test_context_round_trip_and_bad_state() -> None:
+    ctx = AnswerContext("wat is een draaiboek", "lesstof/draaiboek-opstellen.md", "definitie")
+    assert AnswerContext.from_state(ctx.to_state()) == ctx
+    assert AnswerContext.from_state({"q": 1}) is None
+    assert AnswerContext.from_state("rommel") is None
+
+
+def test_flemish_glossary_normalises_phrases() -> None:
+    glossary = Glossary.load(KNOWLEDGE)
+    out = glossary.normalise("Hebt ge tips? De schepen heeft geen goesting, het OCMW ook niet")
+    assert "heb je tips" in out.lower()
+    assert "wethouder" in out and "goesting" not in out and "geen zin" in out
+    assert "user generated content" in glossary.normalise("wat is user generated content")
+
+
+def test_markdown_rendering_html_and_plain() -> None:
+    md = "**Zo pak je het aan:**\n- **Luister.** Vraag *door*.\n1. Een <tag> & meer"
+    html = markdown_to_html(md)
+    assert "<b>Zo pak je het aan:</b>" in html and "• <b>Luister.</b> Vraag <i>door</i>." in html
+    assert "&lt;tag&gt; &amp;" in html
+    plain = markdown_to_plain(md)
+    assert "*" not in plain and "• Luister. Vraag door." in plain

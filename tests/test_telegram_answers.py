@@ -1,0 +1,58 @@
+"""End to end over the fake Bot API: objection advice with its two buttons, and a follow-up."""
+
+from __future__ import annotations
+
+from bot.app import Services
+from tests.conftest import running_bot
+from tests.fakes.telegram_server import FakeTelegramServer, find_button
+from tests.test_telegram_e2e import USER, ask
+
+OBJECTION = ("Hoe ga ik om met een wethouder die vindt dat de bibliotheek gewoon boeken moet "
+             "uitlenen?")
+
+
+async def test_objection_answer_with_practice_and_whole_case_buttons(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        [msg] = await ask(telegram, OBJECTION)
+        text = msg["plain_text"]
+        assert msg["parse_mode"] == "HTML"
+        assert "Wat er vaak onder zit:" in text and "Zo pak je het aan:" in text
+        assert "• Luister eerst." in text and "**" not in text
+        assert "De wethouder die vindt dat de bieb gewoon boeken moet uitlenen – casus" in text
+        practice = find_button(msg, "Oefen dit gesprek")
+        whole = find_button(msg, "Hele casus")
+        assert len(practice.encode()) <= 64 and len(whole.encode()) <= 64
+        await telegram.press_button(USER, msg["message_id"], whole)
+        [case] = await telegram.wait_for_messages(USER, timeout=20)
+        assert case["plain_text"].startswith("📖")
+        assert "Het bezwaar" in case["plain_text"] and "Goede aanpak" in case["plain_text"]
+        assert "Zie ook" not in case["plain_text"]
+        await telegram.press_button(USER, msg["message_id"], practice)
+        intro, opening = await telegram.wait_for_messages(USER, count=2, timeout=20)
+        assert "Je doel" in intro["plain_text"] and opening["plain_text"].startswith("🎭")
+
+
+async def test_follow_up_question_uses_the_previous_topic(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        [first] = await ask(telegram, "wat moet er in een draaiboek staan?")
+        assert "Een draaiboek opstellen – lesstof" in first["plain_text"]
+        [second] = await ask(telegram, "en hoe doe ik dat dan?")
+        assert "Begin bij de datum en reken terug" in second["plain_text"]
+        assert "Een draaiboek opstellen – lesstof" in second["plain_text"]
+        [done] = await ask(telegram, "/nieuw")
+        assert done["plain_text"]
+        [third] = await ask(telegram, "en hoe doe ik dat dan?")
+        assert "Begin bij de datum en reken terug" not in third["plain_text"]
+
+
+async def test_assignment_answer_opens_the_checklist(services: Services,
+                                                     telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        [msg] = await ask(telegram, "Wat moet ik indienen voor opdracht 1?")
+        assert "minstens vijf stakeholders" in msg["plain_text"]
+        button = find_button(msg, "checklist")
+        await telegram.press_button(USER, msg["message_id"], button)
+        req = await telegram.wait_for_request("answerCallbackQuery")
+        assert req is not None
