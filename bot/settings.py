@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     questions_per_minute: int = Field(default=10, ge=1, le=1000)
     rate_limit_per_second: float = Field(default=30, ge=0)
     """Messages per second for the whole bot (Telegram allows about 30). 0 = no limit."""
+    inbox_lease_seconds: float = Field(default=60.0, ge=0.5, le=3600)
+    """A claimed update whose process has not renewed it for this long is handled by another
+    process (or after a restart). Longer than the slowest answer's stall, far shorter than a day."""
+    leader_check_seconds: float = Field(default=5.0, ge=0.1, le=300)
+    """How often a standby process tries to become the leader (reminders, webhook)."""
 
     # Storage
     data_dir: Path = Path("data")

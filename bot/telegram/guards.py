@@ -1,4 +1,6 @@
-"""Update-level guards: idempotency, access control, flood control, group etiquette.
+"""Update-level guards: access control, flood control, group etiquette.
+
+(Idempotency lives in the update inbox: bot.store.inbox, bot.telegram.inbox.)
 
 They run as TypeHandlers in negative groups before the feature handlers and stop an update with
 `ApplicationHandlerStop` when it must not be handled.
@@ -57,18 +59,6 @@ class Guards:
         self.participants = participants
         self.flood = FloodGuard(settings.questions_per_minute)
         self.bot_username = ""
-
-    # Idempotency ------------------------------------------------------------------------------
-    async def skip_processed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(update, Update) and await asyncio.to_thread(
-            self.participants.is_processed, update.update_id
-        ):
-            log.info("update %s was already handled before a restart; skipping", update.update_id)
-            raise ApplicationHandlerStop
-
-    async def mark_processed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(update, Update):
-            await asyncio.to_thread(self.participants.mark_processed, update.update_id)
 
     # Access -----------------------------------------------------------------------------------
     def is_admin(self, user_id: int) -> bool:

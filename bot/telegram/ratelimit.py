@@ -2,6 +2,10 @@
 
 Telegram's ~30/s overall limit is about messages. Chat actions ("typing…") and callback answers
 are cheap and must not wait behind a burst of reminders, so they bypass the limiter.
+
+A request that sends a message is repeated only when the error proves it was not delivered
+(`proves_not_delivered`): a time-out may have reached Telegram, and repeating it would send the
+message twice.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError
+import httpx
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 NETWORK_RETRIES = 3
@@ -21,6 +26,20 @@ log = logging.getLogger(__name__)
 UNLIMITED = frozenset({"sendChatAction", "answerCallbackQuery", "getUpdates", "getMe",
                        "setMyCommands", "deleteWebhook", "setWebhook", "getWebhookInfo",
                        "sendMessageDraft"})
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def proves_not_delivered(exc: BaseException) -> bool:
+    """True when ``exc`` shows the request never took effect: Telegram answered with an error
+    (400, 403, 429, …), or the connection was never opened. A read/write time-out or a
+    broken connection (or a 5xx, which PTB reports as a NetworkError) may have been delivered."""
+    if isinstance(exc, TimedOut | NetworkError):
+        cause = exc.__cause__
+        return isinstance(exc, BadRequest) or isinstance(cause, _NOT_SENT) or \
+            "Pool timeout" in str(exc)
+    return isinstance(exc, TelegramError)
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -47,6 +66,8 @@ class MessageRateLimiter(AIORateLimiter):
                 # and time-outs are retried here with a short back-off. BadRequest is final.
                 if isinstance(exc, BadRequest) or attempt == NETWORK_RETRIES:
                     raise
+                if endpoint.startswith("send") and not proves_not_delivered(exc):
+                    raise  # maybe delivered: repeating could send it twice
                 log.warning("%s failed (%s); retry %d/%d", endpoint, exc, attempt + 1,
                             NETWORK_RETRIES)
                 await asyncio.sleep(0.5 * 2**attempt)
