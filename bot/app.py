@@ -254,8 +254,8 @@ def build_application(
     bot = InboxBot(settings.telegram_token, base_url=settings.bot_base_url,
                    base_file_url=settings.bot_base_file_url,
                    rate_limiter=MessageRateLimiter(
-                       overall_max_rate=settings.rate_limit_per_second, max_retries=3))
-    bot.inbox = inbox
+                       overall_max_rate=settings.rate_limit_per_second, max_retries=3),
+                   inbox=inbox)
 
     async def done(update: object) -> None:
         await mark_done(inbox, update)

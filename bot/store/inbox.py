@@ -51,8 +51,10 @@ def insert_ignore(db: Database, model: type[Base], **values: Any) -> bool:
         stmt = sqlite.insert(model).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(db.engine.dialect.name)
+    # RETURNING tells reliably whether the row was inserted (rowcount is -1 with psycopg here).
+    stmt = stmt.returning(*model.__table__.primary_key.columns)
     with db.session() as s:
-        return cast(CursorResult[Any], s.execute(stmt)).rowcount == 1
+        return s.execute(stmt).first() is not None
 
 
 class Inbox:

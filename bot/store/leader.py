@@ -64,7 +64,7 @@ class Leader:
             if self._file_lock is None:
                 from filelock import FileLock
 
-                self._file_lock = FileLock(f"{path}.leader.lock")
+                self._file_lock = FileLock(f"{path}.leader.lock", thread_local=False)
             if not self._file_lock.is_locked:
                 from filelock import Timeout
 

@@ -89,15 +89,14 @@ def report_unparseable(update_id: object, exc: BaseException) -> None:
 class InboxBot(ExtBot[Any]):
     """An ExtBot whose ``getUpdates`` stores the batch in the inbox before returning it."""
 
-    inbox: Inbox | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, inbox: Inbox | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._inbox = inbox
         self._next_offset = 0
 
     async def _post(self, endpoint: str, data: dict[str, Any] | None = None,
                     *args: Any, **kwargs: Any) -> Any:
-        if endpoint != "getUpdates" or self.inbox is None:
+        if endpoint != "getUpdates" or self._inbox is None:
             return await super()._post(endpoint, data, *args, **kwargs)
         data = dict(data or {})
         if self._next_offset and (data.get("offset") or 0) < self._next_offset:
@@ -113,12 +112,13 @@ class InboxBot(ExtBot[Any]):
         return kept
 
     def _claim_batch(self, result: list[Any]) -> list[Any]:
-        assert self.inbox is not None
+        inbox = self._inbox
+        assert inbox is not None
         kept = []
         for raw in result:
-            if parse(raw, self, self.inbox) is None:
+            if parse(raw, self, inbox) is None:
                 continue
-            if self.inbox.claim(int(raw["update_id"]), json.dumps(raw, ensure_ascii=False)):
+            if inbox.claim(int(raw["update_id"]), json.dumps(raw, ensure_ascii=False)):
                 kept.append(raw)
             else:
                 log.info("update %s is handled elsewhere or was handled already; dropped",
