@@ -352,10 +352,11 @@ async def serve_webhook(settings: Settings,
     on_lead(application, register)
     server = WebhookServer(application, application.bot_data[INBOX_KEY],
                            settings.webhook_secret, settings.webhook_listen, settings.webhook_port)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:  # run_bot: stop on Ctrl-C / SIGTERM
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     async with application:
         if application.post_init is not None:
             await application.post_init(application)

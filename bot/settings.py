@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     process (or after a restart). Longer than the slowest answer's stall, far shorter than a day."""
     leader_check_seconds: float = Field(default=5.0, ge=0.1, le=300)
     """How often a standby process tries to become the leader (reminders, webhook)."""
+    reminder_check_seconds: float = Field(default=60.0, ge=0.1, le=3600)
+    """How often the leader looks for due reminders."""
 
     # Storage
     data_dir: Path = Path("data")

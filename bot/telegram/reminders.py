@@ -181,7 +181,8 @@ def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
     if application.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]): reminders are off")
     else:
-        application.job_queue.run_repeating(tick, interval=CHECK_EVERY, first=FIRST_CHECK,
+        every = services.settings.reminder_check_seconds
+        application.job_queue.run_repeating(tick, interval=every, first=min(FIRST_CHECK, every),
                                             name="reminders")
     return dispatcher
 

@@ -41,9 +41,9 @@ PATH = "/telegram"
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, application: Application[Any, Any, Any, Any, Any, Any],
+    def initialize(self, bot_app: Application[Any, Any, Any, Any, Any, Any],
                    inbox: Inbox, secret: str) -> None:
-        self.application_ = application
+        self.application_ = bot_app
         self.inbox = inbox
         self.secret = secret.encode()
 
@@ -84,7 +84,7 @@ class WebhookServer:
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], inbox: Inbox,
                  secret: str, listen: str, port: int) -> None:
         app = tornado.web.Application([(PATH, _UpdateHandler, {
-            "application": application, "inbox": inbox, "secret": secret})])
+            "bot_app": application, "inbox": inbox, "secret": secret})])
         self._server = HTTPServer(app, max_body_size=4 * 1024 * 1024)
         self.listen, self.port = listen, port
 
