@@ -57,7 +57,7 @@ def bot_env(tg: FakeTelegramServer, data_dir: Path, database_url: str,
         "WIJKWIJS_DATA_DIR": str(data_dir), "WIJKWIJS_DATABASE_URL": database_url,
         "WIJKWIJS_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
         "WIJKWIJS_PROMPTS_DIR": str(ROOT / "prompts"),
-        "WIJKWIJS_INBOX_LEASE_SECONDS": "1", "WIJKWIJS_LEADER_CHECK_SECONDS": "0.5",
+        "WIJKWIJS_INBOX_LEASE_SECONDS": "5", "WIJKWIJS_LEADER_CHECK_SECONDS": "0.5",
         "WIJKWIJS_REMINDER_CHECK_SECONDS": "1", "WIJKWIJS_LOG_LEVEL": "INFO",
     })
     env.update(extra)
@@ -78,7 +78,7 @@ async def start_bot(env: dict[str, str], log: Path, port: int | None = None) -> 
     return BotProcess(proc, log, port)
 
 
-async def wait_webhook_ready(bot: BotProcess, seconds: float = 180) -> None:
+async def wait_webhook_ready(bot: BotProcess, seconds: float = 600) -> None:
     url = f"http://127.0.0.1:{bot.port}/telegram"
     deadline = asyncio.get_running_loop().time() + seconds
     async with aiohttp.ClientSession() as http:

@@ -68,7 +68,7 @@ async def test_two_webhook_replicas_answer_once_and_survive_a_leader_kill(
             update = message_update(1, 77, "/help")
             statuses = await asyncio.gather(*(post_update(b.port or 0, update) for b in bots))
             assert statuses == [200, 200]
-            await tg.wait_for_messages(77, timeout=30)
+            await tg.wait_for_messages(77, timeout=120)
             await asyncio.sleep(1.0)
             assert len(tg.sent_messages(77)) == 1
             assert len(tg.requests("setWebhook")) == 1  # only the leader registers it
@@ -129,7 +129,7 @@ async def test_polling_kill_between_fetch_and_answer_answers_once_after_restart(
     first = await start_bot(env, tmp_path / "first.log")
     second: BotProcess | None = None
     try:
-        await tg.wait_for_request("getUpdates", timeout=180)
+        await tg.wait_for_request("getUpdates", timeout=600)
         await tg.send_message(55, "wat is een elevator pitch?")
 
         def pending() -> bool:
@@ -144,7 +144,7 @@ async def test_polling_kill_between_fetch_and_answer_answers_once_after_restart(
         await first.proc.wait()
         answered_before_kill = len(tg.sent_messages(55))
         second = await start_bot(env, tmp_path / "second.log")
-        [reply] = await tg.wait_for_messages(55, timeout=180)
+        [reply] = await tg.wait_for_messages(55, timeout=600)
         assert "Bronnen" in reply["plain_text"] or "cursusmateriaal" in reply["plain_text"]
         await asyncio.sleep(3.0)  # a redelivery or a second take-over would show up here
         assert len(tg.sent_messages(55)) == 1

@@ -27,6 +27,7 @@ import socket
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, delete, func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -52,7 +53,7 @@ def insert_ignore(db: Database, model: type[Base], **values: Any) -> bool:
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(db.engine.dialect.name)
     # RETURNING tells reliably whether the row was inserted (rowcount is -1 with psycopg here).
-    stmt = stmt.returning(*model.__table__.primary_key.columns)
+    stmt = stmt.returning(*sa_inspect(model).primary_key)
     with db.session() as s:
         return s.execute(stmt).first() is not None
 
