@@ -173,7 +173,8 @@ def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
         adopted = await asyncio.to_thread(dispatcher.adopt)
         if adopted:
             log.info("adopted %d reminders a previous leader had claimed", adopted)
-        application.create_task(run(), name="reminders-on-lead")
+        if application.running:  # otherwise the next tick sends them
+            application.create_task(run(), name="reminders-on-lead")
 
     if leader is not None:
         on_lead(application, became_leader)
