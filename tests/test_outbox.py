@@ -144,3 +144,19 @@ def test_one_leader_at_a_time_and_re_election(db: Database) -> None:
     assert b.check() is True
     assert a.check() is False
     b.resign()
+
+
+async def test_a_reminder_that_cannot_be_composed_fails_once(db: Database) -> None:
+    service = reminders(db, 1)
+    service.assignments = None  # compose raises
+    outbox = Outbox(db, owner="leader")
+    sent: list[int] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        sent.append(chat_id)
+
+    dispatcher = make(service, outbox, send)
+    assert (await dispatcher.run_once(NOW)).failed == 1
+    assert outbox.status("reminder:1:2027-01-07") == "failed"
+    assert (await dispatcher.run_once(NOW)).total == 0  # not retried every minute
+    assert sent == []

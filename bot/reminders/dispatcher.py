@@ -152,9 +152,12 @@ class PacedSender:
     async def _deliver_one(self, message: Outgoing, report: DispatchReport) -> None:
         try:
             text = message.text()
-        except Exception:
+        except Exception as exc:
             log.exception("could not make the message for user %s", message.user_id)
             report.failed += 1
+            track = message.tracker
+            if track is not None and track.start():  # claimed: record it as failed, so it is
+                self._settle(track, FAILED, exc)     # not tried again every minute
             return
         if text is None:
             report.skipped += 1
