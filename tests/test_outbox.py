@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +161,30 @@ async def test_a_reminder_that_cannot_be_composed_fails_once(db: Database) -> No
     assert outbox.status("reminder:1:2027-01-07") == "failed"
     assert (await dispatcher.run_once(NOW)).total == 0  # not retried every minute
     assert sent == []
+
+
+async def test_broadcast_from_a_standby_is_sent_by_the_leader(db: Database) -> None:
+    service = reminders(db, 0)
+    sent: list[tuple[int, str]] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        raise AssertionError("a broadcast is not sent as a reminder")
+
+    async def broadcast_send(chat_id: int, text: str) -> None:
+        if chat_id == 3:
+            raise Blocked()
+        sent.append((chat_id, text))
+
+    standby = make(service, Outbox(db, owner="standby"), send)
+    standby.is_leader = lambda: False
+    standby._sleep = asyncio.sleep  # waits in real time for the leader
+    leader = make(service, Outbox(db, owner="leader"), send)
+    leader.broadcast_send = broadcast_send
+    waiting = asyncio.create_task(standby.queue_broadcast([1, 2, 3, 2], "<b>Hoi</b>", poll=0.05))
+    await asyncio.sleep(0.3)
+    assert sent == [] and not waiting.done()  # the standby sends nothing itself
+    await leader.run_once(NOW)
+    report = await asyncio.wait_for(waiting, 10)
+    assert sorted(sent) == [(1, "<b>Hoi</b>"), (2, "<b>Hoi</b>")]
+    assert (report.total, report.sent, report.blocked) == (3, 2, 1)
+    assert (await leader.run_once(NOW)).total == 0  # nothing is sent twice

@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.store.db import Reminder
-from bot.store.outbox import BLOCKED, CLAIMED, FAILED, SENT, UNCERTAIN, Outbox
+from bot.store.outbox import BLOCKED, CLAIMED, FAILED, FINAL, SENT, UNCERTAIN, Outbox, Row
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class Outgoing:
     text: Callable[[], str | None]
     """Called right before the first attempt; None = skip this message."""
     tracker: Tracker | None = None
+    send: Send | None = None
+    """Overrides the sender's ``send`` (e.g. a broadcast is sent without the reminder button)."""
 
 
 class RateLimiter:
@@ -169,7 +172,7 @@ class PacedSender:
                 report.skipped += 1
                 return
             try:
-                await self._send(message.chat_id, text)
+                await (message.send or self._send)(message.chat_id, text)
             except Exception as exc:
                 if self._is_blocked(exc):
                     report.blocked += 1
@@ -263,11 +266,16 @@ class ReminderDispatcher:
         retry_after: Callable[[BaseException], float | None] | None = None,
         outbox: Outbox | None = None,
         not_delivered: Callable[[BaseException], bool] | None = None,
+        broadcast_send: Send | None = None,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.reminders = reminders
         self.outbox = outbox
+        self.broadcast_send = broadcast_send
+        self.is_leader: Callable[[], bool] = lambda: True
+        """Set by the adapter: only the leader sends (bot.store.leader)."""
+        self._sleep = sleep
         self.sender = PacedSender(
             send, is_blocked=is_blocked, on_blocked=reminders.mark_blocked, rate=rate,
             workers=workers, retry_delay=retry_delay, retry_after=retry_after,
@@ -281,11 +289,14 @@ class ReminderDispatcher:
         self._running = True
         try:
             now = now_utc or self.reminders.clock()
-            adopted = self.outbox.claimed() if self.outbox is not None else []
-            due = self.reminders.due(now)
-            outgoing = [*(self._adopted(k, u, c, now) for k, u, c in adopted),
-                        *(self._outgoing(r, now) for r in due)]
-            report = await self.sender.deliver(outgoing)
+            report = await self._run(now)
+            while self.outbox is not None and self.outbox.has_queued():  # queued meanwhile
+                more = await self._run(now, due=False)
+                report.total += more.total
+                report.sent += more.sent
+                report.failed += more.failed
+                report.blocked += more.blocked
+                report.uncertain += more.uncertain
         finally:
             self._running = False
         if report.total:
@@ -293,6 +304,16 @@ class ReminderDispatcher:
                      "%d skipped in %.1fs", report.total, report.sent, report.blocked,
                      report.failed, report.uncertain, report.skipped, report.seconds)
         return report
+
+    async def _run(self, now: dt.datetime, *, due: bool = True) -> DispatchReport:
+        adopted: list[Row] = []
+        if self.outbox is not None:
+            self.outbox.take_queued()
+            adopted = self.outbox.claimed()
+        reminders = self.reminders.due(now) if due else []
+        outgoing = [*(self._adopted(row, now) for row in adopted),
+                    *(self._outgoing(r, now) for r in reminders)]
+        return await self.sender.deliver(outgoing)
 
     def adopt(self) -> int:
         """Call when this process becomes the leader: take over what a dead leader left
@@ -319,10 +340,36 @@ class ReminderDispatcher:
 
         return Outgoing(user_id, reminder.chat_id, claimed_text, tracker)
 
-    def _adopted(self, key: str, user_id: int, chat_id: int, now: dt.datetime) -> Outgoing:
+    def _adopted(self, row: Row, now: dt.datetime) -> Outgoing:
         assert self.outbox is not None
-        return Outgoing(user_id, chat_id, lambda: self.reminders.compose(user_id, now),
-                        _OutboxTracker(self.outbox, key))
+        tracker = _OutboxTracker(self.outbox, row.key)
+        if row.kind == "broadcast":
+            return Outgoing(row.user_id, row.chat_id, lambda: row.text, tracker,
+                            self.broadcast_send)
+        return Outgoing(row.user_id, row.chat_id,
+                        lambda: self.reminders.compose(row.user_id, now), tracker)
+
+    async def queue_broadcast(self, chat_ids: Iterable[int], text: str, *,
+                              poll: float = 0.5, give_up_after: float = 6 * 3600.0
+                              ) -> DispatchReport:
+        """Queue a broadcast for the leader (the only process that sends in bulk) and wait for
+        its outcome. In the leader process it starts right away, elsewhere at the leader's next
+        reminder check."""
+        assert self.outbox is not None
+        outbox, batch = self.outbox, secrets.token_hex(6)
+        total = await asyncio.to_thread(outbox.enqueue, batch, "broadcast", chat_ids, text)
+        if self.is_leader():
+            await self.run_once()  # busy: the running one takes the queue when it is done
+        waited = 0.0
+        while True:
+            counts = await asyncio.to_thread(outbox.batch_counts, "broadcast", batch)
+            if sum(n for st, n in counts.items() if st in FINAL) >= total or waited > give_up_after:
+                break
+            await self._sleep(poll)
+            waited += poll
+        return DispatchReport(total=total, sent=counts.get(SENT, 0),
+                              failed=counts.get(FAILED, 0), blocked=counts.get(BLOCKED, 0),
+                              uncertain=counts.get(UNCERTAIN, 0))
 
     async def broadcast(self, chat_ids: Iterable[int], text: str) -> DispatchReport:
         """Send one text to many chats through the same pacing (e.g. a trainer announcement).

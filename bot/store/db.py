@@ -163,6 +163,8 @@ class OutboxSend(Base):
     status: Mapped[str] = mapped_column(String(12), index=True)
     owner: Mapped[str] = mapped_column(String(80), default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    """The message itself when it is made before sending (a broadcast); '' for a reminder."""
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

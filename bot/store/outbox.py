@@ -2,6 +2,7 @@
 
 States of a row in ``sends`` (bot.store.db.OutboxSend)::
 
+    queued --(the leader takes it)--> claimed
     claimed --start--> sending --sent--> sent
        ^                  |--error that proves non-delivery (429, 400, connect error)--> claimed
        |                  |--blocked (403)--> blocked
@@ -17,16 +18,25 @@ reported, not repeated.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
 from bot.store.db import Database, OutboxSend, utcnow
 from bot.store.inbox import process_id
 
-CLAIMED, SENDING, SENT = "claimed", "sending", "sent"
+QUEUED, CLAIMED, SENDING, SENT = "queued", "claimed", "sending", "sent"
 UNCERTAIN, FAILED, BLOCKED = "uncertain", "failed", "blocked"
 FINAL = frozenset({SENT, UNCERTAIN, FAILED, BLOCKED})
+
+
+class Row(NamedTuple):
+    key: str
+    kind: str
+    user_id: int
+    chat_id: int
+    text: str
 
 
 class Outbox:
@@ -66,9 +76,38 @@ class Outbox:
             raise ValueError(status)
         return self._move(key, SENDING, status, error)
 
-    def adopt(self) -> list[tuple[str, int, int]]:
+    def enqueue(self, batch: str, kind: str, chat_ids: Iterable[int], text: str) -> int:
+        """Queue one text for many chats (a broadcast) for the leader; returns how many."""
+        now = utcnow()
+        rows = [OutboxSend(key=f"{kind}:{batch}:{chat}", kind=kind, user_id=chat, chat_id=chat,
+                           status=QUEUED, owner="", attempts=0, text=text, error="",
+                           created_at=now, updated_at=now) for chat in dict.fromkeys(chat_ids)]
+        with self.db.session() as s:
+            s.add_all(rows)
+        return len(rows)
+
+    def take_queued(self) -> int:
+        """The leader takes every queued row (they become claimed by this process)."""
+        stmt = (update(OutboxSend).where(OutboxSend.status == QUEUED)
+                .values(status=CLAIMED, owner=self.owner, updated_at=utcnow()))
+        with self.db.session() as s:
+            return cast(CursorResult[Any], s.execute(stmt)).rowcount
+
+    def has_queued(self) -> bool:
+        with self.db.session() as s:
+            return s.scalar(select(OutboxSend.key).where(OutboxSend.status == QUEUED)
+                            .limit(1)) is not None
+
+    def batch_counts(self, kind: str, batch: str) -> dict[str, int]:
+        with self.db.session() as s:
+            rows = s.execute(select(OutboxSend.status, func.count())
+                             .where(OutboxSend.key.startswith(f"{kind}:{batch}:"))
+                             .group_by(OutboxSend.status)).all()
+        return {str(status): int(n) for status, n in rows}
+
+    def adopt(self) -> list[Row]:
         """For a new leader: rows another process left in ``sending`` become uncertain; its
-        claimed rows become ours. Returns our claimed rows (key, user_id, chat_id) to send."""
+        claimed rows become ours. Returns our claimed rows to send."""
         now = utcnow()
         with self.db.session() as s:
             s.execute(update(OutboxSend)
@@ -80,13 +119,14 @@ class Outbox:
                       .values(owner=self.owner, updated_at=now))
         return self.claimed()
 
-    def claimed(self) -> list[tuple[str, int, int]]:
+    def claimed(self) -> list[Row]:
         with self.db.session() as s:
-            rows = s.execute(select(OutboxSend.key, OutboxSend.user_id, OutboxSend.chat_id)
+            rows = s.execute(select(OutboxSend.key, OutboxSend.kind, OutboxSend.user_id,
+                                    OutboxSend.chat_id, OutboxSend.text)
                              .where(OutboxSend.status == CLAIMED,
                                     OutboxSend.owner == self.owner)
-                             .order_by(OutboxSend.created_at)).all()
-        return [(str(k), int(u), int(c)) for k, u, c in rows]
+                             .order_by(OutboxSend.created_at, OutboxSend.key)).all()
+        return [Row(str(k), str(kind), int(u), int(c), str(t)) for k, kind, u, c, t in rows]
 
     def status(self, key: str) -> str | None:
         with self.db.session() as s:

@@ -135,15 +135,22 @@ def make_dispatcher(services: Services, bot: Bot,
             await bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML,
                                    reply_markup=markup)
 
+    async def send_broadcast(chat_id: int, text: str) -> None:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+
     return ReminderDispatcher(services.reminders, send,
                               is_blocked=lambda e: isinstance(e, Forbidden),
                               retry_after=_retry_after, rate=20.0, outbox=outbox,
-                              not_delivered=proves_not_delivered if outbox else None)
+                              not_delivered=proves_not_delivered if outbox else None,
+                              broadcast_send=send_broadcast)
 
 
 async def broadcast_html(dispatcher: ReminderDispatcher, chat_ids: Iterable[int],
                          html: str) -> DispatchReport:
-    """Send ready-made HTML to many chats at the dispatcher's pace (no reminder button)."""
+    """Send ready-made HTML to many chats at the dispatcher's pace (no reminder button).
+    With an outbox the leader sends it (one send budget across replicas)."""
+    if dispatcher.outbox is not None:
+        return await dispatcher.queue_broadcast(chat_ids, html)
     token = _broadcasting.set(True)  # the worker tasks copy this context
     try:
         return await dispatcher.broadcast(chat_ids, html)
@@ -178,6 +185,7 @@ def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
 
     if leader is not None:
         on_lead(application, became_leader)
+        dispatcher.is_leader = lambda: leader.is_leader
 
     if application.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]): reminders are off")

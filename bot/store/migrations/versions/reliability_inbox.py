@@ -49,6 +49,7 @@ def upgrade() -> None:
             sa.Column("status", sa.String(length=12), nullable=False),
             sa.Column("owner", sa.String(length=80), nullable=False),
             sa.Column("attempts", sa.Integer(), nullable=False),
+            sa.Column("text", sa.Text(), nullable=False),
             sa.Column("error", sa.Text(), nullable=False),
             sa.Column("created_at", sa.DateTime(), nullable=False),
             sa.Column("updated_at", sa.DateTime(), nullable=False),
