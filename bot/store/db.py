@@ -146,7 +146,7 @@ class InboxUpdate(Base):
 
 
 class OutboxSend(Base):
-    """One message the leader sends on its own (a reminder): claim -> send -> confirm.
+    """One message the leader sends in bulk (a reminder, a broadcast): claim -> send -> confirm.
 
     ``status``: claimed (nothing sent yet; safe to retry) -> sending (the request is on its way)
     -> sent | uncertain (timed out or the process died while sending: maybe delivered, never
