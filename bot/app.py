@@ -248,11 +248,17 @@ def build_application(
         TypeHandler,
         filters,
     )
+    from telegram.request import HTTPXRequest
 
+    from bot.store.inbox import Inbox
+    from bot.store.leader import Leader
+    from bot.store.outbox import Outbox
     from bot.telegram.assignments import AssignmentHandlers
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
     from bot.telegram.guards import Guards
+    from bot.telegram.inbox import InboxBot, bot_id_of, install_inbox_jobs, mark_done
+    from bot.telegram.leadership import install_leader_job
     from bot.telegram.qa import CB_CASE, CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import ReminderHandlers, install_reminder_job
@@ -273,30 +279,47 @@ def build_application(
         await app.bot.set_my_commands(commands)
         await app.bot.set_my_commands(commands, language_code="nl")
         await set_trainer_commands(app.bot, settings.admin_ids, services.command_list())
-        await asyncio.to_thread(services.participants.prune_processed)
         log.info("Wijkwijs is running as @%s", guards.bot_username)
 
+    # Update inbox (claim before confirming, done after the handlers) and the leader
+    # (reminders, webhook registration): bot.store.inbox, bot.store.leader, docs/reliability.md.
+    bot_id = bot_id_of(settings.telegram_token)
+    inbox = Inbox(services.db, bot_id,
+                  lease=dt.timedelta(seconds=settings.inbox_lease_seconds))
+    leader = Leader(services.db, bot_id)
+
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await asyncio.to_thread(leader.resign)
         services.close()
+
+    bot = InboxBot(settings.telegram_token, base_url=settings.bot_base_url,
+                   base_file_url=settings.bot_base_file_url,
+                   # PTB's builder defaults: a pool for concurrent sends, one for getUpdates
+                   # (which also cleans lone surrogates out of incoming updates).
+                   request=HTTPXRequest(connection_pool_size=256),
+                   get_updates_request=CleaningRequest(connection_pool_size=1),
+                   rate_limiter=MessageRateLimiter(
+                       overall_max_rate=settings.rate_limit_per_second, max_retries=3),
+                   inbox=inbox)
+
+    async def done(update: object) -> None:
+        await mark_done(inbox, update)
 
     application = (
         Application.builder()
-        .token(settings.telegram_token)
-        .base_url(settings.bot_base_url)
-        .base_file_url(settings.bot_base_file_url)
-        .get_updates_request(CleaningRequest(connection_pool_size=1))  # as PTB's default
-        .rate_limiter(MessageRateLimiter(overall_max_rate=settings.rate_limit_per_second,
-                                         max_retries=3))
+        .bot(bot)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(on_done=done))
         .build()
     )
-    # Guards run first (negative groups), bookkeeping last.
-    application.add_handler(TypeHandler(Update, guards.skip_processed), group=-3)
+    application.bot_data[INBOX_KEY] = inbox
+    application.bot_data[LEADER_KEY] = leader
+    install_inbox_jobs(application, inbox)
+    install_leader_job(application, leader, settings.leader_check_seconds)
+    # Guards run first (negative groups).
     application.add_handler(TypeHandler(Update, guards.group_filter), group=-2)
     application.add_handler(TypeHandler(Update, guards.access), group=-1)
-    application.add_handler(TypeHandler(Update, guards.mark_processed), group=99)
 
     application.add_handlers([
         CommandHandler("start", qa.start),
@@ -323,7 +346,8 @@ def build_application(
                               *reminder_handlers.late_handlers()], group=1)
     # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
     # database makes restarts safe). Tests reach it via bot.telegram.reminders.reminder_dispatcher.
-    install_reminder_job(application, services)
+    install_reminder_job(application, services, leader=leader,
+                         outbox=Outbox(services.db, owner=inbox.owner))
     # End of assignments, reminders, trainer ---------------------------------------------------
     if services.roleplay is not None:  # after the "waiting for text" handlers, before Q&A text
         application.add_handlers(RoleplayHandlers(services.roleplay).handlers())
@@ -338,20 +362,57 @@ def build_application(
     return application
 
 
+INBOX_KEY = "inbox"
+LEADER_KEY = "leader"
+
+
 def run_bot(settings: Settings, services: Services) -> None:
     """Start polling, or a webhook server when WIJKWIJS_WEBHOOK_URL is set."""
     from telegram import Update
 
     application = build_application(settings, services)
     if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=f"{settings.webhook_url}/telegram",
-            secret_token=settings.webhook_secret or None,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
+        asyncio.run(serve_webhook(settings, application))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+
+async def serve_webhook(settings: Settings,
+                        application: Application[Any, Any, Any, Any, Any, Any],
+                        stop: asyncio.Event | None = None) -> None:
+    """PTB's custom-webhook pattern: our server (bot.telegram.webhook) writes the inbox before
+    answering 200 and feeds ``application.update_queue``. Every replica serves; only the leader
+    registers the webhook (all replicas sit behind the one public URL)."""
+    import signal
+
+    from telegram import Update
+
+    from bot.telegram.leadership import on_lead
+    from bot.telegram.webhook import PATH, WebhookServer
+
+    async def register() -> None:
+        await application.bot.set_webhook(
+            f"{settings.webhook_url}{PATH}", secret_token=settings.webhook_secret or None,
+            allowed_updates=Update.ALL_TYPES, max_connections=1, drop_pending_updates=False)
+        log.info("webhook registered (this process is the leader)")
+
+    on_lead(application, register)
+    server = WebhookServer(application, application.bot_data[INBOX_KEY],
+                           settings.webhook_secret, settings.webhook_listen, settings.webhook_port)
+    if stop is None:  # run_bot: stop on Ctrl-C / SIGTERM
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        server.start()
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+            await application.stop()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)

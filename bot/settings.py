@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     """Wrong invite codes from all users together before everyone has to wait."""
     rate_limit_per_second: float = Field(default=30, ge=0)
     """Messages per second for the whole bot (Telegram allows about 30). 0 = no limit."""
+    inbox_lease_seconds: float = Field(default=60.0, ge=0.5, le=3600)
+    """A claimed update whose process has not renewed it for this long is handled by another
+    process (or after a restart). Longer than the slowest answer's stall, far shorter than a day."""
+    leader_check_seconds: float = Field(default=5.0, ge=0.1, le=300)
+    """How often a standby process tries to become the leader (reminders, webhook)."""
+    reminder_check_seconds: float = Field(default=60.0, ge=0.1, le=3600)
+    """How often the leader looks for due reminders."""
 
     # Storage
     data_dir: Path = Path("data")

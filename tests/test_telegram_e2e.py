@@ -130,7 +130,7 @@ async def test_restart_keeps_data_and_never_double_answers(services: Services,
         assert "Bronnen" in msg["plain_text"]
         # Redelivery of an already handled update (e.g. killed before confirming the offset).
         handled = services.participants.db.engine.connect().exec_driver_sql(
-            "select max(update_id) from processed_updates").scalar()
+            "select max(update_id) from inbox where status = 'done'").scalar()
         await telegram.inject_update({"update_id": handled, "message": {
             "message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"},
             "from": {"id": USER, "is_bot": False, "first_name": "T"}, "text": "dubbel?"}})

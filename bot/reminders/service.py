@@ -1,9 +1,10 @@
 """Per-participant reminders: settings, due logic and the reminder text. No Telegram here.
 
-Exactly-once per local day, also across restarts: `last_sent` holds the local date a reminder
-was last sent for, and `mark_sent` claims that date with one conditional UPDATE that succeeds
-for one caller only. The dispatcher claims *before* sending (at-most-once): a crash between the
-claim and the send loses that day's reminder, but nothing can ever make it fire twice.
+Once per local day, also across restarts: `last_sent` holds the local date a reminder was last
+sent for, and `claim` (or the older `mark_sent`) claims that date with one conditional UPDATE that
+succeeds for one caller only. `claim` also writes a ``sends`` row in the same transaction
+(bot.store.outbox), so a crash between the claim and the send is retried by the next leader
+instead of losing that day's reminder; nothing can make it fire twice.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from bot.reminders.phrases import (
     parse_days,
 )
 from bot.reminders.schedule import DEFAULT_GRACE, as_utc, due_on, scheduled_utc, zone
-from bot.store.db import Database, Participant, Reminder
+from bot.store.db import Database, OutboxSend, Participant, Reminder
+from bot.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +224,25 @@ class ReminderService:
         with self.db.session() as s:
             result = cast(CursorResult[Any], s.execute(stmt))
             return result.rowcount == 1
+
+    def claim(self, user_id: int, local_date: dt.date, outbox: Outbox) -> str | None:
+        """Claim ``local_date`` and record the send as claimed by ``outbox``'s process, in one
+        transaction. Returns the send key, or None if it was claimed already."""
+        key = f"reminder:{user_id}:{local_date.isoformat()}"
+        stmt = (
+            update(Reminder)
+            .where(Reminder.user_id == user_id,
+                   or_(Reminder.last_sent.is_(None), Reminder.last_sent != local_date))
+            .values(last_sent=local_date)
+        )
+        with self.db.session() as s:
+            if cast(CursorResult[Any], s.execute(stmt)).rowcount != 1:
+                return None
+            reminder = s.get(Reminder, user_id)
+            if reminder is None or s.get(OutboxSend, key) is not None:
+                return None  # already sent today (the date was re-armed since)
+            s.add(outbox.new_row(key, "reminder", user_id, reminder.chat_id))
+            return key
 
     def mark_blocked(self, user_id: int) -> None:
         """The participant blocked the bot: switch reminders off and flag the participant."""

@@ -135,13 +135,50 @@ class CourseDate(Base):
     date: Mapped[dt.date] = mapped_column(Date)
 
 
-class ProcessedUpdate(Base):
-    """Telegram update ids already handled: a redelivered update is not answered twice."""
+class InboxUpdate(Base):
+    """Every Telegram update, written before it is confirmed to Telegram (bot.store.inbox).
 
-    __tablename__ = "processed_updates"
+    The primary key is the atomic claim: of two processes that receive the same update, only
+    the one whose INSERT wins handles it.
+    """
 
+    __tablename__ = "inbox"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    handled_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    payload: Mapped[str] = mapped_column(Text)
+    """The raw update JSON as Telegram sent it."""
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    """pending (claimed, handlers not finished) | done | skipped (could not be parsed)"""
+    owner: Mapped[str] = mapped_column(String(80), default="")
+    """The process that holds the claim (host:pid:random)."""
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    """Renewed by the owner while it lives; an old one means the owner died (a stale claim)."""
+
+
+class OutboxSend(Base):
+    """One message the leader sends in bulk (a reminder, a broadcast): claim -> send -> confirm.
+
+    ``status``: claimed (nothing sent yet; safe to retry) -> sending (the request is on its way)
+    -> sent | uncertain (timed out or the process died while sending: maybe delivered, never
+    repeated) | failed | blocked. See bot.store.outbox.
+    """
+
+    __tablename__ = "sends"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    """Unique per message, e.g. 'reminder:<user_id>:<local date>'."""
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    owner: Mapped[str] = mapped_column(String(80), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    """The message itself when it is made before sending (a broadcast); '' for a reminder."""
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Metric(Base):
@@ -200,6 +237,7 @@ USER_TABLES: tuple[type[Base], ...] = (
     RoleplayRecord,
     AssignmentAnswer,
     Reminder,
+    OutboxSend,
 )
 
 

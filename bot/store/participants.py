@@ -1,22 +1,26 @@
-"""Participants, access, Q&A log, per-user state and update idempotency."""
+"""Participants, access, Q&A log and per-user state.
+
+Participant rows are created with ``INSERT … ON CONFLICT DO NOTHING`` (`_ensure`) and then
+updated, so two processes (or two concurrent updates) seeing a new user never collide.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import CursorResult, delete, select, text, update
 
 from bot.store.db import (
     USER_TABLES,
     Database,
     FloodWindow,
     Participant,
-    ProcessedUpdate,
     QuestionLog,
     UserState,
     utcnow,
 )
+from bot.store.inbox import insert_ignore
 
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -29,9 +33,10 @@ class ParticipantStore:
     def touch(self, user_id: int, chat_id: int | None, first_name: str = "",
               username: str = "") -> Participant:
         """Create or update a participant and set last_seen."""
+        self._ensure(user_id, chat_id=chat_id, first_name=first_name, username=username)
         with self.db.session() as s:
             p = s.get(Participant, user_id)
-            if p is None:
+            if p is None:  # erased between the two statements (/vergeet): create it again
                 p = Participant(user_id=user_id, chat_id=chat_id, first_name=first_name,
                                 username=username)
                 s.add(p)
@@ -51,6 +56,16 @@ class ParticipantStore:
             s.expunge(p)
             return p
 
+    def _ensure(self, user_id: int, **values: Any) -> bool:
+        """Create the participant row if it does not exist (race-free); True if created."""
+        now = utcnow()
+        defaults: dict[str, Any] = {
+            "chat_id": None, "first_name": "", "username": "", "authorized": False,
+            "refused_notice": False, "timezone": "", "blocked": False, "joined_at": now,
+            "last_seen": now,
+        }
+        return insert_ignore(self.db, Participant, user_id=user_id, **{**defaults, **values})
+
     def get(self, user_id: int) -> Participant | None:
         with self.db.session() as s:
             p = s.get(Participant, user_id)
@@ -59,24 +74,22 @@ class ParticipantStore:
             return p
 
     def authorize(self, user_id: int) -> None:
+        if self._ensure(user_id, authorized=True):
+            return
         with self.db.session() as s:
             p = s.get(Participant, user_id)
-            if p is None:
-                s.add(Participant(user_id=user_id, authorized=True))
-            else:
+            if p is not None:
                 p.authorized = True
 
     def mark_refused(self, user_id: int) -> bool:
         """Record that the refusal was sent; True the first time only."""
-        with self.db.session() as s:
-            p = s.get(Participant, user_id)
-            if p is None:
-                s.add(Participant(user_id=user_id, refused_notice=True))
-                return True
-            if p.refused_notice:
-                return False
-            p.refused_notice = True
+        if self._ensure(user_id, refused_notice=True):
             return True
+        stmt = (update(Participant)
+                .where(Participant.user_id == user_id, Participant.refused_notice.is_(False))
+                .values(refused_notice=True))
+        with self.db.session() as s:
+            return cast(CursorResult[Any], s.execute(stmt)).rowcount == 1
 
     def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         with self.db.session() as s:
@@ -159,18 +172,3 @@ class ParticipantStore:
                 s.add(UserState(user_id=user_id, key=key, value=value))
             else:
                 row.value = value
-
-    # Updates -----------------------------------------------------------------------------------
-    def is_processed(self, update_id: int) -> bool:
-        with self.db.session() as s:
-            return s.get(ProcessedUpdate, update_id) is not None
-
-    def mark_processed(self, update_id: int) -> None:
-        with self.db.session() as s:
-            if s.get(ProcessedUpdate, update_id) is None:
-                s.add(ProcessedUpdate(update_id=update_id))
-
-    def prune_processed(self, older_than: dt.timedelta = dt.timedelta(days=2)) -> None:
-        cutoff = utcnow() - older_than
-        with self.db.session() as s:
-            s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < cutoff))

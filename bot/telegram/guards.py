@@ -1,4 +1,6 @@
-"""Update-level guards: idempotency, access control, invite codes, flood control, groups.
+"""Update-level guards: access control, invite codes, flood control, group etiquette.
+
+(Idempotency lives in the update inbox: bot.store.inbox, bot.telegram.inbox.)
 
 They run as TypeHandlers in negative groups before the feature handlers and stop an update with
 `ApplicationHandlerStop` when it must not be handled.
@@ -78,18 +80,6 @@ class Guards:
     def now(self) -> dt.datetime:
         """Naive UTC, as stored in the database."""
         return self.clock().astimezone(dt.UTC).replace(tzinfo=None)
-
-    # Idempotency ------------------------------------------------------------------------------
-    async def skip_processed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(update, Update) and await asyncio.to_thread(
-            self.participants.is_processed, update.update_id
-        ):
-            log.info("update %s was already handled before a restart; skipping", update.update_id)
-            raise ApplicationHandlerStop
-
-    async def mark_processed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(update, Update):
-            await asyncio.to_thread(self.participants.mark_processed, update.update_id)
 
     # Access -----------------------------------------------------------------------------------
     def is_admin(self, user_id: int) -> bool:

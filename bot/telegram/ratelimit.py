@@ -2,6 +2,10 @@
 
 Telegram's ~30/s overall limit is about messages. Chat actions ("typing…") and callback answers
 are cheap and must not wait behind a burst of reminders, so they bypass the limiter.
+
+A request that sends a message is repeated only when the error proves it was not delivered
+(`proves_not_delivered`): a time-out may have reached Telegram, and repeating it would send the
+message twice.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError
+import httpx
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.telegram.errors import answer_callback_tolerantly
@@ -25,6 +30,20 @@ UNLIMITED = frozenset({"sendChatAction", "answerCallbackQuery", "getUpdates", "g
                        "sendMessageDraft"})
 BEST_EFFORT = frozenset({"sendMessageDraft"})
 """Never retried: a failing draft is dropped after the first error and the answer goes out."""
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def proves_not_delivered(exc: BaseException) -> bool:
+    """True when ``exc`` shows the request never took effect: Telegram answered with an error
+    (400, 403, 429, …), or the connection was never opened. A read/write time-out or a
+    broken connection (or a 5xx, which PTB reports as a NetworkError) may have been delivered."""
+    if isinstance(exc, TimedOut | NetworkError):
+        cause = exc.__cause__
+        return isinstance(exc, BadRequest) or isinstance(cause, _NOT_SENT) or \
+            "Pool timeout" in str(exc)
+    return isinstance(exc, TelegramError)
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -54,6 +73,8 @@ class MessageRateLimiter(AIORateLimiter):
                 if isinstance(exc, BadRequest) or attempt == NETWORK_RETRIES or \
                         endpoint in BEST_EFFORT:
                     raise
+                if endpoint.startswith("send") and not proves_not_delivered(exc):
+                    raise  # maybe delivered: repeating could send it twice
                 log.warning("%s failed (%s); retry %d/%d", endpoint, exc, attempt + 1,
                             NETWORK_RETRIES)
                 await asyncio.sleep(0.5 * 2**attempt)

@@ -43,8 +43,12 @@ from telegram.ext import (
 
 from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError, looks_like_time
 from bot.store.db import Reminder
+from bot.store.leader import Leader
+from bot.store.outbox import Outbox
 from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
+from bot.telegram.leadership import on_lead
 from bot.telegram.qa import send_html
+from bot.telegram.ratelimit import proves_not_delivered
 from bot.telegram.render import esc
 
 if TYPE_CHECKING:
@@ -119,7 +123,8 @@ def _retry_after(exc: BaseException) -> float | None:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-def make_dispatcher(services: Services, bot: Bot) -> ReminderDispatcher:
+def make_dispatcher(services: Services, bot: Bot,
+                    outbox: Outbox | None = None) -> ReminderDispatcher:
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(BTN_TO_ASSIGNMENTS,
                                                          callback_data="m:opdrachten")]])
 
@@ -130,14 +135,22 @@ def make_dispatcher(services: Services, bot: Bot) -> ReminderDispatcher:
             await bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML,
                                    reply_markup=markup)
 
+    async def send_broadcast(chat_id: int, text: str) -> None:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+
     return ReminderDispatcher(services.reminders, send,
                               is_blocked=lambda e: isinstance(e, Forbidden),
-                              retry_after=_retry_after, rate=20.0)
+                              retry_after=_retry_after, rate=20.0, outbox=outbox,
+                              not_delivered=proves_not_delivered if outbox else None,
+                              broadcast_send=send_broadcast)
 
 
 async def broadcast_html(dispatcher: ReminderDispatcher, chat_ids: Iterable[int],
                          html: str) -> DispatchReport:
-    """Send ready-made HTML to many chats at the dispatcher's pace (no reminder button)."""
+    """Send ready-made HTML to many chats at the dispatcher's pace (no reminder button).
+    With an outbox the leader sends it (one send budget across replicas)."""
+    if dispatcher.outbox is not None:
+        return await dispatcher.queue_broadcast(chat_ids, html)
     token = _broadcasting.set(True)  # the worker tasks copy this context
     try:
         return await dispatcher.broadcast(chat_ids, html)
@@ -146,21 +159,39 @@ async def broadcast_html(dispatcher: ReminderDispatcher, chat_ids: Iterable[int]
 
 
 def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
-                         services: Services) -> ReminderDispatcher:
-    """Create the dispatcher and check for due reminders every minute."""
-    dispatcher = make_dispatcher(services, application.bot)
+                         services: Services, *, leader: Leader | None = None,
+                         outbox: Outbox | None = None) -> ReminderDispatcher:
+    """Create the dispatcher and check for due reminders every minute (only in the leader
+    process when ``leader`` is given; a new leader first adopts what the old one left)."""
+    dispatcher = make_dispatcher(services, application.bot, outbox)
     application.bot_data[DISPATCHER_KEY] = dispatcher
 
-    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def run() -> None:
         try:
             await dispatcher.run_once()
         except Exception:
             log.exception("reminder run failed; trying again in a minute")
 
+    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        if leader is None or leader.is_leader:
+            await run()
+
+    async def became_leader() -> None:
+        adopted = await asyncio.to_thread(dispatcher.adopt)
+        if adopted:
+            log.info("adopted %d reminders a previous leader had claimed", adopted)
+        if application.running:  # otherwise the next tick sends them
+            application.create_task(run(), name="reminders-on-lead")
+
+    if leader is not None:
+        on_lead(application, became_leader)
+        dispatcher.is_leader = lambda: leader.is_leader
+
     if application.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]): reminders are off")
     else:
-        application.job_queue.run_repeating(tick, interval=CHECK_EVERY, first=FIRST_CHECK,
+        every = services.settings.reminder_check_seconds
+        application.job_queue.run_repeating(tick, interval=every, first=min(FIRST_CHECK, every),
                                             name="reminders")
     return dispatcher
 

@@ -293,6 +293,8 @@ class RecordedRequest:
     files: dict[str, UploadedFile]
     status: int
     response: JSONDict
+    at: float = field(default_factory=time.monotonic)
+    """When the server answered (time.monotonic), e.g. to measure a send rate."""
 
     @property
     def result(self) -> Any:
