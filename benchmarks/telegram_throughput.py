@@ -41,7 +41,8 @@ async def bench(users: int, per_user: int, rate: float, data_dir: Path) -> dict[
         env = dict(os.environ, WIJKWIJS_TELEGRAM_TOKEN="123:ABC",
                    WIJKWIJS_TELEGRAM_API_URL=tg.api_root, WIJKWIJS_DATA_DIR=str(data_dir),
                    WIJKWIJS_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-                   WIJKWIJS_QUESTIONS_PER_MINUTE="1000", WIJKWIJS_RATE_LIMIT_PER_SECOND=str(rate),
+                   WIJKWIJS_QUESTIONS_PER_MINUTE="1000", WIJKWIJS_UPDATES_PER_MINUTE="1000",
+                   WIJKWIJS_RATE_LIMIT_PER_SECOND=str(rate),
                    WIJKWIJS_LOG_LEVEL="WARNING")
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT,

@@ -55,6 +55,9 @@ def configure_runtime(settings: Settings) -> None:
     )
     for noisy in ("httpx", "chromadb", "apscheduler", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.redact import install_redaction
+
+    install_redaction(settings)  # no token or key in any log line or traceback
 
 
 def utc_now() -> dt.datetime:
@@ -140,8 +143,9 @@ class Services:
             hidden |= {"oefenen", "stop", "mijnoefeningen"}
         return [(c, d) for c, d in texts.COMMANDS.items() if c not in hidden]
 
-    def forget_user(self, user_id: int) -> None:
-        self.participants.forget(user_id)
+    def forget_user(self, user_id: int) -> bool:
+        """Erase a participant's data; True when their invite membership was kept."""
+        return self.participants.forget(user_id)
 
     def close(self) -> None:
         self.db.close()
@@ -220,7 +224,7 @@ def build_application(
     from bot.telegram.roleplay import RoleplayHandlers
     from bot.telegram.trainer import TrainerHandlers, set_trainer_commands
 
-    guards = Guards(settings, services.participants)
+    guards = Guards(settings, services.participants, clock=services.clock)
     qa = QAHandlers(services, guards)
     assignment_handlers = AssignmentHandlers(services)
     reminder_handlers = ReminderHandlers(services)

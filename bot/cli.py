@@ -106,9 +106,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from telegram.error import InvalidToken
+
     configure_runtime(settings)
     services = build_services(settings, _progress)
-    run_bot(settings, services)
+    try:
+        run_bot(settings, services)
+    except InvalidToken:
+        print(texts.CLI_TOKEN_REJECTED, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -126,6 +132,70 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(report.render(verbose=args.verbose))
     return 0
+
+
+def _bot_username(settings: Settings) -> str:
+    """The bot's @username from getMe, or "" when there is no token or Telegram is unreachable."""
+    if not settings.telegram_token:
+        return ""
+    import asyncio
+
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    async def get_me() -> str:
+        async with Bot(settings.telegram_token, base_url=settings.bot_base_url,
+                       base_file_url=settings.bot_base_file_url) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(get_me())
+    except (TelegramError, OSError) as exc:
+        from bot.redact import redact
+
+        print(redact(f"Kon de botnaam niet opvragen ({exc}); gebruik --bot NAAM."),
+              file=sys.stderr)
+        return ""
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Invite codes: new (prints the code and the t.me link once), list, revoke."""
+    import datetime as dt
+
+    from bot.redact import install_redaction
+    from bot.store.access import AccessStore
+    from bot.store.db import Database
+
+    settings = _settings()
+    install_redaction(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        db.upgrade()
+        store = AccessStore(db)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        if args.action == "new":
+            valid = dt.timedelta(days=args.days) if args.days else None
+            invite = store.new_invite(now, label=args.label, valid_for=valid)
+            name = args.bot or _bot_username(settings) or "<botnaam>"
+            print(texts.CLI_INVITE_NEW.format(
+                code=invite.code, link=f"https://t.me/{name.lstrip('@')}?start={invite.code}",
+                expires=f"{invite.expires_at:%Y-%m-%d %H:%M} UTC" if invite.expires_at
+                else texts.CLI_INVITE_NO_EXPIRY))
+            if not (settings.invite_only or settings.invite_code or settings.allowed_user_ids):
+                print(texts.CLI_INVITE_OPEN_BOT, file=sys.stderr)
+        elif args.action == "list":
+            for row in store.invites():
+                state = ("ingetrokken" if row.revoked else "verlopen"
+                         if row.expires_at is not None and row.expires_at <= now else "geldig")
+                until = f"{row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "-"
+                print(f"{row.id}\t{state}\t{row.uses}x gebruikt\ttot {until}\t{row.label}")
+        elif not store.revoke(args.id):
+            print(f"Geen uitnodiging met nummer {args.id}.", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        db.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,6 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("invite", help="invite codes: new (code + t.me link), list, revoke")
+    invite = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = invite.add_parser("new", help="make a code (128 random bits; stored only as a hash)")
+    q.add_argument("--days", type=float, default=0, help="valid for this many days (default: "
+                   "no expiry)")
+    q.add_argument("--label", default="", help="a note for yourself, e.g. the cohort")
+    q.add_argument("--bot", default="", help="the bot's username for the link (default: getMe)")
+    invite.add_parser("list", help="all codes: number, state, uses, expiry")
+    q = invite.add_parser("revoke", help="stop a code from working")
+    q.add_argument("id", type=int)
+    p.set_defaults(func=cmd_invite)
+
     from bot.roleplay.cli import add_oefen_parser
 
     add_oefen_parser(sub)
@@ -171,6 +253,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the traceback and one line for the operator, both redacted
+        import traceback
+
+        from bot.redact import redact
+
+        sys.stderr.write(redact(traceback.format_exc()))
+        print(redact(f"Fout: {type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

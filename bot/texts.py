@@ -87,6 +87,32 @@ NOT_ALLOWED = (
     "Vraag je trainer om de uitnodigingslink."
 )
 INVITE_OK = "Welkom! Je bent aangemeld voor de cursus."
+INVITE_WRONG = (
+    "Deze uitnodigingscode klopt niet of is verlopen. "
+    "Gebruik de link die je van je trainer kreeg."
+)
+INVITE_LOCKED = (
+    "Te veel verkeerde codes. Ik controleer even geen codes meer. "
+    "Probeer het over {wait} opnieuw met de link van je trainer."
+)
+WAIT_SECONDS = "{n} seconden"
+WAIT_MINUTES = "{n} minuten"
+WAIT_HOURS = "{n} uur"
+CLI_TOKEN_REJECTED = (
+    "Telegram weigert het bot-token. Controleer WIJKWIJS_TELEGRAM_TOKEN in .env "
+    "(het token van @BotFather)."
+)
+CLI_INVITE_NEW = (
+    "Uitnodigingscode: {code}\n"
+    "Link voor de deelnemers: {link}\n"
+    "Geldig tot: {expires}\n"
+    "Bewaar de code nu: ik sla alleen een hash op en kan hem niet opnieuw tonen."
+)
+CLI_INVITE_NO_EXPIRY = "geen einddatum (trek hem in met: wijkwijs invite revoke <nummer>)"
+CLI_INVITE_OPEN_BOT = (
+    "Let op: de bot is nu open voor iedereen. Zet WIJKWIJS_INVITE_ONLY=true "
+    "om alleen mensen met een uitnodiging toe te laten."
+)
 ERROR = "Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens."
 PRIVACY = (
     "<b>Wat bewaart Wijkwijs?</b>\n\n"
@@ -96,7 +122,16 @@ PRIVACY = (
     "• Je instellingen voor herinneringen\n\n"
     "Alles staat op de server van je cursusaanbieder en wordt niet gedeeld. "
     "Je trainer ziet alleen je voortgang per opdracht.\n\n"
-    "Wil je dat alles over jou wordt gewist? Gebruik /vergeet."
+    "Wil je dat alles over jou wordt gewist? Gebruik /vergeet. {erasure}"
+)
+PRIVACY_ERASURE = (
+    "Ik wis het dan meteen, ook uit de tijdelijke databasebestanden. "
+    "Was je aangemeld met een uitnodigingslink, dan onthoud ik alleen dat je deelnemer bent."
+)
+PRIVACY_ERASURE_POSTGRES = (
+    "Ik wis het dan meteen. De database (PostgreSQL) ruimt de oude kopieën op de schijf op "
+    "bij de volgende VACUUM, die automatisch draait (meestal binnen een dag). "
+    "Was je aangemeld met een uitnodigingslink, dan onthoud ik alleen dat je deelnemer bent."
 )
 FORGET_CONFIRM = (
     "Weet je het zeker? Ik wis dan <b>alles</b> wat ik over je bewaar: je vragen, "
@@ -105,6 +140,9 @@ FORGET_CONFIRM = (
 BTN_FORGET_YES = "🗑 Ja, wis alles"
 BTN_FORGET_NO = "Nee, toch niet"
 FORGET_DONE = "Klaar. Alles wat ik over je bewaarde is gewist. Met /start begin je opnieuw."
+FORGET_KEPT_MEMBERSHIP = (
+    "Je blijft aangemeld als deelnemer, dus je hebt de uitnodigingslink niet opnieuw nodig."
+)
 FORGET_CANCELLED = "Oké, er is niets gewist."
 COMMANDS = {
     "start": "Begin en bekijk het menu",

@@ -12,6 +12,7 @@ from bot import texts
 from bot.answering.extractive import extract_answer
 from bot.knowledge.taxonomy import Taxonomy
 from bot.retrieval.retriever import HybridRetriever, RetrievalResult
+from bot.sanitize import clean_text
 
 MAX_QUESTION_CHARS = 1000
 
@@ -54,7 +55,7 @@ class Answer:
 
 
 def clean_question(question: str) -> str:
-    q = " ".join(question.split())
+    q = " ".join(clean_text(question).split())
     if not q:
         raise UserFacingError(texts.EMPTY_QUESTION)
     if len(q) > MAX_QUESTION_CHARS:

@@ -142,6 +142,47 @@ class Metric(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+# Security: invite codes, brute-force throttles, flood windows (bot.store.access) -----------
+class InviteCode(Base):
+    """An invite code made by `wijkwijs invite new`; only its SHA-256 is stored."""
+
+    __tablename__ = "invite_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AccessThrottle(Base):
+    """Wrong invite codes of one user (key 'u:<id>') or of everyone (key '*'), and the
+    one-time refusal notice for outsiders (so they need no participant row)."""
+
+    __tablename__ = "access_throttle"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    notified_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    refused_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class FloodWindow(Base):
+    """Per-user fixed-window counters (kind 'update' or 'question'), shared by all replicas."""
+
+    __tablename__ = "flood_windows"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    warned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 USER_TABLES: tuple[type[Base], ...] = (
     QuestionLog,
     UserState,

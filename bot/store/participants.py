@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from bot.store.db import (
     USER_TABLES,
     Database,
+    FloodWindow,
     Participant,
     ProcessedUpdate,
     QuestionLog,
@@ -90,12 +91,31 @@ class ParticipantStore:
                 s.expunge(r)
             return rows
 
-    def forget(self, user_id: int) -> None:
-        """Delete everything stored about a participant."""
+    def forget(self, user_id: int) -> bool:
+        """Delete everything stored about a participant except an invite-code membership.
+
+        Returns True when the membership was kept (a bare row: id and ``authorized``), so a
+        participant who joined with a code is not locked out by erasing their data. On SQLite the
+        deleted bytes are overwritten (secure_delete) and the WAL is checkpointed and truncated,
+        so no erased text stays behind in ``wijkwijs.db`` or ``wijkwijs.db-wal``.
+        """
+        sqlite = self.db.engine.dialect.name == "sqlite"
         with self.db.session() as s:
+            if sqlite:
+                s.execute(text("PRAGMA secure_delete=ON"))
             for table in USER_TABLES:
                 s.execute(delete(table).where(table.user_id == user_id))  # type: ignore[attr-defined]
+            s.execute(delete(FloodWindow).where(FloodWindow.user_id == user_id))
+            p = s.get(Participant, user_id)
+            member = p is not None and p.authorized
             s.execute(delete(Participant).where(Participant.user_id == user_id))
+            if member:
+                now = utcnow()
+                s.add(Participant(user_id=user_id, authorized=True, joined_at=now, last_seen=now))
+        if sqlite:
+            with self.db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return member
 
     # Questions ---------------------------------------------------------------------------------
     def log_question(self, user_id: int, question: str, answer: str, grounded: bool,

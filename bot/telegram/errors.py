@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot import texts
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def is_expired_query(exc: BaseException) -> bool:
+    """Telegram's answer to answerCallbackQuery for a button pressed too long ago."""
+    text = str(exc).lower()
+    return isinstance(exc, BadRequest) and (
+        "query is too old" in text or "query id is invalid" in text)
+
+
+async def answer_callback_tolerantly(call: Awaitable[T]) -> T | bool:
+    """Run an answerCallbackQuery call; an expired query is harmless (False), the handler goes on.
+
+    Used for every callback answer (the rate limiter routes answerCallbackQuery through it), so
+    a button pressed during downtime still does what it says after the restart.
+    """
+    try:
+        return await call
+    except BadRequest as exc:
+        if not is_expired_query(exc):
+            raise
+        log.info("late button press: %s; carrying on without the answer", exc)
+        return False
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,4 @@
-"""Update-level guards: idempotency, access control, flood control, group etiquette.
+"""Update-level guards: idempotency, access control, invite codes, flood control, groups.
 
 They run as TypeHandlers in negative groups before the feature handlers and stop an update with
 `ApplicationHandlerStop` when it must not be handled.
@@ -7,9 +7,10 @@ They run as TypeHandlers in negative groups before the feature handlers and stop
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-import time
-from collections import defaultdict, deque
+import math
+from collections.abc import Callable
 
 from telegram import Chat, Update
 from telegram.constants import ChatType
@@ -17,46 +18,66 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
 from bot.settings import Settings
+from bot.store.access import AccessStore, ThrottlePolicy
 from bot.store.participants import ParticipantStore
 
 log = logging.getLogger(__name__)
 
 
-class FloodGuard:
-    """At most ``limit`` questions per ``window`` seconds per user (sliding window)."""
+Clock = Callable[[], dt.datetime]
+FLOOD_WINDOW = dt.timedelta(minutes=1)
+WEAK_CODE_CHARS = 16
+PRUNE_EVERY = 1000
+"""Flood checks between two clean-ups of idle flood windows and throttles."""
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._events: dict[int, deque[float]] = defaultdict(deque)
-        self._warned: dict[int, float] = {}
 
-    def allow(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        q = self._events[user_id]
-        while q and now - q[0] > self.window:
-            q.popleft()
-        if len(q) >= self.limit:
-            return False
-        q.append(now)
-        return True
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
-    def should_warn(self, user_id: int, now: float | None = None) -> bool:
-        """Warn once per window, not on every extra message."""
-        now = time.monotonic() if now is None else now
-        last = self._warned.get(user_id)
-        if last is not None and now - last < self.window:
-            return False
-        self._warned[user_id] = now
-        return True
+
+def invite_payload(text: str) -> str | None:
+    """The code of ``/start <code>`` (a t.me/<bot>?start=<code> link), else None."""
+    parts = text.split(maxsplit=1)
+    if len(parts) != 2 or parts[0].split("@", 1)[0] != "/start":
+        return None
+    return parts[1].strip()[:256]
+
+
+def human_wait(wait: dt.timedelta) -> str:
+    """'45 seconden', '2 minuten', '1 uur' (rounded up)."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 90:
+        return texts.WAIT_SECONDS.format(n=seconds)
+    minutes = math.ceil(seconds / 60)
+    if minutes < 90:
+        return texts.WAIT_MINUTES.format(n=minutes)
+    return texts.WAIT_HOURS.format(n=math.ceil(minutes / 60))
 
 
 class Guards:
-    def __init__(self, settings: Settings, participants: ParticipantStore) -> None:
+    def __init__(self, settings: Settings, participants: ParticipantStore,
+                 clock: Clock = _utc_now) -> None:
         self.settings = settings
         self.participants = participants
-        self.flood = FloodGuard(settings.questions_per_minute)
+        self.access_store = AccessStore(participants.db)
+        self.clock = clock
         self.bot_username = ""
+        self.user_policy = ThrottlePolicy(settings.invite_free_attempts,
+                                          settings.invite_delay_seconds,
+                                          settings.invite_max_delay_seconds)
+        self.global_policy = ThrottlePolicy(settings.invite_global_free_attempts,
+                                            settings.invite_delay_seconds,
+                                            settings.invite_max_delay_seconds,
+                                            reset_after=dt.timedelta(hours=1))
+        self._flood_checks = 0
+        if 0 < len(settings.invite_code) < WEAK_CODE_CHARS:
+            log.warning("WIJKWIJS_INVITE_CODE has only %d characters; the attempt limits slow "
+                        "guessing down, but `wijkwijs invite new` makes codes nobody can guess",
+                        len(settings.invite_code))
+
+    def now(self) -> dt.datetime:
+        """Naive UTC, as stored in the database."""
+        return self.clock().astimezone(dt.UTC).replace(tzinfo=None)
 
     # Idempotency ------------------------------------------------------------------------------
     async def skip_processed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,30 +97,52 @@ class Guards:
 
     @property
     def restricted(self) -> bool:
-        return bool(self.settings.allowed_user_ids or self.settings.invite_code)
+        return bool(self.settings.allowed_user_ids or self.settings.invite_code
+                    or self.settings.invite_only)
 
     async def access(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Members pass (and are recorded); outsiders are refused without storing their name;
+        then every member's update counts against the per-user flood limit."""
         if not isinstance(update, Update) or update.effective_user is None:
             return
         user = update.effective_user
+        if self.restricted and not self.is_admin(user.id) and \
+                user.id not in self.settings.allowed_user_ids:
+            participant = await asyncio.to_thread(self.participants.get, user.id)
+            if participant is None or not participant.authorized:
+                await self._outsider(update)  # returns only when a valid code admitted them
         chat = update.effective_chat
-        participant = await asyncio.to_thread(
+        await asyncio.to_thread(
             self.participants.touch, user.id, chat.id if chat else None,
             user.first_name or "", user.username or "",
         )
-        if not self.restricted or self.is_admin(user.id):
-            return
-        if user.id in self.settings.allowed_user_ids or participant.authorized:
-            return
+        await self._flood(update)
+
+    async def _outsider(self, update: Update) -> None:
+        assert update.effective_user is not None
+        user_id = update.effective_user.id
         msg = update.effective_message
-        text = (msg.text or "") if msg else ""
-        code = self.settings.invite_code
-        if code and text.startswith("/start") and text.split(maxsplit=1)[1:] == [code]:
-            await asyncio.to_thread(self.participants.authorize, user.id)
-            if msg is not None:
+        chat = update.effective_chat
+        code = invite_payload(msg.text or "") if msg is not None and msg.text else None
+        if code is not None and msg is not None:
+            result = await asyncio.to_thread(
+                self.access_store.try_invite, user_id, code, self.now(),
+                static_code=self.settings.invite_code, user_policy=self.user_policy,
+                global_policy=self.global_policy)
+            if result.status == "ok":
+                await asyncio.to_thread(self.participants.authorize, user_id)
+                log.info("user %s joined with an invite code", user_id)
                 await msg.reply_text(texts.INVITE_OK)
-            return  # /start goes on to the welcome
-        if await asyncio.to_thread(self.participants.mark_refused, user.id):
+                return  # /start goes on to the welcome
+            log.info("invite code refused for user %s (%s, wait %s)", user_id, result.status,
+                     result.wait)
+            if result.wait:
+                if result.notify:
+                    await msg.reply_text(texts.INVITE_LOCKED.format(wait=human_wait(result.wait)))
+            else:
+                await msg.reply_text(texts.INVITE_WRONG)
+            raise ApplicationHandlerStop
+        if await asyncio.to_thread(self.access_store.refuse_once, user_id, self.now()):
             if update.callback_query:
                 await update.callback_query.answer(texts.NOT_ALLOWED, show_alert=True)
             elif msg is not None and chat is not None and chat.type == ChatType.PRIVATE:
@@ -107,6 +150,35 @@ class Guards:
         elif update.callback_query:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
+
+    # Flood control ----------------------------------------------------------------------------
+    async def _hit(self, user_id: int, kind: str, limit: int) -> tuple[bool, bool]:
+        now = self.now()
+        self._flood_checks += 1
+        if self._flood_checks % PRUNE_EVERY == 0:
+            await asyncio.to_thread(self.access_store.prune, now)
+        return await asyncio.to_thread(self.access_store.flood_hit, user_id, kind, limit,
+                                       FLOOD_WINDOW, now)
+
+    async def _flood(self, update: Update) -> None:
+        """Commands, messages and button presses: ``updates_per_minute`` per user (trainers
+        excepted). Counted in the database, so replicas share one budget per user."""
+        user = update.effective_user
+        if user is None or self.is_admin(user.id) or not (
+                update.message or update.edited_message or update.callback_query):
+            return
+        allowed, warn = await self._hit(user.id, "update", self.settings.updates_per_minute)
+        if allowed:
+            return
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.FLOOD if warn else None)
+        elif warn and update.effective_message is not None:
+            await update.effective_message.reply_text(texts.FLOOD)
+        raise ApplicationHandlerStop
+
+    async def allow_question(self, user_id: int) -> tuple[bool, bool]:
+        """(allowed, warn): at most ``questions_per_minute`` questions; warn once per window."""
+        return await self._hit(user_id, "question", self.settings.questions_per_minute)
 
     # Groups -----------------------------------------------------------------------------------
     def addressed_in_group(self, update: Update) -> bool:

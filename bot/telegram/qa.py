@@ -202,7 +202,9 @@ class QAHandlers:
 
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await send_html(update.effective_message, texts.PRIVACY)
+            postgres = self.services.db.engine.dialect.name == "postgresql"
+            await send_html(update.effective_message, texts.PRIVACY.format(
+                erasure=texts.PRIVACY_ERASURE_POSTGRES if postgres else texts.PRIVACY_ERASURE))
 
     async def menu_ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -233,8 +235,9 @@ class QAHandlers:
         user = update.effective_user
         if msg is None or user is None:
             return
-        if not self.guards.flood.allow(user.id):
-            if self.guards.flood.should_warn(user.id):
+        allowed, warn = await self.guards.allow_question(user.id)
+        if not allowed:
+            if warn:
                 await msg.reply_text(texts.FLOOD)
             return
         await context.bot.send_chat_action(msg.chat_id, ChatAction.TYPING)
@@ -313,8 +316,8 @@ class QAHandlers:
             return
         await query.answer()
         if query.data == f"{CB_FORGET}:yes":
-            await asyncio.to_thread(self.services.forget_user, query.from_user.id)
-            text = texts.FORGET_DONE
+            member = await asyncio.to_thread(self.services.forget_user, query.from_user.id)
+            text = texts.FORGET_DONE + (f" {texts.FORGET_KEPT_MEMBERSHIP}" if member else "")
         else:
             text = texts.FORGET_CANCELLED
         if isinstance(query.message, Message):

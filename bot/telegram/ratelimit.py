@@ -14,6 +14,8 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
+from bot.telegram.errors import answer_callback_tolerantly
+
 NETWORK_RETRIES = 3
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 UNLIMITED = frozenset({"sendChatAction", "answerCallbackQuery", "getUpdates", "getMe",
                        "setMyCommands", "deleteWebhook", "setWebhook", "getWebhookInfo",
                        "sendMessageDraft"})
+BEST_EFFORT = frozenset({"sendMessageDraft"})
+"""Never retried: a failing draft is dropped after the first error and the answer goes out."""
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -37,6 +41,8 @@ class MessageRateLimiter(AIORateLimiter):
             return await callback(*args, **kwargs)
         for attempt in range(NETWORK_RETRIES + 1):
             try:
+                if endpoint == "answerCallbackQuery":  # a late button press is harmless
+                    return await answer_callback_tolerantly(callback(*args, **kwargs))
                 if endpoint in UNLIMITED:
                     return await callback(*args, **kwargs)
                 return await super().process_request(
@@ -45,7 +51,8 @@ class MessageRateLimiter(AIORateLimiter):
             except NetworkError as exc:  # includes TimedOut; RetryAfter is not a NetworkError
                 # RetryAfter is handled (and retried) by the parent class; plain network errors
                 # and time-outs are retried here with a short back-off. BadRequest is final.
-                if isinstance(exc, BadRequest) or attempt == NETWORK_RETRIES:
+                if isinstance(exc, BadRequest) or attempt == NETWORK_RETRIES or \
+                        endpoint in BEST_EFFORT:
                     raise
                 log.warning("%s failed (%s); retry %d/%d", endpoint, exc, attempt + 1,
                             NETWORK_RETRIES)
