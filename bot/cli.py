@@ -230,14 +230,15 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     try:
         db.upgrade()
         store = CohortStore(db)
-        if args.action == "list":
+        action = {"nieuw": "new", "verplaats": "move"}.get(args.action, args.action)
+        if action == "list":
             sizes = store.sizes()
             for c in store.all():
                 trainers = ", ".join(map(str, store.trainers(c.id))) or "-"
                 mark = " (standaard)" if c.is_default else ""
                 print(f"{c.name}{mark}\t{sizes.get(c.id, 0)} deelnemers\ttrainers: {trainers}")
             return 0
-        if args.action == "new":
+        if action == "new":
             try:
                 made = store.create(" ".join(args.name))
             except CohortError as exc:
@@ -250,7 +251,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         if cohort is None:
             print(texts_cohort_unknown(" ".join(args.name), db), file=sys.stderr)
             return 1
-        if args.action == "trainer":
+        if action == "trainer":
             store.add_trainer(cohort.id, args.trainer_id)
             print(f"Trainer {args.trainer_id} hoort nu bij groep \"{cohort.name}\".")
             return 0

@@ -177,3 +177,25 @@ async def test_groups_command_creates_and_lists(services: Services,
         for name in ("Standaard", "Voorjaar", "Najaar", "Najaar 2027"):
             assert name in listing["plain_text"]
     assert CohortStore(services.db).by_name("Stiekem") is None
+
+
+def test_cohort_cli(services: Services, monkeypatch: pytest.MonkeyPatch,
+                    capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = Path(services.settings.data_dir)
+    monkeypatch.chdir(data_dir)
+    monkeypatch.setenv("WIJKWIJS_DATA_DIR", str(data_dir))
+    services.participants.touch(ANNA, ANNA, "Anna", "anna_b")
+    assert cli.main(["groep", "nieuw", "Voorjaar", "2027"]) == 0
+    assert cli.main(["groep", "new", "voorjaar  2027"]) == 1  # exists already
+    assert cli.main(["groep", "trainer", str(TA), "Voorjaar", "2027"]) == 0
+    assert cli.main(["groep", "verplaats", "@anna_b", "Voorjaar", "2027"]) == 0
+    assert cli.main(["groep", "move", "999", "Voorjaar", "2027"]) == 1
+    capsys.readouterr()
+    assert cli.main(["groep", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Standaard (standaard)\t0 deelnemers" in out
+    assert f"Voorjaar 2027\t1 deelnemers\ttrainers: {TA}" in out
+    store = CohortStore(services.db)
+    assert store.cohort_of(ANNA).name == "Voorjaar 2027"
+    assert [c.name for c in store.visible(TA)] == ["Voorjaar 2027"]
+    assert len(store.visible(HEAD)) == 2
