@@ -33,7 +33,7 @@ from bot.telegram.assignments import chat_of, show
 from bot.telegram.guards import Guards
 from bot.telegram.qa import send_html
 from bot.telegram.reminders import broadcast_html, reminder_dispatcher
-from bot.telegram.render import MAX_MESSAGE, esc
+from bot.telegram.render import MAX_MESSAGE, esc, split_message
 from bot.trainer import texts as ttexts
 
 if TYPE_CHECKING:
@@ -216,8 +216,10 @@ class TrainerHandlers:
             InlineKeyboardButton(ttexts.BTN_CHART, callback_data=f"{CB}:og:{scope}"),
         ]])
         html = f"{head}<pre>{esc(table)}</pre>\n{CSV_HINT}"
-        await context.bot.send_message(chat, html[:MAX_MESSAGE], parse_mode=ParseMode.HTML,
-                                       reply_markup=markup)
+        parts = split_message(html) or [" "]
+        for i, part in enumerate(parts):
+            await context.bot.send_message(chat, part, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup if i == len(parts) - 1 else None)
 
     def chart(self, ids: list[int], label: str) -> bytes:
         """The progress PNG of some cohorts (runs in a worker thread)."""
