@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.benchutil import emit, pct  # noqa: E402
-from bot.trainer.chart import render_png  # noqa: E402
-from bot.trainer.service import ParticipantRow  # noqa: E402
+from benchmarks.benchutil import emit, pct
+from bot.trainer.chart import render_png
+from bot.trainer.service import ParticipantRow
 
 TOTALS = {1: 7, 2: 5, 3: 10, 4: 6}
 
