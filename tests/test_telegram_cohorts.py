@@ -199,3 +199,23 @@ def test_cohort_cli(services: Services, monkeypatch: pytest.MonkeyPatch,
     assert store.cohort_of(ANNA).name == "Voorjaar 2027"
     assert [c.name for c in store.visible(TA)] == ["Voorjaar 2027"]
     assert len(store.visible(HEAD)) == 2
+
+
+async def test_invite_only_bot_admits_into_the_cohort(services: Services,
+                                                      telegram: FakeTelegramServer,
+                                                      cohorts: tuple[int, int]) -> None:
+    """With INVITE_ONLY, a cohort link both admits the outsider and places them."""
+    from bot.store.access import AccessStore
+
+    a, _ = cohorts
+    store = CohortStore(services.db)
+    made = AccessStore(services.db).new_invite(dt.datetime(2027, 1, 1))
+    store.attach_invite(made.id, a)
+    async with running_bot(services, telegram, invite_only=True, admin_ids=[HEAD]):
+        refused = await one(telegram, "/start", ANNA)
+        assert store.cohort_of(ANNA).is_default and "Voorjaar" not in refused["plain_text"]
+        joined = await ask(telegram, f"/start {made.code}", ANNA, "Anna", count=3)
+        assert any('Je zit in groep "Voorjaar"' in m["plain_text"] for m in joined)
+    participant = services.participants.get(ANNA)
+    assert participant is not None and participant.authorized
+    assert store.cohort_of(ANNA).id == a
