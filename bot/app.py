@@ -254,6 +254,7 @@ def build_application(
     from bot.store.leader import Leader
     from bot.store.outbox import Outbox
     from bot.telegram.assignments import AssignmentHandlers
+    from bot.telegram.cohorts import CohortHandlers
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
     from bot.telegram.guards import Guards
@@ -341,6 +342,7 @@ def build_application(
         *assignment_handlers.handlers(),
         *reminder_handlers.handlers(),
         *trainer_handlers.handlers(),
+        *CohortHandlers(services, guards).handlers(),
     ])
     application.add_handlers([*assignment_handlers.late_handlers(),
                               *reminder_handlers.late_handlers()], group=1)

@@ -245,7 +245,20 @@ def cmd_invite(args: argparse.Namespace) -> int:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if args.action == "new":
             valid = dt.timedelta(days=args.days) if args.days else None
-            invite = store.new_invite(now, label=args.label, valid_for=valid)
+            cohort_id = None
+            if args.cohort:
+                from bot.store.cohorts import CohortStore
+
+                cohort = CohortStore(db).by_name(args.cohort)
+                if cohort is None:
+                    print(texts_cohort_unknown(args.cohort, db), file=sys.stderr)
+                    return 1
+                cohort_id = cohort.id
+            invite = store.new_invite(now, label=args.label or
+                                      (f"groep {args.cohort}" if args.cohort else ""),
+                                      valid_for=valid)
+            if cohort_id is not None:
+                CohortStore(db).attach_invite(invite.id, cohort_id)
             name = args.bot or _bot_username(settings) or "<botnaam>"
             print(texts.CLI_INVITE_NEW.format(
                 code=invite.code, link=f"https://t.me/{name.lstrip('@')}?start={invite.code}",
@@ -301,69 +314,175 @@ def _eval_answers(services: Any, args: argparse.Namespace, questions: list[Any],
     return out
 
 
+def texts_cohort_unknown(name: str, db: Any) -> str:
+    from bot.store.cohorts import CohortStore
+
+    names = ", ".join(c.name for c in CohortStore(db).all())
+    return f"Er is geen groep \"{name}\". Groepen: {names}. Maak er een met: wijkwijs groep nieuw"
+
+
+def cmd_cohort(args: argparse.Namespace) -> int:
+    """Cohorts (groepen): list, new NAME, trainer NAME ID, move USER NAME."""
+    from bot.store.cohorts import CohortError, CohortStore
+    from bot.store.db import Database
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        db.upgrade()
+        store = CohortStore(db)
+        action = {"nieuw": "new", "verplaats": "move"}.get(args.action, args.action)
+        if action == "list":
+            sizes = store.sizes()
+            for c in store.all():
+                trainers = ", ".join(map(str, store.trainers(c.id))) or "-"
+                mark = " (standaard)" if c.is_default else ""
+                print(f"{c.name}{mark}\t{sizes.get(c.id, 0)} deelnemers\ttrainers: {trainers}")
+            return 0
+        if action == "new":
+            try:
+                made = store.create(" ".join(args.name))
+            except CohortError as exc:
+                print(f"Kan de groep niet maken ({exc.kind}): {exc.name!r}", file=sys.stderr)
+                return 1
+            print(f"Groep \"{made.name}\" gemaakt. Uitnodiging: wijkwijs invite new "
+                  f"--cohort \"{made.name}\"")
+            return 0
+        cohort = store.by_name(" ".join(args.name))
+        if cohort is None:
+            print(texts_cohort_unknown(" ".join(args.name), db), file=sys.stderr)
+            return 1
+        if action == "trainer":
+            store.add_trainer(cohort.id, args.trainer_id)
+            print(f"Trainer {args.trainer_id} hoort nu bij groep \"{cohort.name}\".")
+            return 0
+        person = store.find_participant(args.user)
+        if person is None or not store.move(person.user_id, cohort.id):
+            print(f"Geen deelnemer {args.user!r}.", file=sys.stderr)
+            return 1
+        print(f"Deelnemer {person.user_id} zit nu in groep \"{cohort.name}\".")
+        return 0
+    finally:
+        db.close()
+
+
+def add_cohort_parser(sub: Any) -> None:
+    p = sub.add_parser("groep", aliases=["cohort"],
+                       help="groepen (cohorten): bekijken, maken, trainer toewijzen, verplaatsen",
+                       description="Elke groep heeft eigen lesdagen, uitnodigingen en trainers. "
+                       "Een trainer (ADMIN_IDS) zonder groep ziet alle groepen.")
+    act = p.add_subparsers(dest="action", required=True, metavar="ACTIE")
+    act.add_parser("list", help="alle groepen met aantal deelnemers en trainers")
+    q = act.add_parser("new", aliases=["nieuw"], help="een groep maken")
+    q.add_argument("name", nargs="+", help="naam van de groep")
+    q = act.add_parser("trainer", help="een trainer (Telegram-id uit ADMIN_IDS) aan een groep "
+                       "toewijzen; die ziet daarna alleen zijn eigen groepen")
+    q.add_argument("trainer_id", type=int, help="Telegram-id van de trainer")
+    q.add_argument("name", nargs="+", help="naam van de groep")
+    q = act.add_parser("move", aliases=["verplaats"], help="een deelnemer naar een groep")
+    q.add_argument("user", help="Telegram-id of @gebruikersnaam")
+    q.add_argument("name", nargs="+", help="naam van de groep")
+    p.set_defaults(func=cmd_cohort)
+
+
+class DutchHelpFormatter(argparse.HelpFormatter):
+    """argparse's own words in Dutch ("gebruik:" instead of "usage:")."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
+def _dutch(parser: argparse.ArgumentParser) -> None:
+    """Dutch section titles and -h text for a parser and all its subparsers (trainers read
+    `wijkwijs --help`); the option names stay the same."""
+    parser.formatter_class = DutchHelpFormatter
+    parser._positionals.title = "argumenten"
+    parser._optionals.title = "opties"
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = "toon deze hulp en stop"
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _dutch(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wijkwijs",
         description="Wijkwijs: cursusmaatje voor 'Aan de slag als Community Librarian'. "
-        "Settings come from WIJKWIJS_* environment variables or .env (see .env.example).",
+        "Instellingen komen uit WIJKWIJS_*-omgevingsvariabelen of .env (zie .env.example).",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="OPDRACHT",
+                                title="opdrachten")
 
-    p = sub.add_parser("ingest", help="index knowledge/ (incremental; shows progress)")
-    p.add_argument("--strict", action="store_true", help="exit non-zero when a file is invalid")
+    p = sub.add_parser("ingest",
+                       help="knowledge/ indexeren (alleen wat veranderd is; toont voortgang)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop met een foutcode als een bestand ongeldig is")
     p.add_argument("--roleplay-cache", action="store_true",
-                   help="also embed the role-play examples into data_dir (image build)")
+                   help="ook de rollenspelvoorbeelden vooraf inbedden (bij het bouwen van de "
+                   "image)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("ask", help="answer one question with its sources")
-    p.add_argument("question", help="the question, or '-' to read one question per line from stdin")
-    p.add_argument("--json", action="store_true", help="print one JSON object per question")
+    p = sub.add_parser("ask", help="één vraag beantwoorden, met bronnen")
+    p.add_argument("question", help="de vraag, of '-' om vragen (één per regel) van stdin te lezen")
+    p.add_argument("--json", action="store_true", help="één JSON-object per vraag afdrukken")
     p.add_argument("--offline", action="store_true",
-                   help="force the offline (extractive) answer even when an LLM is configured")
+                   help="altijd het offline antwoord, ook als er een LLM is ingesteld")
     p.add_argument("--user", type=int, default=0,
-                   help="participant id whose follow-up context is used (default 0)")
+                   help="deelnemer-id voor vervolgvragen (standaard 0)")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("chat", help="talk to the bot in the terminal (no Telegram token needed)")
-    p.add_argument("--user", type=int, default=1, help="participant id to use (default 1)")
+    p = sub.add_parser("chat", help="met de bot praten in de terminal (geen Telegram-token nodig)")
+    p.add_argument("--user", type=int, default=1, help="deelnemer-id om te gebruiken (standaard 1)")
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("run", help="start the Telegram bot (polling, or webhook when configured)")
+    p = sub.add_parser("run",
+                       help="de Telegram-bot starten (polling, of webhook als die ingesteld is)")
     p.add_argument("--chat-without-token", action="store_true",
-                   help="no token and a terminal: start the terminal chat instead (make run)")
+                   help="geen token en een terminal: start de terminalchat (make run)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("eval", help="retrieval eval (hit@1, hit@3, MRR, out-of-scope) and "
-                       "answer eval (key facts, noise, intents, refusals)")
-    p.add_argument("file", nargs="?", default="tests/eval/questions.yaml")
+    p = sub.add_parser("eval", help="kwaliteit meten: zoeken (hit@1, hit@3, MRR, buiten de "
+                       "cursus) en antwoorden (kernpunten, ruis, intenties, weigeringen)")
+    p.add_argument("file", nargs="?", default="tests/eval/questions.yaml",
+                   help="de vragenset (standaard tests/eval/questions.yaml)")
     p.add_argument("--answers", default="tests/eval/answers.yaml",
-                   help="answer eval set (skipped when the file does not exist)")
+                   help="antwoordenset (overgeslagen als het bestand niet bestaat)")
     p.add_argument("--intents", default="",
-                   help="optional intent eval set: questions: [{text, intent}]")
-    p.add_argument("--retrieval-only", action="store_true", help="skip the answer part")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+                   help="optionele intentieset: questions: [{text, intent}]")
+    p.add_argument("--retrieval-only", action="store_true", help="alleen het zoekdeel")
+    p.add_argument("--json", action="store_true", help="uitkomst als JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="toon de missers")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("invite", help="invite codes: new (code + t.me link), list, revoke")
-    invite = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    q = invite.add_parser("new", help="make a code (128 random bits; stored only as a hash)")
-    q.add_argument("--days", type=float, default=0, help="valid for this many days (default: "
-                   "no expiry)")
-    q.add_argument("--label", default="", help="a note for yourself, e.g. the cohort")
-    q.add_argument("--bot", default="", help="the bot's username for the link (default: getMe)")
-    invite.add_parser("list", help="all codes: number, state, uses, expiry")
-    q = invite.add_parser("revoke", help="stop a code from working")
-    q.add_argument("id", type=int)
+    p = sub.add_parser("invite", help="uitnodigingscodes: new (code + t.me-link), list, revoke")
+    invite = p.add_subparsers(dest="action", required=True, metavar="ACTIE")
+    q = invite.add_parser("new", help="een code maken (128 willekeurige bits; alleen de hash "
+                          "wordt bewaard)")
+    q.add_argument("--days", type=float, default=0, help="zoveel dagen geldig (standaard: "
+                   "verloopt niet)")
+    q.add_argument("--label", default="", help="een notitie voor jezelf")
+    q.add_argument("--cohort", default="", metavar="GROEP",
+                   help="wie met deze code start, komt in deze groep (zie: wijkwijs groep list)")
+    q.add_argument("--bot", default="",
+                   help="gebruikersnaam van de bot voor de link (standaard: opgevraagd)")
+    invite.add_parser("list", help="alle codes: nummer, status, gebruik, vervaldatum")
+    q = invite.add_parser("revoke", help="een code intrekken")
+    q.add_argument("id", type=int, help="nummer van de code (zie: wijkwijs invite list)")
     p.set_defaults(func=cmd_invite)
+    add_cohort_parser(sub)
 
-    p = sub.add_parser("db", help="database schema: upgrade | current | history (Alembic)")
+    p = sub.add_parser("db", help="databaseschema: upgrade | current | history (Alembic)")
     p.add_argument("action", choices=["upgrade", "current", "history"])
-    p.add_argument("revision", nargs="?", default="head", help="upgrade target (default head)")
+    p.add_argument("revision", nargs="?", default="head",
+                   help="doelversie voor upgrade (standaard head)")
     p.set_defaults(func=cmd_db)
 
-    p = sub.add_parser("health", help="check database, index and Bot API (exit 0 = healthy)")
-    p.add_argument("--no-bot-api", action="store_true", help="skip the Bot API check")
+    p = sub.add_parser("health", help="database, index en Bot API controleren (0 = gezond)")
+    p.add_argument("--no-bot-api", action="store_true", help="de Bot API niet controleren")
     p.set_defaults(func=cmd_health)
 
     from bot.roleplay.cli import add_oefen_parser
@@ -373,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.retrieval.cli import add_index_parser
 
     add_index_parser(sub)
+    _dutch(parser)
     return parser
 
 

@@ -37,9 +37,9 @@ TERMINAL_UNKNOWN = (
 )
 TERMINAL_ASSIGNMENT_KEYS = (
     "Zo werk je aan een opdracht:\n"
-    "  /opdracht 3                      de onderdelen van opdracht 3\n"
-    "  /antwoord 3 keuze <je antwoord>  je antwoord opslaan (vervangt het vorige)\n"
-    "  /klaar 3 keuze                   een onderdeel afvinken\n"
+    "  /opdracht 3                      de onderdelen van opdracht 3, met nummers\n"
+    "  /antwoord 3 2 <je antwoord>      antwoord op onderdeel 2 opslaan (vervangt het vorige)\n"
+    "  /klaar 3 2                       onderdeel 2 afvinken\n"
     "  /exporteer 3                     Word- en Markdown-bestand maken\n"
     "  /herinnering 19:30 | uit         dagelijkse herinnering"
 )
@@ -184,3 +184,21 @@ RP_BTN_STOP = "⏹ Stop"
 RP_BTN_AGAIN = "🎭 Nog een keer"
 RP_BTN_HISTORY = "📈 Mijn oefeningen"
 RP_NOT_ACTIVE = "Je bent nu niet aan het oefenen. Start een gesprek met /oefenen."
+
+# Terminal chat: command list and unknown commands (issue 16) ---------------------------------
+TERMINAL_UNKNOWN_COMMAND = "Dat commando ken ik niet. Typ /help voor alle commando's."
+TERMINAL_HELP_HEADER = "Dit kun je typen (of stel gewoon je vraag):"
+TERMINAL_COMMANDS = {
+    "vraag": "/vraag <je vraag> – een vraag over de cursus",
+    "nieuw": "/nieuw – nieuw gesprek (ik vergeet je vorige vragen)",
+    "oefenen": "/oefenen – oefen een gesprek met weerstand (/tip, /stop)",
+    "mijnoefeningen": "/mijnoefeningen – je oefeningen en scores",
+    "opdrachten": "/opdrachten – je opdrachten; /opdracht 3 toont de onderdelen met nummers",
+    "antwoord": "/antwoord 3 2 <tekst> – antwoord op onderdeel 2 van opdracht 3",
+    "klaar": "/klaar 3 2 – onderdeel 2 van opdracht 3 afvinken",
+    "exporteer": "/exporteer 3 – opdracht 3 als Word-bestand",
+    "herinnering": "/herinnering 19u30 | werkdagen | pauze | hervat | uit – je herinnering",
+    "help": "/help – deze lijst",
+    "exit": "/exit – stoppen",
+}
+TERMINAL_ITEM_LINE = "  {number}. {icon} {label}"

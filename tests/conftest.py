@@ -67,6 +67,13 @@ class HashEmbedder(Embedder):
         return np.vstack([self._vec(t) for t in texts]) if texts else np.zeros((0, 256))
 
 
+def cli_on(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point `bot.cli.main` at this test's data directory and database (SQLite or PostgreSQL)."""
+    monkeypatch.chdir(settings.data_dir)
+    monkeypatch.setenv("WIJKWIJS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("WIJKWIJS_DATABASE_URL", settings.sqlalchemy_url)
+
+
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One real index of knowledge/ (default model) per test session, shared read-only."""

@@ -169,3 +169,40 @@ def test_operator_commands(db_url: str, tmp_path: Path, monkeypatch: pytest.Monk
     assert capsys.readouterr().out.splitlines()[-1].startswith(f"{migrate.BASELINE}  (-)")
     assert row_counts(db)["participants"] == 3
     db.close()
+
+
+def test_cohorts_migration_puts_everything_in_the_default_cohort(tmp_path: Path) -> None:
+    """A database at the revision before cohorts, with participants, lesdagen and an invite
+    code, upgrades into one default cohort with nothing lost."""
+    from sqlalchemy import text
+
+    db = Database(f"sqlite:///{tmp_path / 'pre.db'}")
+    migrate.upgrade(db, "security_1")
+    with db.engine.begin() as conn:
+        for uid, name in ((11, "Anna"), (12, "Bert")):
+            conn.execute(text(
+                "INSERT INTO participants (user_id, chat_id, first_name, username, authorized, "
+                "refused_notice, timezone, blocked, joined_at, last_seen) VALUES "
+                "(:u, :u, :n, '', 1, 0, '', 0, '2027-01-01', '2027-01-02')"), {"u": uid, "n": name})
+        for n, day in ((1, "2027-01-12"), (2, "2027-01-26"), (3, "2027-02-09")):
+            conn.execute(text("INSERT INTO course_dates (lesdag, date) VALUES (:n, :d)"),
+                         {"n": n, "d": day})
+        conn.execute(text("INSERT INTO invite_codes (code_hash, label, created_at, uses, revoked)"
+                          " VALUES ('abc', 'oud', '2027-01-01', 2, 0)"))
+    before, after = migrate.upgrade(db)
+    assert (before, after) == ("security_1", migrate.head_revision())
+    with db.engine.connect() as conn:
+        cohorts = conn.execute(text("SELECT id, name, is_default FROM cohorts")).all()
+        assert [(c[1], bool(c[2])) for c in cohorts] == [("Standaard", True)]
+        default = cohorts[0][0]
+        people = conn.execute(text(
+            "SELECT user_id, first_name, cohort_id FROM participants ORDER BY user_id")).all()
+        assert [tuple(p) for p in people] == [(11, "Anna", default), (12, "Bert", default)]
+        dates = conn.execute(text(
+            "SELECT cohort_id, lesdag, date FROM course_dates ORDER BY lesdag")).all()
+        assert [tuple(d) for d in dates] == [(default, 1, "2027-01-12"), (default, 2, "2027-01-26"),
+                                             (default, 3, "2027-02-09")]
+        invite = conn.execute(text("SELECT label, uses, cohort_id FROM invite_codes")).one()
+        assert tuple(invite) == ("oud", 2, None)
+    assert _diff(db) == []
+    db.close()

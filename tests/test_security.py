@@ -17,11 +17,11 @@ import pytest
 from bot import cli
 from bot.app import Services
 from bot.sanitize import clean_text
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.store.access import AccessStore, ThrottlePolicy
 from bot.telegram import qa
 from bot.telegram.request import CleaningRequest
-from tests.conftest import ROOT, running_bot
+from tests.conftest import ROOT, cli_on, running_bot
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 from tests.pgtest import MakeDb
@@ -81,10 +81,10 @@ def test_webhook_secret_of_telegrams_alphabet_is_accepted() -> None:
 
 
 # Item 4: invite brute force ----------------------------------------------------------------
-def new_invite_code(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+def new_invite_code(settings: Settings, monkeypatch: pytest.MonkeyPatch,
                     capsys: pytest.CaptureFixture[str], *extra: str) -> str:
-    monkeypatch.chdir(data_dir)
-    monkeypatch.setenv("WIJKWIJS_DATA_DIR", str(data_dir))
+    """`wijkwijs invite new` on the bot's own database (SQLite or PostgreSQL)."""
+    cli_on(settings, monkeypatch)
     assert cli.main(["invite", "new", "--bot", "wijkwijs_test_bot", *extra]) == 0
     out = capsys.readouterr().out
     code = out.split("Uitnodigingscode: ", 1)[1].split()[0]
@@ -115,7 +115,7 @@ async def test_invite_new_asks_telegram_for_the_bot_name(tmp_path: Path) -> None
 async def test_invite_brute_force_is_locked_out_then_the_right_code_works(
         services: Services, telegram: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    code = new_invite_code(services.settings.data_dir, monkeypatch, capsys)
+    code = new_invite_code(services.settings, monkeypatch, capsys)
     assert len(code) >= 22  # 128 random bits
     with services.db.engine.connect() as conn:
         stored = conn.exec_driver_sql("select code_hash from invite_codes").scalar()

@@ -81,14 +81,15 @@ def test_csv_parses_back(trainer: TrainerService, assignments: AssignmentService
     t = totals(assignments)
     assert rows[0] == ["Naam", "Gebruikersnaam", "Telegram-id",
                        *(f"Opdracht {n} klaar (van {t[n]})" for n in sorted(t)),
-                       "Laatst actief", "Geblokkeerd"]
+                       "Laatst actief", "Geblokkeerd", "Groep"]
     by_id = {r[2]: r for r in rows[1:]}
     assert set(by_id) == {"1", "2", "3", "5", "6"}
-    assert by_id["1"] == ["Anna", "anna_b", "1", "2", "0", "0", "0", "2027-01-12 19:30", "nee"]
+    assert by_id["1"] == ["Anna", "anna_b", "1", "2", "0", "0", "0", "2027-01-12 19:30", "nee",
+                          "Standaard"]
     assert by_id["2"][:7] == ["", "bert", "2", "0", "0", "1", "0"]
     # A formula-like name is neutralised for Excel; the blocked flag is shown.
     assert by_id["3"][0] == "'=HYPERLINK(\"x\")"
-    assert by_id["3"][-1] == "ja"
+    assert by_id["3"][-2] == "ja"
 
 
 def test_render_overview(trainer: TrainerService, assignments: AssignmentService) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
@@ -18,6 +19,21 @@ if TYPE_CHECKING:
     from bot.app import Services
 
 PROMPT = "jij> "
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1", re.DOTALL)
+_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+_BULLET = re.compile(r"^(\s*)[*-]\s+", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """Markdown as plain terminal text: no literal ``**``, backticks or '#'; links as
+    'text (url)'; bullets as '•'."""
+    text = _LINK.sub(r"\1 (\2)", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _ITALIC.sub(r"\1", text)
+    text = _HEADING.sub("", text)
+    return _BULLET.sub(r"\1• ", text)
 
 
 class TerminalChat:
@@ -30,7 +46,7 @@ class TerminalChat:
         self.loop = loop
 
     def say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(plain(text) + "\n")
         self.out.flush()
 
     def handle(self, text: str) -> bool:
@@ -39,12 +55,19 @@ class TerminalChat:
         command = text.split()[0].lower() if text.startswith("/") else ""
         if command in {"/exit", "/quit"}:
             return False
-        if command == "/nieuw":
+        if command == "/start":
+            self.say(texts.TERMINAL_WELCOME)
+        elif command == "/help":
+            self.help()
+        elif command == "/vraag":
+            question = text.split(maxsplit=1)[1].strip() if len(text.split()) > 1 else ""
+            if question:
+                self.answer(question)
+            else:
+                self.say(texts.VRAAG_EMPTY)
+        elif command == "/nieuw":  # forgets the follow-up context (offline and LLM)
             self.services.new_conversation(self.user_id)
             self.say(texts.NEW_CONVERSATION)
-            return True
-        if command in {"/help", "/start"}:
-            self.say(texts.TERMINAL_WELCOME)
         elif rp is not None and command == "/oefenen":
             self.say(texts.TERMINAL_SCENARIOS)
             for i, s in enumerate(rp.scenarios(), 1):
@@ -69,7 +92,7 @@ class TerminalChat:
                          "/herinnering"}:
             self.assignments(command, text.split()[1:], text)
         elif command:
-            self.say(texts.TERMINAL_UNKNOWN)
+            self.say(texts.TERMINAL_UNKNOWN_COMMAND)
         elif rp is not None and rp.is_active(self.user_id):
             try:
                 turn = rp.reply(self.user_id, text)
@@ -93,17 +116,19 @@ class TerminalChat:
                 self.say(texts.TERMINAL_ASSIGNMENT_KEYS)
             elif command == "/opdracht":
                 n = int(args[0])
-                for state in svc.progress(self.user_id, n).items:
-                    self.say(f"  {STATUS_ICONS[state.status]} {state.item.id}: {state.item.label}")
+                for i, state in enumerate(svc.progress(self.user_id, n).items, 1):
+                    self.say(texts.TERMINAL_ITEM_LINE.format(
+                        number=i, icon=STATUS_ICONS[state.status], label=state.item.label))
             elif command == "/antwoord":
-                n, item_id = int(args[0]), args[1]
+                n, item_id = int(args[0]), self.item_id(int(args[0]), args[1])
                 answer = text.split(maxsplit=3)[3] if len(args) > 2 else ""
                 view = svc.save_answer(self.user_id, n, item_id, answer)
                 self.say(texts.TERMINAL_SAVED)
                 for line in view.check:
                     self.say(f"  - {line}")
             elif command == "/klaar":
-                view = svc.set_done(self.user_id, int(args[0]), args[1], True)
+                view = svc.set_done(self.user_id, int(args[0]),
+                                    self.item_id(int(args[0]), args[1]), True)
                 self.say(f"{STATUS_ICONS[view.status]} {view.item.label}")
                 for line in view.check:  # ticked anyway: say honestly what is still missing
                     self.say(f"  ⚠ {line}")
@@ -121,6 +146,25 @@ class TerminalChat:
             self.say(str(exc))
         except (IndexError, ValueError):
             self.say(texts.TERMINAL_ASSIGNMENT_KEYS)
+
+    def item_id(self, n: int, ref: str) -> str:
+        """An item by its number in `/opdracht n` (1, 2, …) or by its id (partner-1-waarde)."""
+        if ref.isdigit():
+            items = self.services.assignments.get(n).items
+            if 1 <= int(ref) <= len(items):
+                return items[int(ref) - 1].id
+        return ref
+
+    def help(self) -> None:
+        available = {c for c, _ in self.services.command_list()} | {
+            "antwoord", "klaar", "exit", "help", "vraag", "nieuw"}
+        if self.services.catalogue:
+            available |= {"opdrachten", "exporteer"}
+        self.say(texts.TERMINAL_HELP_HEADER)
+        for command, line in texts.TERMINAL_COMMANDS.items():
+            if command in available and (self.services.catalogue or command not in
+                                         {"antwoord", "klaar", "opdrachten", "exporteer"}):
+                self.say(f"  {line}")
 
     def start_scenario(self, choice: str) -> None:
         rp = self.services.roleplay

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from bot.assignments.texts import format_date
 from bot.reminders import texts
 from bot.reminders.phrases import ReminderError
+from bot.store.cohorts import CohortStore
 from bot.store.db import CourseDate, Database
 
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -52,41 +53,54 @@ def parse_dates(text: str) -> dict[int, dt.date]:
 
 
 class CourseCalendar:
+    """Lesdagen per cohort. ``cohort_id=None`` means the default cohort."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.cohorts = CohortStore(db)
 
-    def set_dates(self, dates: Mapping[int, dt.date | str]) -> dict[int, dt.date]:
-        """Replace all lesdagen. Values may be dates or strings accepted by `parse_date`."""
+    def _cohort(self, cohort_id: int | None) -> int:
+        return self.cohorts.default_id() if cohort_id is None else cohort_id
+
+    def set_dates(self, dates: Mapping[int, dt.date | str],
+                  cohort_id: int | None = None) -> dict[int, dt.date]:
+        """Replace all lesdagen of a cohort. Values may be dates or strings for `parse_date`."""
         parsed: dict[int, dt.date] = {}
         for n, value in dates.items():
             if n < 1:
                 raise ReminderError(texts.BAD_LESDAG)
             parsed[n] = value if isinstance(value, dt.date) else parse_date(value)
+        cid = self._cohort(cohort_id)
         with self.db.session() as s:
-            s.execute(delete(CourseDate))
-            s.add_all(CourseDate(lesdag=n, date=d) for n, d in sorted(parsed.items()))
+            s.execute(delete(CourseDate).where(CourseDate.cohort_id == cid))
+            s.add_all(CourseDate(cohort_id=cid, lesdag=n, date=d)
+                      for n, d in sorted(parsed.items()))
         return dict(sorted(parsed.items()))
 
-    def clear(self) -> None:
+    def clear(self, cohort_id: int | None = None) -> None:
+        cid = self._cohort(cohort_id)
         with self.db.session() as s:
-            s.execute(delete(CourseDate))
+            s.execute(delete(CourseDate).where(CourseDate.cohort_id == cid))
 
-    def dates(self) -> dict[int, dt.date]:
+    def dates(self, cohort_id: int | None = None) -> dict[int, dt.date]:
+        cid = self._cohort(cohort_id)
         with self.db.session() as s:
-            rows = s.scalars(select(CourseDate).order_by(CourseDate.lesdag))
+            rows = s.scalars(select(CourseDate).where(CourseDate.cohort_id == cid)
+                             .order_by(CourseDate.lesdag))
             return {r.lesdag: r.date for r in rows}
 
-    def next_lesdag(self, today: dt.date) -> tuple[int, dt.date] | None:
+    def next_lesdag(self, today: dt.date,
+                    cohort_id: int | None = None) -> tuple[int, dt.date] | None:
         """The first lesdag on or after ``today`` as (number, date), or None."""
-        upcoming = [(d, n) for n, d in self.dates().items() if d >= today]
+        upcoming = [(d, n) for n, d in self.dates(cohort_id).items() if d >= today]
         if not upcoming:
             return None
         day, n = min(upcoming)
         return n, day
 
-    def render(self) -> str:
+    def render(self, cohort_id: int | None = None) -> str:
         """Dutch list of the lesdagen, one per line."""
-        dates = self.dates()
+        dates = self.dates(cohort_id)
         if not dates:
             return texts.CALENDAR_EMPTY
         return "\n".join(texts.CALENDAR_LINE.format(n=n, date=format_date(d, weekday=True))

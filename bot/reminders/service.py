@@ -264,6 +264,7 @@ class ReminderService:
             tz = self._user_tz(s, user_id)
             participant = s.get(Participant, user_id)
             name = participant.first_name if participant is not None else ""
+            cohort_id = participant.cohort_id if participant is not None else None
         lines = [texts.GREETING.format(name=name) if name else texts.GREETING_NO_NAME]
         next_item = self.assignments.next_open(user_id)
         if not self.assignments.assignments:
@@ -275,13 +276,14 @@ class ReminderService:
                 heading=next_item.assignment.heading, label=next_item.item.label,
                 number=next_item.assignment.number, done=next_item.done,
                 total=next_item.total))
-        lesdag = self._lesdag_line(now.astimezone(zone(tz)).date())
+        lesdag = self._lesdag_line(now.astimezone(zone(tz)).date(), cohort_id)
         if lesdag:
             lines.append(lesdag)
         return "\n".join(lines)
 
-    def _lesdag_line(self, today: dt.date) -> str:
-        upcoming = self.calendar.next_lesdag(today)
+    def _lesdag_line(self, today: dt.date, cohort_id: int | None = None) -> str:
+        """Days to the next lesdag of the participant's cohort (None: the default cohort)."""
+        upcoming = self.calendar.next_lesdag(today, cohort_id)
         if upcoming is None:
             return ""
         n, day = upcoming

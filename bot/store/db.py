@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Integer,
     String,
     Text,
@@ -58,6 +59,9 @@ class Participant(Base):
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     library: Mapped[str] = mapped_column(String(200), default="", server_default="")
     """The participant's library (optional, set with /bibliotheek; shown on exports)."""
+    cohort_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("cohorts.id", name="fk_participants_cohort"), nullable=True)
+    """The participant's cohort (bot.store.cohorts); None means the default cohort."""
 
 
 class QuestionLog(Base):
@@ -129,8 +133,13 @@ class Reminder(Base):
 
 
 class CourseDate(Base):
+    """The lesdagen of one cohort."""
+
     __tablename__ = "course_dates"
 
+    cohort_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("cohorts.id", name="fk_course_dates_cohort"), primary_key=True,
+        autoincrement=False)
     lesdag: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     date: Mapped[dt.date] = mapped_column(Date)
 
@@ -203,6 +212,9 @@ class InviteCode(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    cohort_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("cohorts.id", name="fk_invite_codes_cohort"), nullable=True)
+    """Joining with this code puts the participant in this cohort (None: default cohort)."""
 
 
 class AccessThrottle(Base):
@@ -229,6 +241,29 @@ class FloodWindow(Base):
     window_start: Mapped[dt.datetime] = mapped_column(DateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
     warned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# Cohorts: groups with their own lesdagen, invite codes and trainers (bot.store.cohorts) ------
+class Cohort(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Exactly one cohort is the default: participants without a cohort belong to it."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CohortTrainer(Base):
+    """A trainer (an id from ADMIN_IDS) assigned to a cohort. A trainer without any
+    assignment sees every cohort."""
+
+    __tablename__ = "cohort_trainers"
+
+    cohort_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("cohorts.id", name="fk_cohort_trainers_cohort"), primary_key=True,
+        autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 
 USER_TABLES: tuple[type[Base], ...] = (

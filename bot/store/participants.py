@@ -121,10 +121,12 @@ class ParticipantStore:
             s.execute(delete(FloodWindow).where(FloodWindow.user_id == user_id))
             p = s.get(Participant, user_id)
             member = p is not None and p.authorized
+            cohort_id = p.cohort_id if p is not None else None
             s.execute(delete(Participant).where(Participant.user_id == user_id))
             if member:
                 now = utcnow()
-                s.add(Participant(user_id=user_id, authorized=True, joined_at=now, last_seen=now))
+                s.add(Participant(user_id=user_id, authorized=True, joined_at=now, last_seen=now,
+                                  cohort_id=cohort_id))  # membership includes the cohort
         if sqlite:
             with self.db.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -21,7 +21,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import texts
 from bot.settings import Settings
 from bot.store.access import AccessStore, ThrottlePolicy
+from bot.store.cohorts import CohortStore
 from bot.store.participants import ParticipantStore
+from bot.trainer.texts import JOINED_COHORT
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class Guards:
         self.settings = settings
         self.participants = participants
         self.access_store = AccessStore(participants.db)
+        self.cohorts = CohortStore(participants.db)
         self.clock = clock
         self.bot_username = ""
         self.user_policy = ThrottlePolicy(settings.invite_free_attempts,
@@ -106,7 +109,20 @@ class Guards:
             self.participants.touch, user.id, chat.id if chat else None,
             user.first_name or "", user.username or "",
         )
+        await self._join_cohort(update)
         await self._flood(update)
+
+    async def _join_cohort(self, update: Update) -> None:
+        """``/start <code>`` with a cohort's invite code puts the participant in that cohort
+        (when they are in no cohort or the default one; other moves are for trainers)."""
+        msg, user = update.effective_message, update.effective_user
+        code = invite_payload(msg.text) if msg is not None and msg.text else None
+        if not code or msg is None or user is None:
+            return
+        cohort = await asyncio.to_thread(self.cohorts.cohort_for_code, code, self.now())
+        if cohort is not None and await asyncio.to_thread(self.cohorts.join, user.id, cohort.id):
+            log.info("user %s joined cohort %s", user.id, cohort.id)
+            await msg.reply_text(JOINED_COHORT.format(name=cohort.name))
 
     async def _outsider(self, update: Update) -> None:
         assert update.effective_user is not None

@@ -18,5 +18,54 @@ CSV_USER_ID = "Telegram-id"
 CSV_ASSIGNMENT = "Opdracht {n} klaar (van {total})"
 CSV_LAST_SEEN = "Laatst actief"
 CSV_BLOCKED = "Geblokkeerd"
+CSV_COHORT = "Groep"
 YES = "ja"
 NO = "nee"
+
+# Progress picture (PNG)
+CHART_LEGEND = ("nog niet begonnen", "bezig", "klaar")
+CHART_TITLE = "Voortgang: {scope}"
+CHART_CAPTION = "📊 Voortgang per opdracht: grijs = nog niet begonnen, geel = bezig, groen = klaar."
+ALL_COHORTS = "alle groepen"
+
+# Cohorts (groepen)
+COHORT_PREFIX = "Groep: {name}"
+COHORT_BAD_NAME = (
+    "Geef de groep een naam (hoogstens 100 tekens), bijvoorbeeld: /groepen nieuw Voorjaar 2027"
+)
+COHORT_EXISTS = "Er is al een groep \"{name}\"."
+COHORT_UNKNOWN = "Ik ken geen groep \"{name}\" die jij mag zien. Je groepen: {names}."
+COHORT_CREATED = "✅ Groep \"{name}\" gemaakt. Maak een uitnodiging met /uitnodiging {name}"
+COHORT_ONLY_HEAD = "Alleen een trainer zonder vaste groep mag groepen maken en trainers toewijzen."
+COHORT_LIST_HEADER = "👥 <b>Je groepen</b>"
+COHORT_LINE = "• {name}: {count} deelnemers, {dates} lesdagen{trainers}"
+COHORT_TRAINERS = ", trainers: {ids}"
+COHORT_DEFAULT_MARK = " (standaard)"
+COHORT_USAGE = (
+    "Groepen beheren:\n"
+    "/groepen – je groepen bekijken\n"
+    "/groepen nieuw NAAM – een groep maken\n"
+    "/groepen trainer NAAM TELEGRAM-ID – een trainer aan een groep toewijzen\n"
+    "/uitnodiging NAAM – een uitnodigingslink voor een groep\n"
+    "/verplaats TELEGRAM-ID NAAM – een deelnemer naar een andere groep"
+)
+COHORT_TRAINER_ADDED = "✅ Trainer {user} hoort nu bij groep \"{name}\"."
+CHOOSE_COHORT = "Welke groep?"
+BTN_ALL = "Alle groepen"
+BTN_CSV = "📄 CSV"
+BTN_CHART = "📊 Grafiek"
+INVITE_MADE = (
+    "🔗 Uitnodiging voor groep \"{name}\":\n{link}\n\n"
+    "Wie via deze link start, komt in deze groep. Deel de link alleen met de groep."
+)
+INVITE_NO_USERNAME = "De bot heeft geen gebruikersnaam; deel deze code: {code}"
+MOVE_USAGE = (
+    "Zo verplaats je iemand: /verplaats TELEGRAM-ID NAAM-VAN-DE-GROEP (het id staat in de CSV)."
+)
+MOVE_UNKNOWN_PERSON = "Ik vind geen deelnemer \"{ref}\" in jouw groepen."
+MOVED = "✅ {name} zit nu in groep \"{cohort}\"."
+DATES_CHOOSE = (
+    "Zet de naam van de groep voor de datums, bijvoorbeeld:\n"
+    "<code>/cursusdata {name} 12-01-2027 26-01-2027 09-02-2027 23-02-2027</code>"
+)
+JOINED_COHORT = "Je zit in groep \"{name}\"."
