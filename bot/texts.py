@@ -116,6 +116,8 @@ COMMANDS = {
     "opdrachten": "Werk aan je opdrachten",
     "exporteer": "Download een opdracht als Word-bestand",
     "herinnering": "Stel je dagelijkse herinnering in",
+    "oefenvraag": "Krijg een oefenvraag over de lesstof",
+    "mijnvoortgang": "Hoeveel oefenvragen zitten vast",
     "help": "Uitleg en voorbeelden",
     "privacy": "Wat ik over je bewaar",
     "vergeet": "Wis alles wat ik over je bewaar",

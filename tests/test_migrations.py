@@ -37,7 +37,11 @@ def test_upgrade_is_idempotent(tmp_path: Path) -> None:
 def test_first_release_database_is_stamped_then_upgraded(tmp_path: Path) -> None:
     """A database made by create_all (the first release) has no alembic_version table."""
     db = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    Base.metadata.create_all(db.engine)
+    first_release = {"assignment_answers", "course_dates", "metrics", "participants",
+                     "processed_updates", "questions", "reminders", "roleplay_sessions",
+                     "user_state"}  # the tables of revision 0001; later tables come by migration
+    Base.metadata.create_all(db.engine, tables=[t for t in Base.metadata.sorted_tables
+                                                if t.name in first_release])
     assert not inspect(db.engine).has_table("alembic_version")
     before, after = migrate.upgrade(db)
     assert before == migrate.BASELINE

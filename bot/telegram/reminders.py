@@ -45,6 +45,7 @@ from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError, loo
 from bot.store.db import Reminder
 from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
 from bot.telegram.qa import send_html
+from bot.telegram.quiz import quiz_toggle, reminder_quiz
 from bot.telegram.render import esc
 
 if TYPE_CHECKING:
@@ -127,8 +128,10 @@ def make_dispatcher(services: Services, bot: Bot) -> ReminderDispatcher:
         if _broadcasting.get():
             await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
         else:
-            await bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML,
-                                   reply_markup=markup)
+            quiz, rows = await asyncio.to_thread(reminder_quiz, services, chat_id)
+            await bot.send_message(chat_id, esc(text) + quiz, parse_mode=ParseMode.HTML,
+                                   reply_markup=InlineKeyboardMarkup([*rows,
+                                                                      *markup.inline_keyboard]))
 
     return ReminderDispatcher(services.reminders, send,
                               is_blocked=lambda e: isinstance(e, Forbidden),
@@ -226,6 +229,10 @@ class ReminderHandlers:
             return
         if arg.lower().split()[0] == "tijdzone":
             await self.set_timezone(msg, user.id, arg.split()[1:])
+            return
+        if arg.lower().split()[0] == "oefenvraag" and self.services.quiz is not None:
+            await msg.reply_text(await asyncio.to_thread(quiz_toggle, self.services.quiz,
+                                                         user.id, arg))
             return
         try:
             request = await asyncio.to_thread(self.reminders.apply, user.id,
