@@ -12,6 +12,7 @@ Callback data (far below 64 bytes; question ids are short slugs):
 from __future__ import annotations
 
 import asyncio
+import warnings
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -150,7 +151,18 @@ def register_quiz_handlers(application: Application[Any, Any, Any, Any, Any, Any
     if services.quiz is None:
         return
     h = QuizHandlers(services, services.quiz)
-    conversation = ConversationHandler(
+    with warnings.catch_warnings():  # per-user tracking is what we want for the reminder button
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        conversation = _conversation(h)
+    application.add_handlers([
+        conversation,
+        CommandHandler("mijnvoortgang", h.progress),
+        CallbackQueryHandler(h.more, pattern=rf"^{CB}:more:"),
+    ])
+
+
+def _conversation(h: QuizHandlers) -> ConversationHandler[Any]:
+    return ConversationHandler(
         entry_points=[CommandHandler("oefenvraag", h.ask),
                       CallbackQueryHandler(h.answer_button, pattern=rf"^{CB}:ans:")],
         states={ANSWERING: [
@@ -162,11 +174,6 @@ def register_quiz_handlers(application: Application[Any, Any, Any, Any, Any, Any
         allow_reentry=True,
         name="quiz",
     )
-    application.add_handlers([
-        conversation,
-        CommandHandler("mijnvoortgang", h.progress),
-        CallbackQueryHandler(h.more, pattern=rf"^{CB}:more:"),
-    ])
 
 
 def reminder_quiz(services: Services, chat_id: int
