@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -62,7 +63,7 @@ def test_good_answers_come_back_later_and_later_until_vast(quiz: QuizService,
         assert feedback.judgement.verdict == "goed"
         dues.append(quiz.schedule.progress(USER)["lsd"].due)
         clock.advance((dues[-1] - clock.now.date()).days)
-    gaps = [(b - a).days for a, b in zip(dues, dues[1:], strict=False)]
+    gaps = [(b - a).days for a, b in itertools.pairwise(dues)]
     assert gaps == [INTERVALS[3], INTERVALS[4], INTERVALS[5], INTERVALS[5]]
     assert quiz.schedule.progress(USER)["lsd"].box == TOP_BOX
     label = quiz.taxonomy.theme_labels["samenwerken-en-relatiebeheer"]
