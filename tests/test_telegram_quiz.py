@@ -84,3 +84,19 @@ async def test_reminder_carries_a_question_and_its_answer_is_judged(
         assert "weer in je herinnering" in on["plain_text"]
     progress = svc.quiz.schedule.progress(USER)[question.id]
     assert (progress.box, progress.missed) == (1, 1)
+
+
+async def test_trainer_overview_lists_the_most_missed_questions(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    assert services.quiz is not None
+    for user in (21, 22):
+        services.quiz.answer(user, "gotik", "geen idee")
+    services.quiz.answer(21, "lsd", "luisteren")
+    admin = 1
+    async with running_bot(services, telegram, admin_ids=[admin]):
+        await telegram.send_message(admin, "/overzicht")
+        [overview] = await telegram.wait_for_messages(admin, timeout=30)
+    text = overview["plain_text"]
+    assert "Oefenvragen die het vaakst misgaan" in text
+    assert text.index("Waar staat GOTIK") < text.index("Waar staan de letters van LSD")
+    assert "(2× mis, 2 deelnemer(s))" in text

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
+from bot.adapters.terminal_quiz import handle_quiz
 from bot.answering.service import UserFacingError
 from bot.assignments import AssignmentError
 from bot.assignments.texts import STATUS_ICONS
@@ -39,6 +40,8 @@ class TerminalChat:
         command = text.split()[0].lower() if text.startswith("/") else ""
         if command in {"/exit", "/quit"}:
             return False
+        if handle_quiz(self.services, self.user_id, command, text, self.say):
+            return True
         if command in {"/help", "/start"}:
             self.say(texts.TERMINAL_WELCOME)
         elif rp is not None and command == "/oefenen":

@@ -190,3 +190,11 @@ def quiz_toggle(quiz: QuizService, user_id: int, arg: str) -> str:
     if len(words) != 2 or words[1] not in {"aan", "uit"}:
         return texts.TOGGLE_USAGE
     return quiz.set_in_reminder(user_id, words[1] == "aan")
+
+
+def quiz_missed_html(services: Services) -> str:
+    """For /overzicht: the practice questions missed most often ('' when none)."""
+    if services.quiz is None:
+        return ""
+    text = services.quiz.render_most_missed()
+    return f"\n\n{text}" if text else ""

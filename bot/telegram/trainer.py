@@ -29,6 +29,7 @@ from bot.reminders import DispatchReport, ReminderError, parse_dates
 from bot.telegram.assignments import chat_of, show
 from bot.telegram.guards import Guards
 from bot.telegram.qa import send_html
+from bot.telegram.quiz import quiz_missed_html
 from bot.telegram.reminders import broadcast_html, reminder_dispatcher
 from bot.telegram.render import MAX_MESSAGE, esc
 
@@ -125,7 +126,8 @@ class TrainerHandlers:
                                             caption=CSV_CAPTION)
             return
         table = await asyncio.to_thread(self.trainer.render_overview)
-        await send_html(msg, f"<pre>{esc(table)}</pre>\n{CSV_HINT}")
+        missed = await asyncio.to_thread(quiz_missed_html, self.services)
+        await send_html(msg, f"<pre>{esc(table)}</pre>\n{CSV_HINT}{missed}")
 
     async def dates(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = await self._admin(update)
