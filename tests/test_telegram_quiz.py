@@ -100,3 +100,19 @@ async def test_trainer_overview_lists_the_most_missed_questions(
     assert "Oefenvragen die het vaakst misgaan" in text
     assert text.index("Waar staat GOTIK") < text.index("Waar staan de letters van LSD")
     assert "(2× mis, 2 deelnemer(s))" in text
+
+
+async def test_open_question_survives_a_restart_and_other_commands_end_it(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    assert services.quiz is not None
+    services.quiz.set_pending(USER, "lsd")  # asked before a restart: no conversation in memory
+    async with running_bot(services, telegram):
+        reply = await say(telegram, "luisteren samenvaten en doorvragen")
+        assert reply["plain_text"].startswith("✅ Goed!")
+        await say(telegram, "/oefenvraag")
+        assert services.quiz.pending(USER) is not None
+        await say(telegram, "/help")  # another command: the question is dropped
+        answer = await say(telegram, "wat is netwerken?")
+        assert "Bronnen" in answer["plain_text"]
+    assert services.quiz.pending(USER) is None
+    assert list(services.quiz.schedule.progress(USER)) == ["lsd"]

@@ -63,6 +63,18 @@ def reminder_addition(quiz: QuizService, user_id: int
     return html, [[button]]
 
 
+class PendingFilter(filters.MessageFilter):
+    """Messages from participants with an open practice question."""
+
+    def __init__(self, quiz: QuizService) -> None:
+        super().__init__(name="QuizPending")
+        self.quiz = quiz
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        return user is not None and self.quiz.pending(user.id) is not None
+
+
 class QuizHandlers:
     def __init__(self, services: Services, quiz: QuizService) -> None:
         self.services = services
@@ -138,6 +150,10 @@ class QuizHandlers:
         if isinstance(query.message, Message):
             await send_html(query.message, render_section(title, body))
 
+    async def drop_pending(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_user is not None:
+            await asyncio.to_thread(self.quiz.set_pending, update.effective_user.id, None)
+
     async def progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user
         if msg is None or user is None:
@@ -159,14 +175,22 @@ def register_quiz_handlers(application: Application[Any, Any, Any, Any, Any, Any
         CommandHandler("mijnvoortgang", h.progress),
         CallbackQueryHandler(h.more, pattern=rf"^{CB}:more:"),
     ])
+    # Another command while a question is open: stop waiting, so the next text is Q&A again.
+    application.add_handler(MessageHandler(
+        filters.COMMAND & ~filters.Regex(r"^/(oefenvraag|annuleer)\b") & PendingFilter(h.quiz),
+        h.drop_pending), group=1)
 
 
 def _conversation(h: QuizHandlers) -> ConversationHandler[Any]:
+    # The open question lives in the database (QuizService.pending), so an answer after a
+    # restart (the conversation state is in memory) is still judged: it is also an entry point.
+    pending_text = filters.TEXT & ~filters.COMMAND & PendingFilter(h.quiz)
     return ConversationHandler(
         entry_points=[CommandHandler("oefenvraag", h.ask),
-                      CallbackQueryHandler(h.answer_button, pattern=rf"^{CB}:ans:")],
+                      CallbackQueryHandler(h.answer_button, pattern=rf"^{CB}:ans:"),
+                      MessageHandler(pending_text, h.answer_text)],
         states={ANSWERING: [
-            MessageHandler(filters.TEXT & ~filters.COMMAND, h.answer_text),
+            MessageHandler(pending_text, h.answer_text),
             MessageHandler(~filters.COMMAND & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                            h.not_text),
         ]},
