@@ -18,6 +18,9 @@ from bot import texts
 from bot.answering.service import Answer, AnswerService
 from bot.assignments import Assignment, AssignmentService, load_assignments
 from bot.knowledge.taxonomy import Taxonomy
+from bot.quiz.judge import QuizJudge
+from bot.quiz.questions import QuizBank, load_quiz
+from bot.quiz.service import QuizService
 from bot.reminders import CourseCalendar, ReminderService
 from bot.retrieval.embeddings import Embedder, make_embedder
 from bot.retrieval.index import Indexer, IngestReport, Progress
@@ -82,6 +85,9 @@ class Services:
     """Built once (the analyser embeds its examples); None when there are no scenarios."""
     clock: Callable[[], dt.datetime] = utc_now
     """Aware UTC now; replaceable in tests."""
+    quiz_bank: QuizBank | None = None
+    quiz_judge: QuizJudge | None = None
+    """Practice questions (knowledge/quiz) and their judge (keeps its embedding cache)."""
     # Derived from db/settings/catalogue/clock in __post_init__, so `dataclasses.replace`
     # (e.g. a fresh database per test) rebuilds them on the new values.
     assignments: AssignmentService = field(init=False, repr=False)
@@ -89,6 +95,7 @@ class Services:
     reminders: ReminderService = field(init=False, repr=False)
     trainer: TrainerService = field(init=False, repr=False)
     roleplay: RoleplayService | None = field(init=False, repr=False, default=None)
+    quiz: QuizService | None = field(init=False, repr=False, default=None)
     llm: LLMTutor | None = field(init=False, repr=False, default=None)
     """Generated answers and follow-ups when settings.llm_provider != "none" (else offline)."""
 
@@ -100,6 +107,11 @@ class Services:
         self.reminders = ReminderService(self.db, tz, self.clock, assignments=self.assignments,
                                          calendar=self.calendar)
         self.trainer = TrainerService(self.db, self.assignments, timezone=tz)
+        self.quiz = None
+        if self.quiz_bank is not None and self.quiz_bank.questions:
+            self.quiz = QuizService(self.quiz_bank, self.quiz_judge or QuizJudge(self.embedder),
+                                    self.participants, self.calendar, self.taxonomy, tz,
+                                    self.clock)
         self.roleplay = None
         if self.roleplay_engine is not None:
             titles = {c.path: c.title for c in self.retriever.chunks}
@@ -206,7 +218,9 @@ def build_services(settings: Settings, progress: Progress) -> Services:
     catalogue = tuple(load_assignments(settings.knowledge_dir))
     return Services(settings, taxonomy, embedder, retriever, answers, db, ParticipantStore(db),
                     catalogue=catalogue,
-                    roleplay_engine=build_roleplay_engine(settings, embedder, progress))
+                    roleplay_engine=build_roleplay_engine(settings, embedder, progress),
+                    quiz_bank=load_quiz(settings.knowledge_dir, taxonomy),
+                    quiz_judge=QuizJudge(embedder))
 
 
 def build_answer_service(settings: Settings, retriever: HybridRetriever, taxonomy: Taxonomy,
@@ -261,6 +275,7 @@ def build_application(
     from bot.telegram.inbox import InboxBot, bot_id_of, install_inbox_jobs, mark_done
     from bot.telegram.leadership import install_leader_job
     from bot.telegram.qa import CB_CASE, CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
+    from bot.telegram.quiz import register_quiz_handlers
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import ReminderHandlers, install_reminder_job
     from bot.telegram.request import CleaningRequest
@@ -335,6 +350,7 @@ def build_application(
         CallbackQueryHandler(qa.rate, pattern=f"^{CB_RATE}:"),
         CallbackQueryHandler(qa.forget_confirm, pattern=f"^{CB_FORGET}:"),
     ])
+    register_quiz_handlers(application, services)  # its conversation sees answers first
     # Assignments, reminders, trainer ---------------------------------------------------------
     # Before the fallbacks: the "waiting for your answer/time" text handlers must see a message
     # before the Q&A text handler. Group 1: any other command ends such waiting.

@@ -164,6 +164,8 @@ COMMANDS = {
     "exporteer": "Download een opdracht als Word-bestand",
     "bibliotheek": "Zet de naam van je bibliotheek op je downloads",
     "herinnering": "Stel je dagelijkse herinnering in",
+    "oefenvraag": "Krijg een oefenvraag over de lesstof",
+    "mijnvoortgang": "Hoeveel oefenvragen zitten vast",
     "help": "Uitleg en voorbeelden",
     "privacy": "Wat ik over je bewaar",
     "vergeet": "Wis alles wat ik over je bewaar",

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from bot import texts
+from bot.adapters.terminal_quiz import handle_quiz
 from bot.answering.plain import render_plain
 from bot.answering.service import UserFacingError
 from bot.assignments import AssignmentError
@@ -55,6 +56,8 @@ class TerminalChat:
         command = text.split()[0].lower() if text.startswith("/") else ""
         if command in {"/exit", "/quit"}:
             return False
+        if handle_quiz(self.services, self.user_id, command, text, self.say):
+            return True
         if command == "/start":
             self.say(texts.TERMINAL_WELCOME)
         elif command == "/help":

@@ -266,6 +266,23 @@ class CohortTrainer(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 
+class QuizProgress(Base):
+    """Leitner box per participant and practice question (bot/quiz/schedule.py)."""
+
+    __tablename__ = "quiz_progress"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    box: Mapped[int] = mapped_column(Integer, default=1)
+    due: Mapped[dt.date] = mapped_column(Date)
+    """Local date from which the question may be asked again."""
+    last_verdict: Mapped[str] = mapped_column(String(16), default="")
+    right: Mapped[int] = mapped_column(Integer, default=0)
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+    """Answers judged 'fout' or 'half' (for the trainer's most-missed list)."""
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 USER_TABLES: tuple[type[Base], ...] = (
     QuestionLog,
     UserState,
@@ -273,6 +290,7 @@ USER_TABLES: tuple[type[Base], ...] = (
     AssignmentAnswer,
     Reminder,
     OutboxSend,
+    QuizProgress,
 )
 
 

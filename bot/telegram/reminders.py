@@ -48,6 +48,7 @@ from bot.store.outbox import Outbox
 from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
 from bot.telegram.leadership import on_lead
 from bot.telegram.qa import send_html
+from bot.telegram.quiz import quiz_toggle, reminder_quiz
 from bot.telegram.ratelimit import proves_not_delivered
 from bot.telegram.render import esc
 
@@ -132,8 +133,10 @@ def make_dispatcher(services: Services, bot: Bot,
         if _broadcasting.get():
             await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
         else:
-            await bot.send_message(chat_id, esc(text), parse_mode=ParseMode.HTML,
-                                   reply_markup=markup)
+            quiz, rows = await asyncio.to_thread(reminder_quiz, services, chat_id)
+            await bot.send_message(chat_id, esc(text) + quiz, parse_mode=ParseMode.HTML,
+                                   reply_markup=InlineKeyboardMarkup([*rows,
+                                                                      *markup.inline_keyboard]))
 
     async def send_broadcast(chat_id: int, text: str) -> None:
         await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
@@ -257,6 +260,10 @@ class ReminderHandlers:
             return
         if arg.lower().split()[0] == "tijdzone":
             await self.set_timezone(msg, user.id, arg.split()[1:])
+            return
+        if arg.lower().split()[0] == "oefenvraag" and self.services.quiz is not None:
+            await msg.reply_text(await asyncio.to_thread(quiz_toggle, self.services.quiz,
+                                                         user.id, arg))
             return
         try:
             request = await asyncio.to_thread(self.reminders.apply, user.id,

@@ -32,6 +32,7 @@ from bot.store.cohorts import CohortStore
 from bot.telegram.assignments import chat_of, show
 from bot.telegram.guards import Guards
 from bot.telegram.qa import send_html
+from bot.telegram.quiz import quiz_missed_html
 from bot.telegram.reminders import broadcast_html, reminder_dispatcher
 from bot.telegram.render import MAX_MESSAGE, esc, split_message
 from bot.trainer import texts as ttexts
@@ -215,7 +216,8 @@ class TrainerHandlers:
             InlineKeyboardButton(ttexts.BTN_CSV, callback_data=f"{CB}:oc:{scope}"),
             InlineKeyboardButton(ttexts.BTN_CHART, callback_data=f"{CB}:og:{scope}"),
         ]])
-        html = f"{head}<pre>{esc(table)}</pre>\n{CSV_HINT}"
+        missed = await asyncio.to_thread(quiz_missed_html, self.services)
+        html = f"{head}<pre>{esc(table)}</pre>\n{CSV_HINT}{missed}"
         parts = split_message(html) or [" "]
         for i, part in enumerate(parts):
             await context.bot.send_message(chat, part, parse_mode=ParseMode.HTML,

@@ -1,0 +1,1 @@
+"""Practice questions with spaced repetition ("Oefenvraag van de dag", issue 17)."""
