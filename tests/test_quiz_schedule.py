@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,9 +13,9 @@ from bot.quiz.questions import QuizBank, load_quiz
 from bot.quiz.schedule import INTERVALS, TOP_BOX, released
 from bot.quiz.service import QuizService
 from bot.reminders.calendar import CourseCalendar
-from bot.store.db import Database
 from bot.store.participants import ParticipantStore
 from tests.conftest import KNOWLEDGE
+from tests.pgtest import MakeDb
 
 USER = 7
 
@@ -43,13 +42,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def quiz(bank: QuizBank, clock: Clock) -> Iterator[QuizService]:
-    db = Database("sqlite://")
-    db.upgrade()
+def quiz(bank: QuizBank, clock: Clock, make_db: MakeDb) -> QuizService:
+    db = make_db()
     # fuzzy matching only: these tests are about scheduling, not about embeddings
-    yield QuizService(bank, QuizJudge(None), ParticipantStore(db), CourseCalendar(db),
-                      Taxonomy.load(KNOWLEDGE), "Europe/Amsterdam", clock)
-    db.close()
+    return QuizService(bank, QuizJudge(None), ParticipantStore(db), CourseCalendar(db),
+                       Taxonomy.load(KNOWLEDGE), "Europe/Amsterdam", clock)
 
 
 RIGHT = {"lsd": "luisteren, samenvatten, doorvragen", "krachtenveld-assen": "invloed en belang"}
