@@ -23,7 +23,8 @@ def test_sqlite_database_and_its_journal_are_private(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{data / 'wijkwijs.db'}")
     db.upgrade()
     with db.engine.connect() as conn:  # while a connection is open, -wal and -shm exist
-        conn.execute(text("INSERT INTO course_dates (lesdag, date) VALUES (1, '2027-01-05')"))
+        conn.execute(text("INSERT INTO user_state (user_id, key, value, updated_at) "
+                          "VALUES (1, 'k', '1', '2027-01-05')"))
         conn.commit()
         assert mode(data) == 0o700
         for name in ("wijkwijs.db", "wijkwijs.db-wal", "wijkwijs.db-shm"):
