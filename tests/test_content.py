@@ -128,10 +128,14 @@ def test_worked_examples_pass_their_own_checklist() -> None:
     """Every 'Uitgewerkt voorbeeld' answers each item the current assignment checks ask for.
 
     Examples may show one of a repeated group (e.g. 'Partner 1'); every item they do show, and
-    every item outside a group, must pass `bot.assignments.checks.check` unchanged.
+    every item outside a group, must pass `bot.assignments.checks.check` with the assignment's
+    own quality criteria (knowledge/opdrachten/controles.yaml).
     """
     from bot.assignments.checks import check
+    from bot.assignments.criteria import load_criteria
     from bot.knowledge.models import expand_checklist
+
+    criteria = load_criteria(KNOWLEDGE)  # the same quality criteria participants' answers meet
 
     opdrachten = [f for f in load_knowledge(KNOWLEDGE).files if f.opdracht]
     assert len(opdrachten) == 4
@@ -151,7 +155,8 @@ def test_worked_examples_pass_their_own_checklist() -> None:
                              if g == n and _field_of(lab, field_id)), "")
             else:
                 text = next((t for (g, lab), t in answers.items() if lab == item.id), "")
-            for message in check(item, text):
+            spec = criteria.for_item(f.opdracht.assignment, item.id)
+            for message in check(item, text, spec, criteria.lexicons):
                 problems.append(f"{f.path} {item.id}: {message}")
         if any(e.repeat for e in f.opdracht.checklist):
             assert groups, f"{f.path}: the example shows no repeated group"

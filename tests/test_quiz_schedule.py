@@ -132,3 +132,7 @@ def test_most_missed_over_all_participants(quiz: QuizService) -> None:
     quiz.answer(2, "lsd", RIGHT["lsd"])
     assert quiz.schedule.most_missed() == [("gotik", 3, 3), ("lsd", 1, 2)]
     assert "GOTIK" in quiz.render_most_missed()
+    # A trainer sees the misses of their own cohort's members only.
+    assert quiz.schedule.most_missed(user_ids={2}) == [("gotik", 1, 1)]
+    assert quiz.schedule.most_missed(user_ids=set()) == []
+    assert "GOTIK" not in quiz.render_most_missed(user_ids=set())

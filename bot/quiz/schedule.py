@@ -11,7 +11,7 @@ bot/reminders/calendar.py). When no dates are set at all, every lesdag counts as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -108,12 +108,17 @@ class QuizSchedule:
                 row.missed += 1
             return Progress(row.box, row.due, row.right, row.missed)
 
-    def most_missed(self, limit: int = 5) -> list[tuple[str, int, int]]:
-        """(question id, misses, participants) over all participants, most misses first."""
+    def most_missed(self, limit: int = 5,
+                    user_ids: Collection[int] | None = None) -> list[tuple[str, int, int]]:
+        """(question id, misses, participants), most misses first; over ``user_ids`` (a
+        cohort's members) when given, else over all participants."""
         with self.db.session() as s:
+            query = select(QuizProgress.question_id, func.sum(QuizProgress.missed),
+                           func.count(QuizProgress.user_id))
+            if user_ids is not None:
+                query = query.where(QuizProgress.user_id.in_(list(user_ids)))
             rows = s.execute(
-                select(QuizProgress.question_id, func.sum(QuizProgress.missed),
-                       func.count(QuizProgress.user_id))
+                query
                 .group_by(QuizProgress.question_id)
                 .having(func.sum(QuizProgress.missed) > 0)
                 .order_by(func.sum(QuizProgress.missed).desc(), QuizProgress.question_id)

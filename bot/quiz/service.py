@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
@@ -133,9 +133,11 @@ class QuizService:
         lines.append(texts.PROGRESS_FOOT)
         return "\n".join(lines)
 
-    def render_most_missed(self, limit: int = 5) -> str:
-        """For trainers: the questions missed most often over all participants ('' if none)."""
-        rows = self.schedule.most_missed(limit)
+    def render_most_missed(self, limit: int = 5,
+                           user_ids: Collection[int] | None = None) -> str:
+        """For trainers: the questions missed most often by ``user_ids`` (a cohort; all
+        participants when None), or '' if none."""
+        rows = self.schedule.most_missed(limit, user_ids)
         lines = []
         for qid, missed, people in rows:
             q = self.bank.get(qid)

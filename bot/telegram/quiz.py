@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from collections.abc import Collection
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -216,9 +217,13 @@ def quiz_toggle(quiz: QuizService, user_id: int, arg: str) -> str:
     return quiz.set_in_reminder(user_id, words[1] == "aan")
 
 
-def quiz_missed_html(services: Services) -> str:
-    """For /overzicht: the practice questions missed most often ('' when none)."""
+def quiz_missed_html(services: Services, cohort_ids: Collection[int]) -> str:
+    """For /overzicht: the practice questions the chosen cohorts missed most ('' when none)."""
     if services.quiz is None:
         return ""
-    text = services.quiz.render_most_missed()
+    from bot.store.cohorts import CohortStore
+
+    store = CohortStore(services.db)
+    members = set().union(*(store.members(c) for c in cohort_ids)) if cohort_ids else set()
+    text = services.quiz.render_most_missed(user_ids=members)
     return f"\n\n{text}" if text else ""

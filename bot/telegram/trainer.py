@@ -216,7 +216,7 @@ class TrainerHandlers:
             InlineKeyboardButton(ttexts.BTN_CSV, callback_data=f"{CB}:oc:{scope}"),
             InlineKeyboardButton(ttexts.BTN_CHART, callback_data=f"{CB}:og:{scope}"),
         ]])
-        missed = await asyncio.to_thread(quiz_missed_html, self.services)
+        missed = await asyncio.to_thread(quiz_missed_html, self.services, ids)
         html = f"{head}<pre>{esc(table)}</pre>\n{CSV_HINT}{missed}"
         parts = split_message(html) or [" "]
         for i, part in enumerate(parts):
