@@ -115,6 +115,7 @@ class Analyser:
         self.cues = CueDetector(book)
         self._lock = threading.Lock()
         self._concern: dict[str, np.ndarray] = {}
+        self._anchors: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_knowledge(cls, knowledge_dir: Path, encoder: QueryEncoder | None,
@@ -129,6 +130,18 @@ class Analyser:
         """Load the embedding model now instead of on the first reply."""
         if self.encoder is not None:
             self.encoder.encode_queries(["warm-up"])
+
+    def _anchor_matrices(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Embeddings of the generic concern questions and of the small-talk anchors."""
+        if self.encoder is None:
+            return None
+        if self._anchors is None:
+            concern = np.asarray(self.encoder.encode_queries(self.persona.concern_questions),
+                                 dtype=np.float64)
+            small = np.asarray(self.encoder.encode_queries(self.persona.small_talk),
+                               dtype=np.float64)
+            self._anchors = (concern, small)
+        return self._anchors
 
     def _concern_matrix(self, scenario: Scenario) -> np.ndarray | None:
         """Embeddings of the hidden concern and the reveal steps (cached per scenario)."""
@@ -180,16 +193,20 @@ class Analyser:
 
     def _relevance(self, scenario: Scenario, embedding: np.ndarray | None,
                    concern: list[str], ctx: TurnContext) -> float:
-        """0..1: similarity to the concern and to the next reveal step, above the persona
-        book's baseline; a concern keyword counts as at least `keyword_relevance`."""
+        """0..1: how much more the reply resembles the concern, the next reveal step or a
+        generic question about what bothers someone than small talk; a concern keyword counts
+        as at least `keyword_relevance`."""
         value = self.persona.keyword_relevance if concern else 0.0
         matrix = self._concern_matrix(scenario) if embedding is not None else None
-        if matrix is not None and embedding is not None:
+        anchors = self._anchor_matrices()
+        if matrix is not None and anchors is not None and embedding is not None:
             steps = len(scenario.reactions.on_question)
             rows = [0, 1 + min(ctx.revealed, steps - 1)]
-            sim = float(max(matrix[r] @ embedding for r in rows))
+            towards = max(float(max(matrix[r] @ embedding for r in rows)),
+                          float((anchors[0] @ embedding).max()))
+            margin = towards - float((anchors[1] @ embedding).max())
             span = self.persona.similarity_full - self.persona.similarity_floor
-            value = max(value, (sim - self.persona.similarity_floor) / span)
+            value = max(value, (margin - self.persona.similarity_floor) / span)
         return max(0.0, min(1.0, value))
 
     def _delta(self, analysis: TurnAnalysis, scenario: Scenario, ctx: TurnContext) -> int:
@@ -198,6 +215,9 @@ class Analyser:
         used, moves = analysis.used(), analysis.moves()
         gains = {t: entries[t].weight * (REPEAT_TRICK if t in ctx.last_used else 1.0)
                  for t in used}
+        for t in self.book.with_role("question"):
+            if t in gains:  # a question about something else (small talk) earns nothing
+                gains[t] *= min(1.0, analysis.relevance / max(self.persona.reveal_from, 1e-6))
         listening = set(self.book.with_role("listening"))
         if not ctx.listened and ctx.resistance >= 60 and not listening & set(used):
             for t in self.book.with_role("proposal"):

@@ -324,30 +324,41 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
                      cache_dir: Path | None = None, seed: int = SEED,
                      ) -> tuple[TechniqueModel, np.ndarray, np.ndarray]:
     """Train on ``training``; returns (model, features, label matrix). Embeddings of the training
-    replies are cached in ``cache_dir`` (keyed by the data hash)."""
+    replies are cached in ``cache_dir`` (per text)."""
     examples = load_examples(training, book.ids)
     digest = data_hash(training, book, encoder)
     extractor = FeatureExtractor(book, encoder)
     texts = [e.text for e in examples]
-    emb = None
-    cache = cache_dir / f"roleplay-training-{digest}.npy" if cache_dir is not None else None
-    if cache is not None and cache.is_file():
-        try:
-            emb = np.load(cache)
-            emb = emb if emb.shape[0] == len(texts) else None
-        except (OSError, ValueError):
-            emb = None
-    if emb is None:
-        emb = extractor.embed(texts)
-        if cache is not None:
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                np.save(cache, emb)
-            except OSError as exc:
-                log.warning("cannot cache training embeddings: %s", exc)
+    emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
     x = extractor.features(texts, emb)
     y = label_matrix(examples, book.ids)
     return train_model(x, y, book.ids, digest, seed), x, y
+
+
+def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
+                       model_name: str) -> np.ndarray:
+    """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
+    ``cache_dir``, so adding replies to the training data only embeds the new ones."""
+    slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
+    cache = cache_dir / f"roleplay-training-{slug}.npz" if cache_dir is not None else None
+    known: dict[str, np.ndarray] = {}
+    if cache is not None and cache.is_file():
+        try:
+            with np.load(cache, allow_pickle=False) as data:
+                known = dict(zip((str(t) for t in data["texts"]), data["matrix"], strict=True))
+        except (OSError, ValueError, KeyError):
+            known = {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        known.update(zip(todo, extractor.embed(todo), strict=True))
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                with cache.open("wb") as fh:
+                    np.savez(fh, texts=np.array(list(known)), matrix=np.vstack(list(known.values())))
+            except OSError as exc:
+                log.warning("cannot cache training embeddings: %s", exc)
+    return np.vstack([known[t] for t in texts]).astype(np.float64)
 
 
 def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,

@@ -45,6 +45,8 @@ class PersonaBook(BaseModel):
     similarity_full: float = Field(ge=-1, le=1)
     reveal_from: float = Field(ge=0, le=1)
     keyword_relevance: float = Field(ge=0, le=1)
+    concern_questions: list[str] = Field(min_length=1)
+    small_talk: list[str] = Field(min_length=1)
     insult_weight: float = Field(ge=0, le=40)
     insult_words: list[str] = Field(default_factory=list)
     proposal_cues: list[str] = Field(default_factory=list)
