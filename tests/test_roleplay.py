@@ -243,7 +243,7 @@ def test_agreement_ends_the_session_with_feedback(engine: RoleplayEngine) -> Non
     assert session.status == "agreement"
     assert result.kind == "agreement" and "voorstel" in result.techniques
     # the persona agrees to the participant's own proposal and names it
-    assert "kopje koffie" in result.persona
+    assert "leestafel" in result.persona
     assert result.feedback is not None and result.feedback.outcome == "agreement"
     assert result.feedback.score >= 70
     with pytest.raises(RoleplayError):
@@ -335,8 +335,9 @@ def test_hint_changes_with_the_situation(engine: RoleplayEngine) -> None:
     scenario = engine.scenario(session)
     first_name = scenario.persona.name.split()[0]
     book, address = engine.book, scenario.address
-    assert engine.hint(session) == book.hint("acknowledge", address).format(name=first_name)
-    assert "'Ik hoor dat u" in engine.hint(RoleplaySession.from_dict(session.to_dict()))
+    first = engine.hint(session)
+    assert first == book.hint("acknowledge", address).format(name=first_name)
+    assert "'Ik hoor dat u" in first  # the example follows the persona's register
     engine.reply(session, "Ik snap dat u hier kritisch naar kijkt.")
     assert engine.hint(session) == book.hint("open_question", address)
     assert engine.hint(session) == scenario.hints[0]

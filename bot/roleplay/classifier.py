@@ -309,7 +309,7 @@ class TechniqueClassifier:
         out = {}
         for lab, t in zip(self.model.labels, self.model.thresholds, strict=True):
             p = probabilities[lab]
-            out[lab] = 0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t)
+            out[lab] = float(0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t))
         return out
 
     def decide(self, probabilities: dict[str, float]) -> list[str]:

@@ -62,7 +62,7 @@ class Feedback:
     turns: int = 0
     start_resistance: int = 0
     end_resistance: int = 0
-    names: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict, compare=False)
     """Display name per technique/criterion id (from the technique book; not serialised)."""
 
     def to_dict(self) -> dict[str, Any]:
