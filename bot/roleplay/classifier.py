@@ -355,7 +355,8 @@ def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir:
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 with cache.open("wb") as fh:
-                    np.savez(fh, texts=np.array(list(known)), matrix=np.vstack(list(known.values())))
+                    np.savez(fh, texts=np.array(list(known)),
+                             matrix=np.vstack(list(known.values())))
             except OSError as exc:
                 log.warning("cannot cache training embeddings: %s", exc)
     return np.vstack([known[t] for t in texts]).astype(np.float64)
