@@ -2,7 +2,9 @@
 
     python benchmarks/roleplay_turns.py [--turns 120] [--out benchmarks/results/roleplay-turns.json]
 
-Plays scripted conversations (a mix of good, poor and off-topic replies) through the engine in
+Wall time depends heavily on other load on the machine; ``turn_cpu_ms`` is this process's CPU
+time per turn (the embedding model may use more than one thread). Plays scripted conversations
+(a mix of good, poor and off-topic replies) through the engine in
 every scenario and times each `RoleplayEngine.reply` call after a warm-up. Also reports the
 one-off start-up cost (loading the shipped classifier and embedding model).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import sys
 import time
@@ -54,6 +57,7 @@ def main() -> None:
     for scenario_id in scenarios:  # warm-up: per-scenario concern embeddings
         engine.reply(engine.start(scenario_id, random.Random(0)).session, REPLIES[0])
     timings: list[float] = []
+    cpu: list[float] = []
     replies = itertools.cycle(REPLIES)
     session = None
     scenario_cycle = itertools.cycle(scenarios)
@@ -61,14 +65,17 @@ def main() -> None:
         if session is None or session.ended:
             session = engine.start(next(scenario_cycle), random.Random(len(timings))).session
         text = next(replies)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         engine.reply(session, text)
         timings.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - cpu_start) * 1000)
     emit({
         "turns": len(timings),
         "startup_s": round(startup, 2),
         "turn_ms": {"p50": round(pct(timings, 50), 1), "p95": round(pct(timings, 95), 1),
                     "max": round(max(timings), 1)},
+        "turn_cpu_ms": {"p50": round(pct(cpu, 50), 1), "p95": round(pct(cpu, 95), 1)},
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }, args.out)
 
 
