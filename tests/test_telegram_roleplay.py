@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.app import Services
+from bot.roleplay import texts as rp_texts
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
@@ -43,10 +44,17 @@ async def test_full_roleplay_with_hint_until_feedback(services: Services,
         assert feedback is not None, "a good conversation should reach agreement"
         text = feedback["plain_text"]
         assert "De zorg eronder" in text and "Probeer volgende keer" in text
-        assert "Ik hoor dat je er echt moe van bent" in text  # own words quoted as evidence
+        # own words quoted as evidence (one quote per turn, the strongest technique of it)
+        assert "Ik hoor dat je er echt moe van bent" in text or \
+            "Wat maakt het voor jou zo zwaar?" in text
         reading = text.split("Lees verder:")[1]
         assert "Omgaan met weerstanden" in reading and ".md" not in reading  # titles, not paths
-        # After the role-play, text is a question again.
+        # A message right after the end is not answered as a question about the course...
+        await telegram.send_message(USER, "Zullen we dan volgende week beginnen?")
+        [notice] = await telegram.wait_for_messages(USER, timeout=20)
+        assert notice["plain_text"] == rp_texts.SESSION_OVER
+        assert "Bronnen" not in notice["plain_text"]
+        # ...but after that, text is a question again.
         await telegram.send_message(USER, "wat is een elevator pitch")
         [answer] = await telegram.wait_for_messages(USER, timeout=20)
         assert "Bronnen" in answer["plain_text"]
@@ -118,3 +126,42 @@ async def test_start_menu_offers_roleplay(services: Services,
         await telegram.press_button(USER, menu["message_id"], "rp:start:*")
         intro, opening = await telegram.wait_for_messages(USER, count=2, timeout=20)
         assert "Je doel" in intro["plain_text"] and opening["plain_text"].startswith("🎭")
+
+
+async def test_persona_reacts_to_content_end_to_end(services: Services,
+                                                    telegram: FakeTelegramServer) -> None:
+    """Off-topic, sarcasm and an insult through Telegram: the persona's reaction and the
+    resistance follow what was said (issue 14, point 3)."""
+    assert services.roleplay is not None
+    store = services.roleplay.store
+
+    def resistance() -> int:
+        session = store.load_active(USER)
+        assert session is not None
+        return session.resistance
+
+    async with running_bot(services, telegram):
+        await start_scenario(telegram, "wethouder-alleen-boeken")
+        start = resistance()
+        await telegram.send_message(USER, "Wat vindt u eigenlijk van het weer vandaag?")
+        [off_topic] = await telegram.wait_for_messages(USER, timeout=30)
+        assert "daar kwam ik eigenlijk niet voor" in off_topic["plain_text"] or \
+            "bij de zaak houden" in off_topic["plain_text"] or \
+            "niet om" in off_topic["plain_text"]
+        assert resistance() == start
+        await telegram.send_message(USER, "Ik hoor u, maar het is nu eenmaal besloten.")
+        [pushed] = await telegram.wait_for_messages(USER, timeout=30)
+        assert "besloten" in pushed["plain_text"].lower()
+        after_push = resistance()
+        assert after_push > start
+        await telegram.send_message(USER, "Eerlijk gezegd vind ik dat een beetje kortzichtig.")
+        [insulted] = await telegram.wait_for_messages(USER, timeout=30)
+        assert "kortzichtig" in insulted["plain_text"]
+        assert "niet tegen me te praten" in insulted["plain_text"] or \
+            "snel klaar" in insulted["plain_text"]
+        assert resistance() > after_push
+        await telegram.send_message(USER, "/stop")
+        [feedback] = await telegram.wait_for_messages(USER, timeout=30)
+        text = feedback["plain_text"]
+        assert "Luisteren en erkennen" in text  # names from the technique data
+        assert "Dit werkte:" not in text  # nothing good was said, nothing is praised

@@ -105,6 +105,8 @@ class TerminalChat:
             self.say(f"🎭 {turn.line}")
             if turn.feedback is not None:
                 self.say(rp.render(turn.feedback))
+        elif rp is not None and (notice := rp.take_end_notice(self.user_id)) is not None:
+            self.say(notice)  # right after a conversation ended: not a course question
         else:
             self.answer(text)
         return True

@@ -14,8 +14,10 @@ import copy
 import json
 import logging
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.answering.extractive import trim_at_sentence
@@ -27,9 +29,9 @@ from bot.roleplay.analyser import TurnAnalysis
 from bot.roleplay.engine import RoleplayEngine
 from bot.roleplay.feedback import Evaluator, Feedback, Quote, ScriptedEvaluator
 from bot.roleplay.normalise import short_quote
-from bot.roleplay.scenarios import Scenario
+from bot.roleplay.scenarios import SCENARIO_DIR, Scenario
 from bot.roleplay.session import RoleplaySession
-from bot.roleplay.techniques import BAD_MOVES, CRITERIA, GOOD_TECHNIQUES
+from bot.roleplay.techniques import TECHNIQUES_FILE, TechniqueBook, load_technique_book
 from bot.roleplay.voice import PersonaVoice, ReactionKind, ScriptedVoice, level
 from bot.settings import Settings
 
@@ -44,36 +46,25 @@ LEAK_WORDS = 8
 OUT_OF_ROLE = ("taalmodel", "language model", "als ai", "ik ben een ai", "als assistent",
                "ik ben een assistent", "mijn instructies")
 
-# Prompt fragments (values for persona_system's {mood} and {reaction}).
-MOODS: dict[str, str] = {
-    "high": "Je staat er sterk tegenover: kritisch, kortaf of afwerend.",
-    "medium": "Je twijfelt: je wilt wel praten, maar je bent nog niet overtuigd.",
-    "low": "Je staat er inmiddels redelijk open voor en denkt mee.",
-}
-REACTIONS: dict[str, str] = {
-    "level": "Reageer op wat de deelnemer zei, passend bij je weerstand.",
-    "on_question": (
-        "De deelnemer stelde een goede open vraag. Laat een stukje van je verborgen zorg zien, "
-        "in je eigen woorden en niet alles tegelijk (stap {step} van {total}); het voorbeeld "
-        "laat zien wat je nu ongeveer prijsgeeft."
-    ),
-    "on_pressure": (
-        "De deelnemer zet je onder druk, spreekt je tegen of wuift je zorg weg. Je weerstand "
-        "groeit: reageer geïrriteerd of afwerend, maar blijf beleefd."
-    ),
-    "agreement": (
-        "De deelnemer heeft je zorg gehoord en serieus genomen. Je stemt in, zo: {agreement}"
-    ),
-}
-CRITERIA_HELP: dict[str, str] = {
-    "luisteren": "luisteren en erkennen wat de ander zegt",
-    "samenvatten": "in eigen woorden samenvatten wat de ander zei",
-    "doorvragen": "open vragen stellen naar de echte zorg",
-    "belang-ander": "het belang van de ander benoemen en daarop inspelen",
-    "voorstel": "een kleine, concrete volgende stap voorstellen",
-    "vermijden": "niet tegenargumenteren, wegwuiven, druk zetten of de zorg negeren "
-                 "(100 = niets daarvan gedaan)",
-}
+FRAGMENTS_FILE = "roleplay_fragments.yaml"
+"""Mood and reaction fragments for persona_system, in the prompts dir (course content)."""
+
+
+class Fragments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    moods: dict[str, str]
+    reactions: dict[str, str]
+
+
+def load_fragments(prompts: PromptLibrary) -> Fragments:
+    path = Path(prompts.directory) / FRAGMENTS_FILE
+    return Fragments.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def default_book() -> TechniqueBook:
+    """The technique book of the repository's knowledge dir (when none is passed in)."""
+    root = Path(__file__).resolve().parents[2]
+    return load_technique_book(root / "knowledge" / SCENARIO_DIR / TECHNIQUES_FILE)
 
 
 class UnusableReply(ValueError):
@@ -110,28 +101,41 @@ class LLMPersonaVoice:
         self.model = model
         self.prompts = prompts
         self.fallback: PersonaVoice = fallback or ScriptedVoice()
+        self._fragments: Fragments | None = None
+
+    @property
+    def fragments(self) -> Fragments:
+        if self._fragments is None:
+            self._fragments = load_fragments(self.prompts)
+        return self._fragments
 
     def messages(self, scenario: Scenario, session: RoleplaySession, kind: ReactionKind,
                  analysis: TurnAnalysis | None) -> list[Any]:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         reveal = scenario.reactions.on_question
+        fragments = self.fragments
+        values = {"step": str(session.revealed + 1), "total": str(len(reveal)),
+                  "phrase": analysis.phrase if analysis is not None else "",
+                  "proposal": analysis.proposal if analysis is not None else ""}
         if kind == "on_question" and session.revealed < len(reveal):
             examples = [reveal[session.revealed]]
-            reaction = REACTIONS["on_question"].format(step=session.revealed + 1,
-                                                       total=len(reveal))
-        elif kind in ("on_pressure", "agreement"):
-            examples = scenario.reactions.lines(kind)
-            reaction = REACTIONS[kind].format(agreement=scenario.agreement)
+        elif kind in ("on_pressure", "on_insult"):
+            examples = scenario.reactions.lines("on_pressure")
+        elif kind == "agreement" and not values["proposal"]:
+            examples = scenario.reactions.lines("agreement")
         else:
             examples = scenario.reactions.lines(level(session.resistance))
-            reaction = REACTIONS["level"]
+        template = fragments.reactions.get(kind, fragments.reactions["level"])
+        if kind == "on_question" and session.revealed >= len(reveal):
+            template = fragments.reactions["level"]
+        reaction = template.format(**values)
         persona = scenario.persona
         system = self.prompts.render(
             "persona_system", name=persona.name, role=persona.role,
             organisation=persona.organisation, traits=", ".join(persona.traits) or "-",
             situation=scenario.situation, hidden_concern=scenario.hidden_concern,
-            resistance=session.resistance, mood=MOODS[level(session.resistance)],
+            resistance=session.resistance, mood=fragments.moods[level(session.resistance)],
             reaction=reaction, examples="\n".join(f"- {line}" for line in examples[:5]),
         )
         lines = [f"{persona.name}: {neutralise(scenario.opening)}"]
@@ -177,11 +181,9 @@ class EvaluationJSON(BaseModel):
     @field_validator("criteria")
     @classmethod
     def _criteria(cls, value: dict[str, int]) -> dict[str, int]:
-        if set(value) != set(CRITERIA):
-            raise ValueError(f"criteria must be exactly {list(CRITERIA)}")
         if any(not 0 <= v <= 100 for v in value.values()):
             raise ValueError("criteria scores must be 0-100")
-        return {k: value[k] for k in CRITERIA}
+        return value
 
 
 def parse_json_object(reply: str) -> Any:
@@ -210,10 +212,11 @@ class LLMEvaluator:
     """Feedback scored by the LLM; `ScriptedEvaluator` on any failure or invalid JSON."""
 
     def __init__(self, model: BaseChatModel, prompts: PromptLibrary,
-                 fallback: Evaluator | None = None) -> None:
+                 fallback: Evaluator | None = None, book: TechniqueBook | None = None) -> None:
         self.model = model
         self.prompts = prompts
-        self.fallback: Evaluator = fallback or ScriptedEvaluator()
+        self.book = book or getattr(fallback, "book", None) or default_book()
+        self.fallback: Evaluator = fallback or ScriptedEvaluator(self.book)
 
     def messages(self, scenario: Scenario, session: RoleplaySession) -> list[Any]:
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -227,7 +230,7 @@ class LLMEvaluator:
             persona=f"{name}, {scenario.persona.role} bij {scenario.persona.organisation}",
             situation=scenario.situation, goal=scenario.goal,
             hidden_concern=scenario.hidden_concern,
-            criteria="\n".join(f"- {c}: {CRITERIA_HELP[c]}" for c in CRITERIA),
+            criteria="\n".join(f"- {c}: {d}" for c, d in self.book.descriptions().items()),
             transcript="\n".join(lines),
         )
         return [SystemMessage(system), HumanMessage("Geef je beoordeling als JSON.")]
@@ -239,6 +242,9 @@ class LLMEvaluator:
         try:
             reply = self.model.invoke(self.messages(scenario, session))
             data = EvaluationJSON.model_validate(parse_json_object(content_text(reply.content)))
+            criteria = self.book.criteria
+            if set(data.criteria) != set(criteria):
+                raise UnusableReply(f"criteria must be exactly {list(criteria)}")
         except (UnusableReply, ValidationError) as exc:
             log.warning("LLM evaluation unusable (%s); offline feedback instead",
                         str(exc).splitlines()[0])
@@ -247,11 +253,11 @@ class LLMEvaluator:
             log.warning("LLM evaluation failed: %s; offline feedback instead", describe(exc))
             return baseline
         said = " ".join(" ".join(fold(t.user).split()) for t in session.transcript)
-        good = _quotes(data.quotes_good, GOOD_TECHNIQUES, said)
-        poor = _quotes(data.quotes_poor, BAD_MOVES, said)
+        good = _quotes(data.quotes_good, self.book.good, said)
+        poor = _quotes(data.quotes_poor, self.book.bad, said)
         tips = [" ".join(clean_markup(t).replace("**", "").split()) for t in data.tips]
         baseline.score = data.score
-        baseline.criteria = data.criteria
+        baseline.criteria = {k: data.criteria[k] for k in criteria}
         baseline.next_time = " ".join(clean_markup(data.next_time).replace("**", "").split())
         baseline.tips = [t for t in tips if t][:3]
         baseline.quotes_good = good or baseline.quotes_good
@@ -267,7 +273,8 @@ def build_llm_roleplay(settings: Settings, chat_model: BaseChatModel,
     ``settings.prompts_dir``.
     """
     prompts = PromptLibrary(settings.prompts_dir)
-    return LLMPersonaVoice(chat_model, prompts), LLMEvaluator(chat_model, prompts)
+    book = load_technique_book(settings.knowledge_dir / SCENARIO_DIR / TECHNIQUES_FILE)
+    return LLMPersonaVoice(chat_model, prompts), LLMEvaluator(chat_model, prompts, book=book)
 
 
 def with_llm_roleplay(engine: RoleplayEngine, settings: Settings,
@@ -277,5 +284,6 @@ def with_llm_roleplay(engine: RoleplayEngine, settings: Settings,
     prompts = PromptLibrary(settings.prompts_dir)
     llm_engine = copy.copy(engine)
     llm_engine.voice = LLMPersonaVoice(chat_model, prompts, fallback=engine.voice)
-    llm_engine.evaluator = LLMEvaluator(chat_model, prompts, fallback=engine.evaluator)
+    llm_engine.evaluator = LLMEvaluator(chat_model, prompts, fallback=engine.evaluator,
+                                        book=engine.book)
     return llm_engine

@@ -4,7 +4,11 @@ Hook-up (in bot/cli.py): ``add_oefen_parser(sub)``; the parser's ``func`` is `cm
 
 - ``wijkwijs oefen --list [--json]``: the scenarios (``[{"id", "title", "difficulty"}]``).
 - ``wijkwijs oefen SCENARIO_ID [--json] [--seed N]``: one participant turn per stdin line
-  (``/tip`` asks for a hint, ``/stop`` ends); ``verras`` picks a random scenario.
+  (``/tip`` asks for a hint, ``/stop`` ends); ``verras`` picks a random scenario. Each JSON turn
+  has ``user``, ``persona``, ``resistance`` and ``techniques`` (the classifier's labels).
+- ``wijkwijs oefen train [--cv] [--seed N]``: retrain the technique classifier from
+  ``knowledge/rollenspel/_training.yaml`` into ``_techniques_model.npz`` (``--cv``: also print
+  5-fold cross-validated precision/recall/F1 per technique).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bot.roleplay.feedback import Feedback
 from bot.roleplay.scenarios import ScenarioSet, load_scenarios
 
 SURPRISE = "verras"
+TRAIN = "train"
 STOP_COMMANDS = {"/stop", "/klaar", "/exit", "/quit"}
 HINT_COMMANDS = {"/tip", "/hint"}
 
@@ -37,6 +42,8 @@ def add_oefen_parser(
     p.add_argument("--list", action="store_true", help="list the scenarios")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--seed", type=int, default=0, help="seed for reproducible output (default 0)")
+    p.add_argument("--cv", action="store_true",
+                   help=f"with '{TRAIN}': also report cross-validated scores")
     p.set_defaults(func=cmd_oefen)
     return p
 
@@ -96,7 +103,8 @@ def run_conversation(
         except RoleplayError as exc:
             print(str(exc), file=sys.stderr)
             continue
-        turns.append({"user": text, "persona": result.persona, "resistance": result.resistance})
+        turns.append({"user": text, "persona": result.persona, "resistance": result.resistance,
+                      "techniques": list(result.techniques)})
         say(texts.CLI_PERSONA.format(name=name, line=result.persona, resistance=result.resistance))
         if result.ended:
             feedback = result.feedback
@@ -125,6 +133,9 @@ def cmd_oefen(
         except SettingsError as exc:
             print(f"Configuratiefout: {exc}", file=sys.stderr)
             return 2
+        if args.scenario == TRAIN:
+            return cmd_train(settings.knowledge_dir, settings.embedding_model,
+                             settings.data_dir, cv=args.cv, seed=args.seed, stdout=stdout)
         if args.list:
             scenarios = load_scenarios(settings.knowledge_dir)
         else:
@@ -163,6 +174,30 @@ def cmd_oefen(
     )
     if args.json:
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_train(knowledge_dir: Path, embedding_model: str, cache_dir: Path | None, *,
+              cv: bool = False, seed: int = 0, stdout: TextIO | None = None) -> int:
+    """Train the technique classifier and store it next to its training data."""
+    from bot.retrieval.embeddings import make_embedder
+    from bot.roleplay import classifier
+    from bot.roleplay.scenarios import SCENARIO_DIR
+    from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
+
+    stdout = stdout or sys.stdout
+    folder = knowledge_dir / SCENARIO_DIR
+    book = load_technique_book(folder / TECHNIQUES_FILE)
+    encoder = make_embedder(embedding_model)
+    cache = cache_dir if cache_dir is not None and cache_dir.is_dir() else None
+    model, x, y = classifier.train_from_files(folder / classifier.TRAINING_FILE, book, encoder,
+                                              cache, seed=seed or classifier.SEED)
+    target = folder / classifier.MODEL_FILE
+    model.save(target)
+    stdout.write(texts.CLI_TRAINED.format(path=target, count=len(y)) + "\n")
+    if cv:
+        decided = classifier.cross_validate(x, y, seed=seed or classifier.SEED)
+        stdout.write(classifier.render_scores(classifier.evaluate(y, decided, book.ids)) + "\n")
     return 0
 
 

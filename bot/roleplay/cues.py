@@ -12,7 +12,7 @@ from bot.roleplay.normalise import (
     short_quote,
     tokens,
 )
-from bot.roleplay.techniques import ALL_TECHNIQUES, TechniqueBook
+from bot.roleplay.techniques import TechniqueBook
 
 MULTI_CUE_BONUS = 0.15
 CLOSED_QUESTION = 0.4
@@ -39,7 +39,7 @@ class CueDetector:
 
     def __init__(self, book: TechniqueBook) -> None:
         self.book = book
-        self._cues = {t: book.compiled(t) for t in ALL_TECHNIQUES}
+        self._cues = {t: book.compiled(t) for t in book.ids}
         self._negatable = {t for t, e in book.techniques.items() if e.negatable}
         self._negations = book.negation_set()
         self._stop = book.stopword_set()

@@ -18,12 +18,13 @@ from bot.roleplay.analyser import Analyser, TurnAnalysis, TurnContext
 from bot.roleplay.feedback import AGREEMENT_BELOW, Evaluator, Feedback, ScriptedEvaluator
 from bot.roleplay.scenarios import Scenario, ScenarioSet
 from bot.roleplay.session import RoleplaySession, TurnRecord
-from bot.roleplay.techniques import GOOD_TECHNIQUES
 from bot.roleplay.voice import PersonaVoice, ReactionKind, ScriptedVoice, level
 
 MAX_REPLY_CHARS = 1000
 HIGH_RESISTANCE = 60
 PROPOSE_BELOW = 40
+AGREE_ON_PROPOSAL_BELOW = 30
+"""A concrete proposal (with the concern addressed) is accepted below this resistance."""
 
 
 class RoleplayError(Exception):
@@ -48,6 +49,8 @@ class TurnResult:
     status: str
     """active | agreement | max_turns (a reply never stops a session; use `stop`)."""
     kind: ReactionKind
+    techniques: list[str]
+    """The classifier's decision for this reply (technique ids)."""
     analysis: TurnAnalysis
     feedback: Feedback | None = None
     """Set when the conversation ended with this turn."""
@@ -69,8 +72,9 @@ class RoleplayEngine:
         self.scenarios = scenarios
         self.analyser = analyser
         self.max_turns = max_turns
-        self.voice: PersonaVoice = voice or ScriptedVoice()
-        self.evaluator: Evaluator = evaluator or ScriptedEvaluator()
+        self.book = analyser.book
+        self.voice: PersonaVoice = voice or ScriptedVoice(analyser.persona)
+        self.evaluator: Evaluator = evaluator or ScriptedEvaluator(analyser.book)
 
     # Scenarios ----------------------------------------------------------------------------------
     def list_scenarios(self) -> list[Scenario]:
@@ -136,21 +140,27 @@ class RoleplayEngine:
             raise RoleplayError(
                 texts.REPLY_TOO_LONG.format(length=len(text), limit=MAX_REPLY_CHARS)
             )
+        book = self.book
+        previous = session.transcript[-1] if session.transcript else None
         context = TurnContext(
             last_line=session.last_line or scenario.opening,
             resistance=session.resistance,
-            listened=session.listened,
+            listened=session.used_any(book.with_role("listening")),
             previous=tuple(t.user for t in session.transcript),
             last_used=frozenset(
-                t for t in GOOD_TECHNIQUES if session.transcript and session.transcript[-1].used(t)
+                t for t in book.good if previous is not None and previous.used(t)
             ),
+            revealed=session.revealed,
         )
         analysis = self.analyser.analyse(scenario, text, context)
         session.resistance = max(0, min(100, session.resistance + analysis.resistance_delta))
         session.turns += 1
-        if analysis.addresses_concern and not analysis.pushed:
+        pushed = self._pushed(analysis)
+        serves = set(book.with_role("concern")) | set(book.with_role("proposal"))
+        if not pushed and (serves & set(analysis.techniques) or (
+                analysis.concern_hits and analysis.used())):
             session.concern_addressed = True
-        kind = self._reaction(session, analysis)
+        kind = self._reaction(session, analysis, scenario)
         if kind == "agreement":
             session.status = "agreement"
         line = self.voice.line(scenario, session, kind, analysis)
@@ -168,22 +178,41 @@ class RoleplayEngine:
             ended=session.ended,
             status=session.status,
             kind=kind,
+            techniques=list(analysis.techniques),
             analysis=analysis,
             feedback=feedback,
         )
 
-    @staticmethod
-    def _reaction(session: RoleplaySession, analysis: TurnAnalysis) -> ReactionKind:
-        if (
-            session.resistance < AGREEMENT_BELOW
-            and session.concern_addressed
-            and not analysis.pushed
-        ):
-            return "agreement"
-        if analysis.pushed:
+    def _pushed(self, analysis: TurnAnalysis) -> bool:
+        return analysis.insult or bool(set(self.book.with_role("pushes")) & set(
+            analysis.techniques))
+
+    def _reaction(self, session: RoleplaySession, analysis: TurnAnalysis,
+                  scenario: Scenario) -> ReactionKind:
+        """What the persona reacts to: the content of the reply, not its form."""
+        book = self.book
+        used = set(analysis.techniques)
+        if analysis.insult:
+            return "on_insult"
+        if self._pushed(analysis):
             return "on_pressure"
-        if analysis.asked_open_question and analysis.resistance_delta <= 0:
-            return "on_question"
+        if not used:
+            return "off_topic"
+        proposes = bool(used & set(book.with_role("proposal")))
+        if session.concern_addressed:
+            if proposes and analysis.proposal and session.resistance < AGREE_ON_PROPOSAL_BELOW:
+                return "agreement"  # agreement only on a concrete proposal, and it names it
+            if session.resistance < AGREEMENT_BELOW and not proposes:
+                return "ask_proposal"
+        if used & set(book.with_role("question")):
+            steps = scenario.reactions.on_question
+            if (analysis.relevance >= self.analyser.persona.reveal_from
+                    and session.revealed < len(steps)):
+                return "on_question"
+            if not used & set(book.with_role("softens")):
+                return "question_elsewhere"
+        if used & set(book.with_role("softens")):
+            return "acknowledged"
         return level(session.resistance)
 
     def stop(self, session: RoleplaySession) -> Feedback:
@@ -203,27 +232,28 @@ class RoleplayEngine:
         open question, propose a small step (resistance low); otherwise the scenario's own hints
         in order, general to specific."""
         scenario = self.scenario(session)
+        book, register = self.book, scenario.address
         name = scenario.persona.name.split()[0]
         last = session.transcript[-1] if session.transcript else None
+        pushes = book.with_role("pushes")
         candidates: list[tuple[str, str]] = []
-        if last is not None and any(last.used(m) for m in
-                                    ("tegenargumenteren", "wegwuiven", "druk")):
-            move = max(("tegenargumenteren", "wegwuiven", "druk"), key=last.score)
-            label = texts.TECHNIQUE_LABELS[move].lower()
-            candidates.append(
-                (f"push:{session.turns}", texts.HINT_AFTER_PUSH.format(move=label, name=name))
-            )
-        if session.resistance >= HIGH_RESISTANCE and not (
-            session.used("luisteren") or session.used("samenvatten")
-        ):
-            candidates.append(("acknowledge", texts.HINT_ACKNOWLEDGE.format(name=name)))
-        if not session.asked_open_question:
-            candidates.append(("open-question", texts.HINT_OPEN_QUESTION))
-        if session.resistance < PROPOSE_BELOW and not session.used("voorstel"):
-            candidates.append(("propose", texts.HINT_PROPOSE))
+        if last is not None and any(last.used(m) for m in pushes):
+            move = next(m for m in pushes if last.used(m))
+            candidates.append((f"push:{session.turns}", book.hint("after_push", register).format(
+                move=book.techniques[move].name.lower(), name=name)))
+        if session.resistance >= HIGH_RESISTANCE and not session.used_any(
+                book.with_role("softens")):
+            candidates.append(("acknowledge", book.hint("acknowledge", register).format(
+                name=name)))
+        if not session.used_any(book.with_role("question")):
+            candidates.append(("open-question", book.hint("open_question", register).format(
+                name=name)))
+        if session.resistance < PROPOSE_BELOW and not session.used_any(
+                book.with_role("proposal")):
+            candidates.append(("propose", book.hint("propose", register).format(name=name)))
         candidates += [(f"scenario:{i}", h) for i, h in enumerate(scenario.hints)]
         for key, hint in candidates:
             if key not in session.hints_given:
                 session.hints_given.append(key)
                 return hint
-        return texts.HINT_NO_MORE
+        return book.hint("no_more", register).format(name=name)

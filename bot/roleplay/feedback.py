@@ -15,7 +15,7 @@ from bot.roleplay import texts
 from bot.roleplay.normalise import short_quote
 from bot.roleplay.scenarios import Scenario
 from bot.roleplay.session import RoleplaySession, TurnRecord
-from bot.roleplay.techniques import AVOID_CRITERION, BAD_MOVES, CRITERIA, GOOD_TECHNIQUES
+from bot.roleplay.techniques import TechniqueBook
 
 AGREEMENT_BELOW = 20
 """Resistance under which the persona can agree (see the engine)."""
@@ -24,10 +24,9 @@ WEIGHT_AVOID = 0.25
 WEIGHT_PROGRESS = 0.30
 BEST_OF = 3
 """The technique part is the mean of the best three techniques: nobody needs all five."""
-CLOSED_ONLY = 25
-"""Doorvragen score when only closed questions were asked."""
 MAX_QUOTES = 3
-NEXT_TIME_ORDER = ("doorvragen", "luisteren", "samenvatten", "belang-ander", "voorstel")
+QUIET_MOVE = 0.5
+"""A counterproductive move without the 'pushes' role (ignoring the concern) weighs half."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,8 @@ class Feedback:
     turns: int = 0
     start_resistance: int = 0
     end_resistance: int = 0
+    names: dict[str, str] = field(default_factory=dict, compare=False)
+    """Display name per technique/criterion id (from the technique book; not serialised)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape used by the CLI and stored with the finished session."""
@@ -111,7 +112,7 @@ class Feedback:
 
         ``titles`` maps knowledge paths to titles, so "Lees verder" names the material."""
         titles = titles or {}
-        label = texts.TECHNIQUE_LABELS
+        label = self.names
         outcome = texts.OUTCOME_TEXT.get(self.outcome, texts.OUTCOME_TEXT["stopped"])
         out = [
             texts.FEEDBACK_HEADER.format(title=self.title),
@@ -149,29 +150,24 @@ class Evaluator(Protocol):
 
 def technique_criterion(turns: list[TurnRecord], technique: str) -> int:
     """0 never used; about 60 used once; 80-100 used well in several turns."""
-    strengths = [t.score(technique) for t in turns if t.used(technique)]
+    strengths = [max(0.5, t.score(technique)) for t in turns if t.used(technique)]
     if not strengths:
-        if technique == "doorvragen" and any(
-            int(t.analysis.get("closed_questions", 0)) > 0 for t in turns
-        ):
-            return CLOSED_ONLY
         return 0
     return min(100, round(40 + 20 * min(sum(strengths), 3.0)))
 
 
-def _badness(turn: TurnRecord) -> float:
-    push = max(turn.score(m) for m in BAD_MOVES[:3])
-    ignore = turn.score("zorg-negeren")
-    push = push if push >= 0.4 else 0.0
-    ignore = ignore if ignore >= 0.4 else 0.0
-    return min(1.0, push + 0.5 * ignore)
+def _badness(turn: TurnRecord, book: TechniqueBook) -> float:
+    push = 1.0 if any(turn.used(m) for m in book.with_role("pushes")) else 0.0
+    quiet = QUIET_MOVE if any(turn.used(m) for m in book.bad
+                              if m not in book.with_role("pushes")) else 0.0
+    return min(1.0, push + quiet)
 
 
-def avoid_criterion(turns: list[TurnRecord]) -> int:
-    """100 when no turn argued, dismissed, pushed or ignored the concern; lower per slip."""
+def avoid_criterion(turns: list[TurnRecord], book: TechniqueBook) -> int:
+    """100 when no turn used a counterproductive move; lower per slip."""
     if not turns:
         return 100
-    return round(100 * (1.0 - sum(_badness(t) for t in turns) / len(turns)))
+    return round(100 * (1.0 - sum(_badness(t, book) for t in turns) / len(turns)))
 
 
 def progress_score(session: RoleplaySession) -> int:
@@ -187,7 +183,8 @@ def progress_score(session: RoleplaySession) -> int:
 
 
 def _quotes(turns: list[TurnRecord], names: tuple[str, ...]) -> list[Quote]:
-    """Evidence quotes, strongest first: at most one per turn, different techniques first."""
+    """Evidence quotes from the per-turn labels, strongest first: at most one per turn,
+    different techniques first."""
     found: list[tuple[float, int, Quote]] = []
     for index, turn in enumerate(turns):
         evidence = turn.analysis.get("evidence", {})
@@ -213,32 +210,39 @@ def _quotes(turns: list[TurnRecord], names: tuple[str, ...]) -> list[Quote]:
 
 
 class ScriptedEvaluator:
-    """Rule-based evaluator working from the per-turn analyses in the transcript."""
+    """Rule-based evaluator working only from the per-turn technique labels in the transcript,
+    so scores, quotes and tips always agree with each other."""
+
+    def __init__(self, book: TechniqueBook) -> None:
+        self.book = book
 
     def evaluate(self, scenario: Scenario, session: RoleplaySession) -> Feedback:
+        book, register = self.book, scenario.address
         turns = session.transcript
-        criteria = {t: technique_criterion(turns, t) for t in GOOD_TECHNIQUES}
-        criteria[AVOID_CRITERION] = avoid_criterion(turns)
-        best = sorted((criteria[t] for t in GOOD_TECHNIQUES), reverse=True)[:BEST_OF]
+        criteria = {t: technique_criterion(turns, t) for t in book.good}
+        criteria[book.avoid.id] = avoid_criterion(turns, book)
+        best = sorted((criteria[t] for t in book.good), reverse=True)[:BEST_OF]
         score = 0
         if turns:
             score = round(
-                WEIGHT_TECHNIQUES * sum(best) / BEST_OF
-                + WEIGHT_AVOID * criteria[AVOID_CRITERION]
+                WEIGHT_TECHNIQUES * sum(best) / max(1, len(best))
+                + WEIGHT_AVOID * criteria[book.avoid.id]
                 + WEIGHT_PROGRESS * progress_score(session)
             )
-        moves = {m: sum(t.score(m) for t in turns if t.used(m)) for m in BAD_MOVES}
-        moves["zorg-negeren"] *= 0.5  # arguing or pushing is the bigger problem
-        worst = max(moves, key=lambda m: moves[m])
-        if moves[worst] > 0:
-            focus = worst
-        else:
-            missing = [t for t in NEXT_TIME_ORDER if criteria[t] == 0]
-            weakest = min(NEXT_TIME_ORDER, key=lambda t: criteria[t])
+        pushes = book.with_role("pushes")
+        moves = {m: sum(1.0 if m in pushes else QUIET_MOVE for t in turns if t.used(m))
+                 for m in book.bad}
+        made = [m for m in book.bad if moves[m] > 0]
+        focus = max(made, key=lambda m: moves[m]) if made else ""
+        if not focus:
+            missing = [t for t in book.good if criteria[t] == 0]
+            weakest = min(book.good, key=lambda t: criteria[t])
             focus = missing[0] if missing else weakest if criteria[weakest] < 60 else ""
-        next_time = texts.NEXT_TIME[focus] if focus else scenario.hints[-1]
-        tips = [texts.TECHNIQUE_TIPS[m] for m in BAD_MOVES if moves[m] > 0 and m != focus][:1]
-        tips += [texts.TECHNIQUE_TIPS[t] for t in sorted(GOOD_TECHNIQUES, key=lambda t: criteria[t])
+        entries = book.techniques
+        next_time = entries[focus].next_time.get(register) if focus else scenario.hints[-1]
+        tips = [entries[m].tip.get(register) for m in made if m != focus][:1]
+        tips += [entries[t].tip.get(register)
+                 for t in sorted(book.good, key=lambda t: criteria[t])
                  if criteria[t] < 60 and t != focus][: 2 - len(tips)]
         if scenario.hints[-1] != next_time:
             tips.append(scenario.hints[-1])
@@ -247,16 +251,16 @@ class ScriptedEvaluator:
             title=scenario.title,
             persona=scenario.persona.name,
             score=score,
-            criteria={k: criteria[k] for k in CRITERIA},
+            criteria={k: criteria[k] for k in book.criteria},
             outcome=session.status,
             hidden_concern=scenario.hidden_concern,
             next_time=next_time,
             tips=tips,
-            quotes_good=_quotes(turns, GOOD_TECHNIQUES),
-            quotes_poor=_quotes(turns, BAD_MOVES),
+            quotes_good=_quotes(turns, book.good),
+            quotes_poor=_quotes(turns, book.bad),
             related=scenario.related_links(),
             turns=session.turns,
             start_resistance=session.start_resistance,
             end_resistance=session.resistance,
+            names=book.names(),
         )
-

@@ -64,6 +64,8 @@ class Scenario(_Strict):
     id: str
     title: str = Field(min_length=1)
     difficulty: Difficulty
+    address: Literal["je", "u"] = "je"
+    """How the participant addresses the persona (and the persona the participant)."""
     persona: Persona
     situation: str = Field(min_length=1)
     goal: str = Field(min_length=1)

@@ -33,6 +33,8 @@ class Turn:
     resistance: int
     ended: bool
     feedback: Feedback | None
+    techniques: tuple[str, ...] = ()
+    """The classifier's labels for the participant's reply."""
 
 
 class RoleplayService:
@@ -59,6 +61,18 @@ class RoleplayService:
     def is_active(self, user_id: int) -> bool:
         return self.store.has_active(user_id)
 
+    def end_notice_pending(self, user_id: int) -> bool:
+        """A message now comes right after a finished conversation (see `take_end_notice`)."""
+        return self.store.end_notice_pending(user_id)
+
+    def take_end_notice(self, user_id: int) -> str | None:
+        """The 'conversation is over' notice, once, for the first message after the end."""
+        with self._lock(user_id):
+            if not self.store.end_notice_pending(user_id):
+                return None
+            self.store.clear_end_notice(user_id)
+            return texts.SESSION_OVER
+
     def _named(self, scenario: Scenario, line: str) -> str:
         return texts.PERSONA_LINE.format(name=scenario.persona.name, line=line)
 
@@ -84,7 +98,7 @@ class RoleplayService:
             else:
                 self.store.save_active(user_id, session)
             return Turn(self._named(scenario, result.persona), result.resistance, result.ended,
-                        result.feedback)
+                        result.feedback, tuple(result.techniques))
 
     def hint(self, user_id: int) -> str:
         with self._lock(user_id):

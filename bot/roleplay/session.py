@@ -25,15 +25,24 @@ class TurnRecord:
     analysis: dict[str, Any] = field(default_factory=dict)
     """`TurnAnalysis.summary()` of the participant's reply."""
     kind: str = ""
-    """Which kind of persona line answered: high | medium | low | on_question | on_pressure |
-    agreement."""
+    """Which kind of persona line answered (see `bot.roleplay.voice.ReactionKind`)."""
 
     def score(self, technique: str) -> float:
         scores = self.analysis.get("scores", {})
         return float(scores.get(technique, 0.0)) if isinstance(scores, dict) else 0.0
 
+    @property
+    def techniques(self) -> list[str]:
+        """The classifier's decision for this turn (older states: from the scores)."""
+        found = self.analysis.get("techniques")
+        if isinstance(found, list):
+            return [str(t) for t in found]
+        scores = self.analysis.get("scores", {})
+        return [str(k) for k, v in scores.items() if float(v) >= DETECTED] if isinstance(
+            scores, dict) else []
+
     def used(self, technique: str) -> bool:
-        return self.score(technique) >= DETECTED
+        return technique in self.techniques
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,9 +103,8 @@ class RoleplaySession:
         """Whether the participant used ``technique`` in any turn so far."""
         return any(t.used(technique) for t in self.transcript)
 
-    @property
-    def listened(self) -> bool:
-        return any(self.used(t) for t in ("luisteren", "samenvatten", "doorvragen"))
+    def used_any(self, techniques: tuple[str, ...] | list[str]) -> bool:
+        return any(self.used(t) for t in techniques)
 
     @property
     def asked_open_question(self) -> bool:

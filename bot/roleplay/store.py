@@ -23,6 +23,9 @@ from bot.store.db import Database, RoleplayRecord, utcnow
 log = logging.getLogger(__name__)
 ACTIVE = "active"
 HISTORY_LINES = 10
+NOTICE_KEY = "end_notice_pending"
+"""State flag of a finished session: the next message gets 'the conversation is over'."""
+NOTICE_WITHIN = dt.timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,33 @@ class RoleplayStore:
                 record = RoleplayRecord(user_id=user_id, scenario_id=session.scenario_id)
                 s.add(record)
             record.status = status
-            record.state = session.to_dict()
+            record.state = {**session.to_dict(), NOTICE_KEY: True}
             record.score = feedback.score
             record.feedback = feedback.to_dict()
             record.ended_at = utcnow()
+
+    def _latest(self, s: Session, user_id: int) -> RoleplayRecord | None:
+        stmt = (select(RoleplayRecord).where(RoleplayRecord.user_id == user_id)
+                .order_by(RoleplayRecord.id.desc()).limit(1))
+        return s.scalars(stmt).first()
+
+    def end_notice_pending(self, user_id: int, now: dt.datetime | None = None) -> bool:
+        """Whether the user's latest session ended recently and the 'conversation is over'
+        notice was not given yet (a message right after the end should get it)."""
+        now = now or utcnow()
+        with self.db.session() as s:
+            record = self._latest(s, user_id)
+            return bool(
+                record is not None and record.status != ACTIVE and record.ended_at is not None
+                and now - record.ended_at <= NOTICE_WITHIN
+                and (record.state or {}).get(NOTICE_KEY)
+            )
+
+    def clear_end_notice(self, user_id: int) -> None:
+        with self.db.session() as s:
+            record = self._latest(s, user_id)
+            if record is not None and (record.state or {}).get(NOTICE_KEY):
+                record.state = {**record.state, NOTICE_KEY: False}
 
     def discard_active(self, user_id: int) -> None:
         """Close the running session without a score (e.g. its scenario no longer exists)."""
@@ -176,11 +202,15 @@ def render_history(entries: list[HistoryEntry], timezone: str = "Europe/Amsterda
                 outcome=texts.OUTCOME_SHORT.get(e.outcome, e.outcome),
             )
         )
-    if len(entries) > 1:
-        first, latest = entries[0].score, entries[-1].score
+    same = [e for e in entries if e.scenario_id == entries[-1].scenario_id]
+    if len(same) > 1:  # progress only compares the same scenario over time
+        first, latest = same[0].score, same[-1].score
         trend = (texts.TREND_UP if latest > first
                  else texts.TREND_DOWN if latest < first else texts.TREND_SAME)
-        lines += ["", texts.HISTORY_PROGRESS.format(first=first, latest=latest, trend=trend)]
+        lines += ["", texts.HISTORY_PROGRESS.format(
+            title=same[-1].title, first=first, latest=latest, count=len(same), trend=trend)]
+    elif len(entries) > 1:
+        lines += ["", texts.HISTORY_PROGRESS_ONCE.format(title=same[-1].title)]
     per: dict[str, list[HistoryEntry]] = defaultdict(list)
     for e in entries:
         per[e.scenario_id].append(e)

@@ -37,6 +37,19 @@ class ActiveRoleplay(filters.MessageFilter):
         return message.from_user is not None and self.service.is_active(message.from_user.id)
 
 
+class JustEnded(filters.MessageFilter):
+    """Text from a participant whose conversation just ended (the next message would otherwise
+    go to question answering)."""
+
+    def __init__(self, service: RoleplayService) -> None:
+        super().__init__(name="JustEnded")
+        self.service = service
+
+    def filter(self, message: Message) -> bool:
+        return message.from_user is not None and self.service.end_notice_pending(
+            message.from_user.id)
+
+
 def _turn_buttons() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(texts.RP_BTN_HINT, callback_data=f"{CB}:hint"),
@@ -67,6 +80,8 @@ class RoleplayHandlers:
             CallbackQueryHandler(self.history, pattern=f"^{CB}:history$"),
             MessageHandler(filters.TEXT & ~filters.COMMAND & ActiveRoleplay(self.service),
                            self.reply),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & JustEnded(self.service),
+                           self.after_end),
         ]
 
     @staticmethod
@@ -126,6 +141,13 @@ class RoleplayHandlers:
             await send_html(msg, esc(self.service.render(turn.feedback)), _after_buttons())
         else:
             await send_html(msg, f"🎭 {esc(turn.line)}", _turn_buttons())
+
+    async def after_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        if msg is None or update.effective_user is None:
+            return
+        notice = await asyncio.to_thread(self.service.take_end_notice, update.effective_user.id)
+        await send_html(msg, esc(notice or rp_texts.SESSION_OVER), _after_buttons())
 
     async def hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

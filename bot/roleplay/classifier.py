@@ -1,0 +1,391 @@
+"""The trained technique classifier: which techniques does one participant reply use?
+
+A one-vs-rest logistic regression (scikit-learn) over the sentence embedding of the reply plus a
+few structural features (question type, "dus …", "… maar …", "moet", cue-phrase hits from
+``_technieken.yaml``). Training data: ``knowledge/rollenspel/_training.yaml``. Per technique a
+decision threshold is chosen by cross-validation on the training data (never on a held-out set).
+
+The trained model is a small ``.npz`` (`MODEL_FILE`, shipped next to the data) holding the
+folded scaler + weights, the thresholds and a hash of everything it was trained from (training
+file, technique list, feature version, embedding model). `load_or_train` retrains when that hash
+no longer matches (and caches the result in the data dir), so a stale model is never used.
+Inference is plain numpy; scikit-learn is only imported to train.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import numpy as np
+import yaml
+
+from bot.roleplay.cues import CueDetector
+from bot.roleplay.normalise import sentences, tokens
+from bot.roleplay.techniques import TechniqueBook
+
+log = logging.getLogger(__name__)
+
+TRAINING_FILE: Final = "_training.yaml"
+MODEL_FILE: Final = "_techniques_model.npz"
+FEATURE_VERSION: Final = "rp-features-2"
+"""Bump when `structural_features` changes: it invalidates every stored model."""
+REGULARISATION_C: Final = 0.02
+FOLDS: Final = 5
+SEED: Final = 13
+THRESHOLD_GRID: Final = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
+"""Candidate thresholds 0.2 … 0.8."""
+BATCH: Final = 64
+DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
+MODAL_WORDS: Final = frozenset({"moet", "moeten", "moogt", "verplicht", "gewoon"})
+YES_WORDS: Final = frozenset({"ja", "jawel", "jamaar", "klopt", "tuurlijk", "natuurlijk", "zeker"})
+
+
+class QueryEncoder(Protocol):
+    """What the classifier needs from an embedder (`bot.retrieval.embeddings.Embedder` fits):
+    L2-normalised rows, one per text."""
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class TrainingDataError(ValueError):
+    """``_training.yaml`` is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    labels: frozenset[str]
+
+
+def load_examples(path: Path, known: Sequence[str]) -> list[Example]:
+    """Labelled replies from a training file (``groups: [{labels, texts}]``) or a held-out file
+    (``replies: [{text, labels}]``). Unknown labels are an error."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TrainingDataError(f"{path}: {exc}") from None
+    out: list[Example] = []
+    if not isinstance(data, dict):
+        raise TrainingDataError(f"{path}: expected a mapping")
+    for group in data.get("groups") or []:
+        labels = frozenset(group.get("labels") or [])
+        out += [Example(" ".join(str(t).split()), labels) for t in group.get("texts") or []]
+    for item in data.get("replies") or []:
+        out.append(Example(" ".join(str(item["text"]).split()),
+                           frozenset(item.get("labels") or [])))
+    unknown = sorted({lab for e in out for lab in e.labels} - set(known))
+    if unknown:
+        raise TrainingDataError(f"{path}: unknown labels: {', '.join(unknown)}")
+    if not out:
+        raise TrainingDataError(f"{path}: no replies")
+    return out
+
+
+def encoder_name(encoder: object) -> str:
+    return str(getattr(encoder, "name", type(encoder).__name__))
+
+
+def data_hash(training: Path, book: TechniqueBook, encoder: object) -> str:
+    """What a model was trained from: training data, label set, features, embedding model."""
+    digest = hashlib.sha256()
+    for part in (FEATURE_VERSION, encoder_name(encoder), ",".join(book.ids),
+                 repr(book.questions.model_dump()),
+                 repr({k: (e.cues, e.weak_cues, e.negatable) for k, e in book.techniques.items()})):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(training.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+class FeatureExtractor:
+    """Embedding ⊕ structural features for a batch of replies."""
+
+    def __init__(self, book: TechniqueBook, encoder: QueryEncoder) -> None:
+        self.book = book
+        self.encoder = encoder
+        self.cues = CueDetector(book)
+
+    def structural(self, text: str) -> list[float]:
+        toks = tokens(text)
+        found = self.cues.detect(text)
+        first = [s.tokens[0] for s in sentences(text) if s.tokens]
+        maar_late = any("maar" in s.tokens[1:] for s in sentences(text) if s.tokens)
+        yes_but = any(s.tokens[:1] and s.tokens[0] in YES_WORDS and "maar" in s.tokens[:4]
+                      for s in sentences(text))
+        return [
+            1.0 if "?" in text else 0.0,
+            min(found.open_questions, 2) / 2,
+            min(found.closed_questions, 2) / 2,
+            1.0 if found.rhetorical else 0.0,
+            1.0 if any(f in DUS_WORDS for f in first) else 0.0,
+            1.0 if maar_late else 0.0,
+            1.0 if yes_but else 0.0,
+            1.0 if MODAL_WORDS & set(toks) else 0.0,
+            1.0 if {"je", "jij", "jou", "jouw", "u", "uw", "jullie", "ge", "gij"} & set(toks)
+            else 0.0,
+            math.log1p(len(toks)) / 4,
+            *(found.strengths.get(t, 0.0) for t in self.book.ids),
+        ]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        rows = [np.asarray(self.encoder.encode_queries(texts[i:i + BATCH]), dtype=np.float64)
+                for i in range(0, len(texts), BATCH)]
+        return np.vstack(rows)
+
+    def features(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        emb = self.embed(texts) if embeddings is None else embeddings
+        struct = np.array([self.structural(t) for t in texts], dtype=np.float64)
+        return np.hstack([emb, struct])
+
+
+@dataclass
+class TechniqueModel:
+    """Weights with the scaler folded in: ``p = sigmoid(((x - mean) / scale) @ coef.T + b)``."""
+
+    labels: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    thresholds: np.ndarray
+    data_hash: str
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef.T + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            np.savez_compressed(
+                fh, labels=np.array(self.labels), mean=self.mean.astype(np.float32),
+                scale=self.scale.astype(np.float32), coef=self.coef.astype(np.float32),
+                intercept=self.intercept, thresholds=self.thresholds,
+                data_hash=np.array(self.data_hash))
+
+    @classmethod
+    def load(cls, path: Path) -> TechniqueModel:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(
+                labels=tuple(str(x) for x in data["labels"]),
+                mean=data["mean"].astype(np.float64), scale=data["scale"].astype(np.float64),
+                coef=data["coef"].astype(np.float64),
+                intercept=data["intercept"].astype(np.float64),
+                thresholds=data["thresholds"].astype(np.float64),
+                data_hash=str(data["data_hash"]),
+            )
+
+
+# Training -----------------------------------------------------------------------------------------
+def label_matrix(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:
+    return np.array([[1 if lab in e.labels else 0 for lab in labels] for e in examples])
+
+
+def _fit(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[Any, Any]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    model = OneVsRestClassifier(LogisticRegression(
+        C=REGULARISATION_C, max_iter=2000, class_weight="balanced", random_state=seed))
+    model.fit(scaler.transform(x), y)
+    return scaler, model
+
+
+def _predict(fitted: tuple[Any, Any], x: np.ndarray) -> np.ndarray:
+    scaler, model = fitted
+    return np.asarray(model.predict_proba(scaler.transform(x)))
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def best_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Per label the threshold (from `THRESHOLD_GRID`) with the best F1."""
+    out = []
+    for j in range(y.shape[1]):
+        best = max(THRESHOLD_GRID, key=lambda t: (
+            _f1(int(((proba[:, j] >= t) & (y[:, j] == 1)).sum()),
+                int(((proba[:, j] >= t) & (y[:, j] == 0)).sum()),
+                int(((proba[:, j] < t) & (y[:, j] == 1)).sum())), -abs(t - 0.5)))
+        out.append(best)
+    return np.array(out)
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities of a `folds`-fold split (stratified on the first label)."""
+    from sklearn.model_selection import KFold
+
+    proba = np.zeros(y.shape, dtype=np.float64)
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(x):
+        proba[test] = _predict(_fit(x[train], y[train], seed), x[test])
+    return proba
+
+
+def train_model(x: np.ndarray, y: np.ndarray, labels: Sequence[str], digest: str,
+                seed: int = SEED) -> TechniqueModel:
+    """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data."""
+    thresholds = best_thresholds(y, out_of_fold(x, y, FOLDS, seed))
+    scaler, model = _fit(x, y, seed)
+    coef = np.vstack([est.coef_[0] for est in model.estimators_])
+    intercept = np.array([float(est.intercept_[0]) for est in model.estimators_])
+    return TechniqueModel(tuple(labels), scaler.mean_.copy(), scaler.scale_.copy(), coef,
+                          intercept, thresholds, digest)
+
+
+def cross_validate(x: np.ndarray, y: np.ndarray, folds: int = FOLDS,
+                   seed: int = SEED) -> np.ndarray:
+    """Honest CV decisions: each outer fold picks its thresholds by an inner CV on its own
+    training part only. Returns the 0/1 decisions for every example."""
+    from sklearn.model_selection import KFold
+
+    decided = np.zeros(y.shape, dtype=int)
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(x):
+        inner = out_of_fold(x[train], y[train], 3, seed)
+        thresholds = best_thresholds(y[train], inner)
+        decided[test] = (_predict(_fit(x[train], y[train], seed), x[test]) >= thresholds)
+    return decided
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+def evaluate(y: np.ndarray, decided: np.ndarray, labels: Sequence[str]) -> dict[str, Scores]:
+    """Per-label and ``micro`` precision/recall/F1."""
+    out: dict[str, Scores] = {}
+    totals = [0, 0, 0]
+    for j, label in enumerate(labels):
+        tp = int(((decided[:, j] == 1) & (y[:, j] == 1)).sum())
+        fp = int(((decided[:, j] == 1) & (y[:, j] == 0)).sum())
+        fn = int(((decided[:, j] == 0) & (y[:, j] == 1)).sum())
+        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
+        out[label] = Scores(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0,
+                            _f1(tp, fp, fn), tp + fn)
+    tp, fp, fn = totals
+    out["micro"] = Scores(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0,
+                          _f1(tp, fp, fn), tp + fn)
+    return out
+
+
+def render_scores(scores: dict[str, Scores]) -> str:
+    lines = [f"{'technique':20s} {'P':>5s} {'R':>5s} {'F1':>5s} {'n':>5s}"]
+    lines += [f"{k:20s} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f} {s.support:5d}"
+              for k, s in scores.items()]
+    return "\n".join(lines)
+
+
+# Use ----------------------------------------------------------------------------------------------
+class TechniqueClassifier:
+    """Probabilities and decisions per technique for one reply."""
+
+    def __init__(self, model: TechniqueModel, extractor: FeatureExtractor) -> None:
+        self.model = model
+        self.extractor = extractor
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.model.labels
+
+    def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
+        emb = None if embedding is None else embedding.reshape(1, -1)
+        x = self.extractor.features([text], emb)
+        proba = self.model.probabilities(x)[0]
+        return {lab: float(p) for lab, p in zip(self.model.labels, proba, strict=True)}
+
+    def strengths(self, probabilities: dict[str, float]) -> dict[str, float]:
+        """Probability rescaled so that each label's threshold maps to 0.5 (used ≥ 0.5)."""
+        out = {}
+        for lab, t in zip(self.model.labels, self.model.thresholds, strict=True):
+            p = probabilities[lab]
+            out[lab] = float(0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t))
+        return out
+
+    def decide(self, probabilities: dict[str, float]) -> list[str]:
+        return [lab for lab, t in zip(self.model.labels, self.model.thresholds, strict=True)
+                if probabilities[lab] >= t]
+
+    def classify(self, text: str) -> list[str]:
+        return self.decide(self.probabilities(text))
+
+
+def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
+                     cache_dir: Path | None = None, seed: int = SEED,
+                     ) -> tuple[TechniqueModel, np.ndarray, np.ndarray]:
+    """Train on ``training``; returns (model, features, label matrix). Embeddings of the training
+    replies are cached in ``cache_dir`` (per text)."""
+    examples = load_examples(training, book.ids)
+    digest = data_hash(training, book, encoder)
+    extractor = FeatureExtractor(book, encoder)
+    texts = [e.text for e in examples]
+    emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
+    x = extractor.features(texts, emb)
+    y = label_matrix(examples, book.ids)
+    return train_model(x, y, book.ids, digest, seed), x, y
+
+
+def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
+                       model_name: str) -> np.ndarray:
+    """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
+    ``cache_dir``, so adding replies to the training data only embeds the new ones."""
+    slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
+    cache = cache_dir / f"roleplay-training-{slug}.npz" if cache_dir is not None else None
+    known: dict[str, np.ndarray] = {}
+    if cache is not None and cache.is_file():
+        try:
+            with np.load(cache, allow_pickle=False) as data:
+                known = dict(zip((str(t) for t in data["texts"]), data["matrix"], strict=True))
+        except (OSError, ValueError, KeyError):
+            known = {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        known.update(zip(todo, extractor.embed(todo), strict=True))
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                with cache.open("wb") as fh:
+                    np.savez(fh, texts=np.array(list(known)),
+                             matrix=np.vstack(list(known.values())))
+            except OSError as exc:
+                log.warning("cannot cache training embeddings: %s", exc)
+    return np.vstack([known[t] for t in texts]).astype(np.float64)
+
+
+def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,
+                  cache_dir: Path | None = None) -> TechniqueClassifier:
+    """The shipped model when it matches the data; else a cached retrained one; else retrain
+    now (logged, takes about a minute) and cache it in ``cache_dir``."""
+    training = folder / TRAINING_FILE
+    digest = data_hash(training, book, encoder)
+    candidates = [folder / MODEL_FILE]
+    if cache_dir is not None:
+        candidates.append(cache_dir / f"roleplay-model-{digest}.npz")
+    extractor = FeatureExtractor(book, encoder)
+    for path in candidates:
+        if path.is_file():
+            try:
+                model = TechniqueModel.load(path)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("cannot read technique model %s: %s", path, exc)
+                continue
+            if model.data_hash == digest and model.labels == book.ids:
+                return TechniqueClassifier(model, extractor)
+            log.warning("technique model %s is stale (data changed); retraining", path.name)
+    model, _x, _y = train_from_files(training, book, encoder, cache_dir)
+    if cache_dir is not None:
+        try:
+            model.save(cache_dir / f"roleplay-model-{digest}.npz")
+        except OSError as exc:
+            log.warning("cannot cache technique model: %s", exc)
+    return TechniqueClassifier(model, extractor)

