@@ -66,7 +66,7 @@ def test_assignment_answer_lists_what_to_hand_in_with_checklist(base_services: S
     answer = base_services.answers.ask("Wat moet ik indienen voor opdracht 1?")
     assert answer.intent == "opdracht" and answer.assignment == 1
     assert answer.sources[0].path == "opdrachten/opdracht-1-omgevingsanalyse.md"
-    assert "minstens vijf stakeholders" in answer.answer
+    assert "een lijst van stakeholders" in answer.answer  # "Wat lever je op?", whole list
     assert "Zie ook" not in answer.answer and "opdracht 2" not in answer.answer.lower()
 
 
@@ -205,15 +205,20 @@ async def test_cli_ask_uses_the_configured_llm_unless_offline(base_services: Ser
 
 def test_heldout_answer_floors(base_services: Services) -> None:
     """Held-out sets by an independent writer, evaluated once after tuning was frozen
-    (docs/benchmarks.md, "Answers"). Floors = what was reached; never tune on these files."""
+    (docs/benchmarks.md, "Answers"). Floors = what was reached; never tune on these files.
+
+    Measured 0.579 / 0.638 on the first-edition material; with the second edition merged
+    (issue 15: new files such as asset-based-werken compete for some questions, key facts
+    updated to the rewritten wording) the same code reaches 0.561 / 0.622. The floors hold that
+    merged figure; the target (0.85, issue 13) is not met."""
     composer = base_services.answers.composer
     assert composer is not None
     report = evaluate_answers(base_services.answers,
                               load_answer_questions(EVAL / "answers_heldout.yaml"),
                               composer.docs)
     detail = report.render(verbose=True)
-    assert report.all_facts >= 0.57, detail
-    assert report.fact_coverage >= 0.63, detail
+    assert report.all_facts >= 0.56, detail
+    assert report.fact_coverage >= 0.62, detail
     assert report.intent_accuracy >= 0.88, detail
     assert report.in_scope_refusal_rate <= 0.04, detail
     assert report.oos_refused >= 0.95, detail

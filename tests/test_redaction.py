@@ -98,10 +98,11 @@ async def test_no_secret_in_debug_logs_tracebacks_or_llm_errors(
             await tg.send_message(USER, "Hoe ga ik om met weerstand van een collega?")
             [msg] = await tg.wait_for_messages(USER, timeout=60)
             assert "Bronnen" in msg["plain_text"]  # the LLM failed: the extractive answer
-            tg.fail_next("sendMessage", error_code=500, times=4)  # an error in a handler
+            tg.fail_next("sendMessage", error_code=500)  # an error in a handler
             await tg.send_message(USER, "/help")
-            for _ in range(4):  # the first try and three retries, then the error handler
-                await tg.wait_for_request("sendMessage", lambda r: r.status == 500)
+            # A 5xx may have been delivered, so it is not repeated (ratelimit.proves_not_delivered):
+            # one failed try, then the error handler logs it.
+            await tg.wait_for_request("sendMessage", lambda r: r.status == 500)
             await asyncio.sleep(0.5)
         # A rejected token at start-up: PTB puts the token into the exception text.
         tg.fail_next("getMe", error_code=401, description="Unauthorized")

@@ -51,7 +51,7 @@ async def test_assignment_answer_opens_the_checklist(services: Services,
                                                      telegram: FakeTelegramServer) -> None:
     async with running_bot(services, telegram):
         [msg] = await ask(telegram, "Wat moet ik indienen voor opdracht 1?")
-        assert "minstens vijf stakeholders" in msg["plain_text"]
+        assert "een lijst van stakeholders" in msg["plain_text"]
         button = find_button(msg, "checklist")
         await telegram.press_button(USER, msg["message_id"], button)
         req = await telegram.wait_for_request("answerCallbackQuery")

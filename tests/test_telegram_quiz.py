@@ -89,7 +89,8 @@ async def test_reminder_carries_a_question_and_its_answer_is_judged(
 async def test_trainer_overview_lists_the_most_missed_questions(
         services: Services, telegram: FakeTelegramServer) -> None:
     assert services.quiz is not None
-    for user in (21, 22):
+    for user in (21, 22):  # participants of the (default) cohort the trainer sees
+        services.participants.touch(user, user, f"D{user}", "")
         services.quiz.answer(user, "gotik", "geen idee")
     services.quiz.answer(21, "lsd", "luisteren")
     admin = 1
