@@ -7,13 +7,15 @@ I/O, so Telegram and the terminal chat understand exactly the same phrases.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.reminders import texts
 
 Days = Literal["daily", "weekdays"]
 Action = Literal["set", "days", "pause", "resume", "off"]
+T = TypeVar("T")
 
 
 class ReminderError(Exception):
@@ -74,19 +76,12 @@ def _normalise(text: str) -> str:
     return " ".join(value.split())
 
 
-def _split_days(value: str) -> tuple[str, Days | None]:
-    for phrase, days in _DAY_PHRASES:
+def _split(value: str, phrases: Iterable[tuple[str, T]]) -> tuple[str, T | None]:
+    """Take the first of ``phrases`` (whole words) out of ``value``: (rest, its meaning)."""
+    for phrase, meaning in phrases:
         pattern = rf"(?:^|\s){re.escape(phrase)}(?:$|\s)"
         if re.search(pattern, value):
-            return " ".join(re.sub(pattern, " ", value).split()), days
-    return value, None
-
-
-def _split_period(value: str) -> tuple[str, str | None]:
-    for phrase, period in _PERIODS:
-        pattern = rf"(?:^|\s){re.escape(phrase)}(?:$|\s)"
-        if re.search(pattern, value):
-            return " ".join(re.sub(pattern, " ", value).split()), period
+            return " ".join(re.sub(pattern, " ", value).split()), meaning
     return value, None
 
 
@@ -136,7 +131,7 @@ def _apply_period(hour: int, period: str | None) -> int:
 
 def parse_clock(text: str) -> str:
     """A time of day as people write it -> 'HH:MM'. Raises `ReminderError` with examples."""
-    value, period = _split_period(_normalise(text))
+    value, period = _split(_normalise(text), _PERIODS)
     clock = _clock(value) if value else None
     if clock is None:
         raise ReminderError(texts.BAD_TIME)
@@ -148,7 +143,7 @@ def parse_clock(text: str) -> str:
 
 def parse_days(text: str) -> Days:
     """'daily' / 'weekdays' or a Dutch equivalent ('elke dag', 'werkdagen', …)."""
-    rest, days = _split_days(_normalise(text))
+    rest, days = _split(_normalise(text), _DAY_PHRASES)
     if days is None or rest:
         raise ReminderError(texts.BAD_DAYS)
     return days
@@ -175,7 +170,7 @@ def interpret(text: str) -> ReminderRequest:
     value = _normalise(text).strip(".!")
     if value in _ACTIONS:
         return ReminderRequest(_ACTIONS[value])
-    rest, days = _split_days(value)
+    rest, days = _split(value, _DAY_PHRASES)
     if not rest:
         if days is None:
             raise ReminderError(texts.BAD_TIME)
