@@ -136,3 +136,20 @@ def test_most_missed_over_all_participants(quiz: QuizService) -> None:
     assert quiz.schedule.most_missed(user_ids={2}) == [("gotik", 1, 1)]
     assert quiz.schedule.most_missed(user_ids=set()) == []
     assert "GOTIK" not in quiz.render_most_missed(user_ids=set())
+
+
+def test_the_participants_own_cohort_decides_which_lesdagen_have_come(
+        quiz: QuizService, clock: Clock) -> None:
+    from bot.store.cohorts import CohortStore
+
+    today = clock.now.date()
+    cohorts = CohortStore(quiz.participants.db)
+    later = cohorts.create("Najaar")
+    quiz.participants.touch(USER, USER, "Anna", "")
+    cohorts.move(USER, later.id)
+    # The default cohort is at lesdag 4 already; the participant's own cohort starts next week.
+    quiz.calendar.set_dates({n: today - dt.timedelta(days=7 * (5 - n)) for n in range(1, 5)})
+    quiz.calendar.set_dates({n: today + dt.timedelta(days=7 * n) for n in range(1, 5)}, later.id)
+    assert quiz.next_question(USER) is None
+    cohorts.move(USER, cohorts.default_id())
+    assert quiz.next_question(USER) is not None

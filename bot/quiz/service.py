@@ -49,8 +49,9 @@ class QuizService:
     # Asking ------------------------------------------------------------------------------------
     def next_question(self, user_id: int, only_due: bool = False) -> QuizQuestion | None:
         """Pick a question and remember it as the one being answered."""
-        question = self.schedule.pick(user_id, self.bank.questions, self.calendar.dates(),
-                                      only_due)
+        participant = self.participants.get(user_id)  # lesdagen of the participant's cohort
+        dates = self.calendar.dates(participant.cohort_id if participant else None)
+        question = self.schedule.pick(user_id, self.bank.questions, dates, only_due)
         self.participants.set_state(user_id, PENDING, question.id if question else None)
         return question
 
