@@ -2,7 +2,7 @@
 reminders and a kill -9 of the leader, and repeated kill -9s of a polling bot right after a
 question arrived. Prints the figures recorded in docs/reliability.md.
 
-    WIJKWIJS_TEST_POSTGRES_URL=postgresql+psycopg://user:pw@127.0.0.1/postgres \\
+    WIJKWIJS_TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/postgres \\
     PYTHONPATH=. python benchmarks/replicas.py --reminders 1000 --kills 5 --data-dir .testindex
 
 ``--data-dir`` must hold a built index (e.g. the test index, or ./data after `wijkwijs ingest`).
