@@ -20,7 +20,7 @@ from tests.fakes.telegram_server import FakeTelegramServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123:ABC"
-SECRET = "replica-test-secret-0123456789"
+SECRET = "replica-test-secret-0123456789-abcdef"  # 32-256 chars, as required
 AMS = "Europe/Amsterdam"
 
 
