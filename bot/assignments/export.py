@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -99,7 +100,11 @@ def to_markdown(data: ExportData) -> str:
 
 def _set_language(element: object) -> None:
     """Set w:lang (Latin, East Asian and complex script) on a style's or run's properties."""
-    rpr = element.get_or_add_rPr()  # type: ignore[attr-defined]
+    _set_language_on(element.get_or_add_rPr())  # type: ignore[attr-defined]
+
+
+def _set_language_on(rpr: Any) -> None:
+    """Set w:lang on run properties (``w:rPr``)."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -116,12 +121,7 @@ def _dutch(doc: DocxDocument) -> None:
         if rpr_default is not None:
             rpr = rpr_default.find(qn("w:rPr"))
             if rpr is not None:
-                lang = rpr.find(qn("w:lang"))
-                if lang is None:
-                    lang = OxmlElement("w:lang")
-                    rpr.append(lang)
-                for attr in ("w:val", "w:eastAsia", "w:bidi"):
-                    lang.set(qn(attr), LANGUAGE)
+                _set_language_on(rpr)
     for style in doc.styles:
         element = style.element
         if hasattr(element, "get_or_add_rPr"):

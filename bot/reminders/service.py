@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.assignments.service import AssignmentService
@@ -215,12 +215,7 @@ class ReminderService:
     def mark_sent(self, user_id: int, local_date: dt.date) -> bool:
         """Claim ``local_date`` for this reminder. True for exactly one caller; False if it was
         already sent (or claimed) for that date, also by another process or before a restart."""
-        stmt = (
-            update(Reminder)
-            .where(Reminder.user_id == user_id,
-                   or_(Reminder.last_sent.is_(None), Reminder.last_sent != local_date))
-            .values(last_sent=local_date)
-        )
+        stmt = _claim_date(user_id, local_date)
         with self.db.session() as s:
             result = cast(CursorResult[Any], s.execute(stmt))
             return result.rowcount == 1
@@ -229,12 +224,7 @@ class ReminderService:
         """Claim ``local_date`` and record the send as claimed by ``outbox``'s process, in one
         transaction. Returns the send key, or None if it was claimed already."""
         key = f"reminder:{user_id}:{local_date.isoformat()}"
-        stmt = (
-            update(Reminder)
-            .where(Reminder.user_id == user_id,
-                   or_(Reminder.last_sent.is_(None), Reminder.last_sent != local_date))
-            .values(last_sent=local_date)
-        )
+        stmt = _claim_date(user_id, local_date)
         with self.db.session() as s:
             if cast(CursorResult[Any], s.execute(stmt)).rowcount != 1:
                 return None
@@ -293,3 +283,14 @@ class ReminderService:
         if days == 1:
             return texts.LESDAG_TOMORROW.format(n=n)
         return texts.LESDAG_DAYS.format(n=n, days=days)
+
+
+def _claim_date(user_id: int, local_date: dt.date) -> Update:
+    """Set ``last_sent`` to ``local_date`` unless it is already that date: the atomic claim that
+    makes a reminder go out at most once per local date, whichever process runs it."""
+    return (
+        update(Reminder)
+        .where(Reminder.user_id == user_id,
+               or_(Reminder.last_sent.is_(None), Reminder.last_sent != local_date))
+        .values(last_sent=local_date)
+    )
