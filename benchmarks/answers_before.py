@@ -18,7 +18,7 @@ DEFAULT = ["tests/eval/answers.yaml", "tests/eval/answers_heldout.yaml"]
 def main() -> int:
     from bot.answering.evaluation import evaluate_answers, load_answer_questions
     from bot.answering.service import AnswerService
-    from bot.app import build_services, configure_runtime
+    from bot.services import build_services, configure_runtime
     from bot.settings import load_settings
 
     settings = load_settings()

@@ -112,8 +112,8 @@ def main() -> int:
 
     import logging
 
-    from bot.app import build_services, configure_runtime
     from bot.evaluation import load_eval_questions
+    from bot.services import build_services, configure_runtime
     from bot.settings import load_settings
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="wijkwijs-llm-bench-"))

@@ -34,8 +34,9 @@ NOW = LOCAL.astimezone(dt.UTC)
 
 
 async def bench(n: int, data_dir: Path) -> dict[str, float]:
-    from bot.app import build_application, build_services, configure_runtime
+    from bot.services import build_services, configure_runtime
     from bot.settings import Settings
+    from bot.telegram.application import build_application
     from bot.telegram.reminders import reminder_dispatcher
     from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -80,7 +80,7 @@ def main() -> int:
     # In-process: warm latency of our hybrid pipeline and of the LangChain baseline.
     os.environ.update({k: env[k] for k in ("WIJKWIJS_DATA_DIR", "WIJKWIJS_EMBEDDING_MODEL",
                                            "WIJKWIJS_KNOWLEDGE_DIR")})
-    from bot.app import build_services, configure_runtime
+    from bot.services import build_services, configure_runtime
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -142,8 +142,8 @@ def main() -> int:
 def short(args: argparse.Namespace) -> int:
     """Warm latency: composed answer vs passage answer vs retrieval, same process and index."""
     from bot.answering.service import AnswerService
-    from bot.app import build_services, configure_runtime
     from bot.evaluation import load_eval_questions
+    from bot.services import build_services, configure_runtime
     from bot.settings import load_settings
 
     if args.data_dir is None:

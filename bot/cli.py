@@ -28,7 +28,7 @@ def _settings() -> Settings:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bot.app import build_indexer, configure_runtime
+    from bot.services import build_indexer, configure_runtime
 
     settings = _settings()
     _preflight(settings, database=False)
@@ -39,7 +39,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = indexer.ingest(_progress)
     _progress(report.summary())
     if args.roleplay_cache:  # Docker build: the role-play example vectors too, in data_dir
-        from bot.app import build_roleplay_engine
+        from bot.services import build_roleplay_engine
 
         engine = build_roleplay_engine(settings, indexer.embedder, _progress)
         _progress("Rollenspel-voorbeelden klaar" if engine else "Geen rollenspel-scenario's")
@@ -62,7 +62,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.answering.service import UserFacingError
-    from bot.app import build_services, configure_runtime
+    from bot.services import build_services, configure_runtime
 
     settings = _settings()
     if args.offline:
@@ -96,7 +96,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.adapters.terminal import run_terminal_chat
-    from bot.app import build_services, configure_runtime
+    from bot.services import build_services, configure_runtime
 
     settings = _settings()
     _preflight(settings)
@@ -110,7 +110,8 @@ def _is_terminal() -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import build_services, configure_runtime, run_bot
+    from bot.services import build_services, configure_runtime
+    from bot.telegram.application import run_bot
 
     settings = _settings()
     if not settings.telegram_token and args.chat_without_token and _is_terminal():
@@ -183,8 +184,8 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.app import build_services, configure_runtime
     from bot.evaluation import evaluate, load_eval_questions
+    from bot.services import build_services, configure_runtime
 
     settings = _settings()
     _preflight(settings)

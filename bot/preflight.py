@@ -57,8 +57,8 @@ def check_chroma(settings: Settings) -> None:
 
 def check_index(settings: Settings) -> None:
     """The index matches knowledge/ and the model (manifest; the server when one is used)."""
-    from bot.app import build_indexer
     from bot.retrieval.embeddings import make_embedder
+    from bot.services import build_indexer
 
     check_chroma(settings)
     indexer = build_indexer(settings, make_embedder(settings.embedding_model))

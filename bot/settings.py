@@ -1,7 +1,7 @@
 """The one typed settings object. Read from the environment (prefix ``WIJKWIJS_``) and ``.env``.
 
 Nothing else in the package reads ``os.environ``. Settings are built once, in the composition root
-(`bot.app`) or the CLI, and passed down.
+(`bot.services`) or the CLI, and passed down.
 """
 
 from __future__ import annotations

@@ -15,14 +15,15 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("GOMP_SPINCOUNT", "1000")  # as bot.app.configure_runtime
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")  # as bot.services.configure_runtime
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bot.app import Services, build_application, build_services
 from bot.retrieval.embeddings import Embedder
+from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
+from bot.telegram.application import build_application
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.pgtest import DB_FIXTURES, fresh_postgres_database, postgres_base_url, sqlite_url
 

@@ -21,8 +21,8 @@ from bot.answering.evaluation import (
     load_intent_questions,
 )
 from bot.answering.intent import INTENTS, load_intent_examples
-from bot.app import Services
 from bot.evaluation import load_eval_questions
+from bot.services import Services
 from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_indexer, ensure_index
 from bot.retrieval.index import Indexer, Manifest
 from bot.retrieval.retriever import HybridRetriever
 from bot.retrieval.vectorstore import collection_count, collection_names
+from bot.services import build_indexer, ensure_index
 from bot.settings import Settings
 from tests.conftest import KNOWLEDGE, ROOT, HashEmbedder, make_settings
 from tests.test_ingest import lesstof

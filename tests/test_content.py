@@ -14,7 +14,7 @@ from bot.knowledge.taxonomy import Taxonomy
 from tests.conftest import KNOWLEDGE
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.app import Services
 from bot.cli import main
+from bot.services import Services
 from tests.conftest import ROOT, TOKEN
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.test_chroma_server import chroma_url  # noqa: F401 - fixture: a real Chroma server

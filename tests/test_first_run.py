@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bot import texts
-from bot.app import Services
+from bot.services import Services
 from tests.conftest import ROOT
 
 RUN_FROM_MAKE = ["run", "--chat-without-token"]  # what `make run` executes (see Makefile)

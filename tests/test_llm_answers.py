@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import Services
 from bot.llm.answers import LLMAnswerer
 from bot.llm.prompts import PromptLibrary
 from bot.llm.providers import build_chat_model
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.retriever import Hit, RetrievalResult
+from bot.services import Services
 from tests.fakes.openai_server import FakeOpenAIServer
 
 QUESTION = "Hoe ga ik om met weerstand van een collega?"

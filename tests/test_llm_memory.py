@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import Services
 from bot.llm.memory import ConversationMemory, Turn, clean_rewrite
+from bot.services import Services
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.test_llm_answers import with_llm
 

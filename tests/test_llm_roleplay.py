@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Services
 from bot.llm.providers import build_chat_model
 from bot.llm.roleplay import LLMEvaluator, LLMPersonaVoice, with_llm_roleplay
 from bot.roleplay.analyser import Analyser
@@ -23,6 +22,7 @@ from bot.roleplay.feedback import ScriptedEvaluator
 from bot.roleplay.scenarios import Scenario, load_scenarios
 from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
 from bot.roleplay.voice import level
+from bot.services import Services
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.test_llm_answers import with_llm

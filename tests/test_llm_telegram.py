@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import Services
+from bot.services import Services
 from bot.telegram import qa
 from bot.telegram.render import render_answer
 from tests.conftest import running_bot

@@ -23,8 +23,9 @@ from aiohttp import web
 from telegram.error import InvalidToken
 
 from bot import texts
-from bot.app import Services, build_application
 from bot.redact import MASK, install_redaction, redact, set_secrets
+from bot.services import Services
+from bot.telegram.application import build_application
 from tests.conftest import ROOT, running_bot
 from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -10,8 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import INBOX_KEY, Services, build_application, serve_webhook
+from bot.services import Services
 from bot.store.inbox import DONE, SKIPPED, Inbox
+from bot.telegram.application import INBOX_KEY, build_application, serve_webhook
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import Services
+from bot.services import Services
 from bot.store.db import Database, InboxUpdate
 from bot.store.outbox import UNCERTAIN
 from tests.fakes.telegram_server import FakeTelegramServer

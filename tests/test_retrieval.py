@@ -11,9 +11,9 @@ import pytest
 
 from bot.answering.extractive import trim_at_sentence
 from bot.answering.service import UserFacingError
-from bot.app import Services
 from bot.evaluation import evaluate, load_eval_questions
 from bot.retrieval.retriever import FusionParams
+from bot.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from bot import cli
-from bot.app import Services
 from bot.sanitize import clean_text
+from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.access import AccessStore, ThrottlePolicy
 from bot.telegram import qa

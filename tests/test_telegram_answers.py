@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import Services
+from bot.services import Services
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 from tests.test_telegram_e2e import USER, ask

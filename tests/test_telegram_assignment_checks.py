@@ -8,7 +8,7 @@ import io
 
 import docx
 
-from bot.app import Services
+from bot.services import Services
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.test_telegram_assignments import USER, ask, open_item, press_edit, press_new

@@ -7,7 +7,7 @@ from typing import Any
 
 import docx
 
-from bot.app import Services
+from bot.services import Services
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 

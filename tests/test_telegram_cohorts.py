@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot import cli
-from bot.app import Services
+from bot.services import Services
 from bot.store.cohorts import CohortStore
 from bot.telegram.reminders import reminder_dispatcher
 from tests.conftest import cli_on, running_bot

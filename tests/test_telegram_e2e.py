@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import Services
+from bot.services import Services
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
@@ -173,7 +173,7 @@ async def test_retry_after_is_retried_not_dropped(services: Services,
 
 async def test_webhook_requires_secret(services: Services, telegram: FakeTelegramServer,
                                        unused_tcp_port: int) -> None:
-    from bot.app import build_application
+    from bot.telegram.application import build_application
 
     settings = services.settings.model_copy(update={"telegram_api_url": telegram.api_root})
     app = build_application(settings, services)

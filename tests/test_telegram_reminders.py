@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from bot.app import Services
+from bot.services import Services
 from bot.telegram.reminders import reminder_dispatcher
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app import Services
 from bot.roleplay import texts as rp_texts
+from bot.services import Services
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from bot.app import Services
+from bot.services import Services
 from bot.telegram.reminders import reminder_dispatcher
 from tests.conftest import running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button

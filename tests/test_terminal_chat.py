@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from bot.adapters.terminal import run_terminal_chat
-from bot.app import Services
+from bot.services import Services
 
 
 def chat(services: Services, lines: list[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.adapters.terminal import run_terminal_chat
-from bot.app import Services
+from bot.services import Services
 
 
 def test_oefenvraag_in_the_terminal(services: Services) -> None:

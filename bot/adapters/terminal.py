@@ -17,7 +17,7 @@ from bot.roleplay import texts as rp_texts
 from bot.roleplay.engine import RoleplayError
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 PROMPT = "jij> "
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.quiz import texts
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def plain(text: str) -> str:

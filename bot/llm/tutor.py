@@ -1,4 +1,4 @@
-"""The LLM question flow used by `bot.app.Services.ask` when an LLM is configured.
+"""The LLM question flow used by `bot.services.Services.ask` when an LLM is configured.
 
 history -> standalone rewrite (only with history) -> retrieval -> grounded answer -> remember.
 Every LLM step has an offline fallback, so this never fails where the offline flow would not.

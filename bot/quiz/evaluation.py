@@ -76,9 +76,9 @@ def agreement(judge: QuizJudge, bank: QuizBank, items: Sequence[LabelledAnswer])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bot.app import configure_runtime
     from bot.quiz.questions import load_quiz
     from bot.retrieval.embeddings import make_embedder
+    from bot.services import configure_runtime
     from bot.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -37,8 +37,8 @@ def add_index_parser(
 
 
 def _indexer() -> Indexer:
-    from bot.app import build_indexer
     from bot.cli import _settings
+    from bot.services import build_indexer
 
     return build_indexer(_settings())
 

@@ -60,7 +60,7 @@ from bot.telegram.qa import send_html
 from bot.telegram.render import esc
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

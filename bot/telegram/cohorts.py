@@ -21,7 +21,7 @@ from bot.telegram.render import esc
 from bot.trainer import texts
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
     from bot.store.db import Cohort
 
 COMMANDS = {

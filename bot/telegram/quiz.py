@@ -35,7 +35,7 @@ from bot.telegram.qa import send_html
 from bot.telegram.render import render_section
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 CB = "z"
 ANSWERING = 1

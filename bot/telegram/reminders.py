@@ -53,7 +53,7 @@ from bot.telegram.ratelimit import proves_not_delivered
 from bot.telegram.render import esc
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

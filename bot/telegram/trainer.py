@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from bot.store.db import Cohort
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
