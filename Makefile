@@ -23,13 +23,15 @@ run: $(VENV)/.stamp-run
 		$(MAKE) --no-print-directory install-st; fi
 	@$(BIN)/wijkwijs run --chat-without-token
 
-# Lint, types, Dockerfile, the whole suite on SQLite, then the database tests (marker `db`)
+# Lint, types, the import contract (pyproject.toml, docs/architecture.md), Dockerfile, the whole suite on SQLite, then the database tests (marker `db`)
 # again on a throw-away PostgreSQL (.ci/with-postgres.sh; skipped with one line when absent).
 # Both passes share one test index in .testindex (rebuilt when knowledge/ changes).
 test: export WIJKWIJS_TEST_INDEX_DIR ?= $(CURDIR)/.testindex
 test: $(VENV)/.stamp-dev
 	@$(BIN)/ruff check -q bot tests benchmarks && echo "ruff: ok"
 	@$(BIN)/mypy bot
+	@out=$$($(BIN)/lint-imports --no-cache --no-logo 2>&1) && echo "import contract: ok" \
+		|| { echo "$$out"; exit 1; }
 	@$(BIN)/hadolint Dockerfile && echo "hadolint: ok"
 	@$(BIN)/python -m pytest -q
 	@.ci/with-postgres.sh $(BIN)/python -m pytest -q -m db -p no:cacheprovider

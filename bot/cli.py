@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import texts
-from bot.settings import Settings, SettingsError, StartupError, load_settings
+from bot.settings import Settings, StartupError, settings_or_exit
 from bot.store.permissions import private_dir
 
 
@@ -20,11 +20,7 @@ def _progress(message: str) -> None:
 
 
 def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        print(f"Configuratiefout: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return settings_or_exit()
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

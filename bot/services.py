@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import texts
 from bot.answering.service import Answer, AnswerService
 from bot.assignments import Assignment, AssignmentService, load_assignments
 from bot.knowledge.taxonomy import Taxonomy
@@ -152,27 +151,6 @@ class Services:
 
         ConversationMemory(self.participants).clear(user_id)
         self.participants.set_state(user_id, CONTEXT_KEY, None)
-
-    def menu_entries(self) -> list[tuple[str, str, bool]]:
-        """(label, key, available) for the /start menu; features not built yet stay hidden."""
-        return [
-            (texts.MENU_ROLEPLAY, "oefenen", self.roleplay is not None),
-            (texts.MENU_ASSIGNMENTS, "opdrachten", bool(self.catalogue)),
-            (texts.MENU_REMINDERS, "herinnering", True),
-        ]
-
-    def feature_lines(self) -> list[tuple[str, bool]]:
-        return [
-            (texts.FEATURE_ROLEPLAY, self.roleplay is not None),
-            (texts.FEATURE_ASSIGNMENTS, bool(self.catalogue)),
-            (texts.FEATURE_REMINDERS, True),
-        ]
-
-    def command_list(self) -> list[tuple[str, str]]:
-        hidden = set() if self.catalogue else {"opdrachten", "exporteer", "bibliotheek"}
-        if self.roleplay is None:
-            hidden |= {"oefenen", "stop", "mijnoefeningen"}
-        return [(c, d) for c, d in texts.COMMANDS.items() if c not in hidden]
 
     def forget_user(self, user_id: int) -> bool:
         """Erase a participant's data; True when their invite membership was kept."""

@@ -200,3 +200,14 @@ def load_settings(**overrides: object) -> Settings:
         name = f"WIJKWIJS_{loc[0].upper()}" if loc else "settings"
         msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         raise SettingsError(f"{name}: {msg}") from None
+
+
+def settings_or_exit() -> Settings:
+    """`load_settings` for command-line tools: a wrong value prints one Dutch line and exits 2."""
+    import sys
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(f"Configuratiefout: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

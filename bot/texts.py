@@ -153,23 +153,23 @@ FORGET_KEPT_MEMBERSHIP = (
     "Je blijft aangemeld als deelnemer, dus je hebt de uitnodigingslink niet opnieuw nodig."
 )
 FORGET_CANCELLED = "Oké, er is niets gewist."
-COMMANDS = {
-    "start": "Begin en bekijk het menu",
-    "vraag": "Stel een vraag over de cursus",
-    "nieuw": "Begin een nieuw gesprek (ik vergeet de vorige vragen)",
-    "oefenen": "Oefen een gesprek met weerstand",
-    "stop": "Stop het oefengesprek en krijg feedback",
-    "mijnoefeningen": "Je oefeningen en scores",
-    "opdrachten": "Werk aan je opdrachten",
-    "exporteer": "Download een opdracht als Word-bestand",
-    "bibliotheek": "Zet de naam van je bibliotheek op je downloads",
-    "herinnering": "Stel je dagelijkse herinnering in",
-    "oefenvraag": "Krijg een oefenvraag over de lesstof",
-    "mijnvoortgang": "Hoeveel oefenvragen zitten vast",
-    "help": "Uitleg en voorbeelden",
-    "privacy": "Wat ik over je bewaar",
-    "vergeet": "Wis alles wat ik over je bewaar",
-}
+# Command descriptions (Telegram's command menu, /help, the terminal's /help). The list itself,
+# per feature and in order, is `bot.features.REGISTRY`.
+CMD_START = "Begin en bekijk het menu"
+CMD_VRAAG = "Stel een vraag over de cursus"
+CMD_NIEUW = "Begin een nieuw gesprek (ik vergeet de vorige vragen)"
+CMD_OEFENEN = "Oefen een gesprek met weerstand"
+CMD_STOP = "Stop het oefengesprek en krijg feedback"
+CMD_MIJNOEFENINGEN = "Je oefeningen en scores"
+CMD_OPDRACHTEN = "Werk aan je opdrachten"
+CMD_EXPORTEER = "Download een opdracht als Word-bestand"
+CMD_BIBLIOTHEEK = "Zet de naam van je bibliotheek op je downloads"
+CMD_HERINNERING = "Stel je dagelijkse herinnering in"
+CMD_OEFENVRAAG = "Krijg een oefenvraag over de lesstof"
+CMD_MIJNVOORTGANG = "Hoeveel oefenvragen zitten vast"
+CMD_HELP = "Uitleg en voorbeelden"
+CMD_PRIVACY = "Wat ik over je bewaar"
+CMD_VERGEET = "Wis alles wat ik over je bewaar"
 NEW_CONVERSATION = (
     "Oké, we beginnen opnieuw. Ik kijk niet meer terug naar je vorige vragen. "
     "Waar wil je het over hebben?"
@@ -190,17 +190,14 @@ RP_NOT_ACTIVE = "Je bent nu niet aan het oefenen. Start een gesprek met /oefenen
 # Terminal chat: command list and unknown commands (issue 16) ---------------------------------
 TERMINAL_UNKNOWN_COMMAND = "Dat commando ken ik niet. Typ /help voor alle commando's."
 TERMINAL_HELP_HEADER = "Dit kun je typen (of stel gewoon je vraag):"
-TERMINAL_COMMANDS = {
-    "vraag": "/vraag <je vraag> – een vraag over de cursus",
-    "nieuw": "/nieuw – nieuw gesprek (ik vergeet je vorige vragen)",
-    "oefenen": "/oefenen – oefen een gesprek met weerstand (/tip, /stop)",
-    "mijnoefeningen": "/mijnoefeningen – je oefeningen en scores",
-    "opdrachten": "/opdrachten – je opdrachten; /opdracht 3 toont de onderdelen met nummers",
-    "antwoord": "/antwoord 3 2 <tekst> – antwoord op onderdeel 2 van opdracht 3",
-    "klaar": "/klaar 3 2 – onderdeel 2 van opdracht 3 afvinken",
-    "exporteer": "/exporteer 3 – opdracht 3 als Word-bestand",
-    "herinnering": "/herinnering 19u30 | werkdagen | pauze | hervat | uit – je herinnering",
-    "help": "/help – deze lijst",
-    "exit": "/exit – stoppen",
-}
+# Terminal-only commands (what Telegram does with buttons); the registry's commands are listed
+# with their own descriptions (bot.features). Shown as "<usage> – <description>".
+TERMINAL_EXTRA_OPDRACHT = ("/opdracht 3", "de onderdelen van opdracht 3, met nummers")
+TERMINAL_EXTRA_ANTWOORD = ("/antwoord 3 2 <tekst>", "antwoord op onderdeel 2 van opdracht 3")
+TERMINAL_EXTRA_KLAAR = ("/klaar 3 2", "onderdeel 2 van opdracht 3 afvinken")
+TERMINAL_EXTRA_TIP = ("/tip", "een tip tijdens het oefengesprek")
+TERMINAL_EXTRA_ANNULEER = ("/annuleer", "de open oefenvraag overslaan")
+TERMINAL_EXTRA_EXIT = ("/exit", "stoppen")
+TERMINAL_HELP_LINE = "  {usage} – {description}"
+TERMINAL_FORGET_CONFIRM = "Echt alles wissen? Typ dan: /vergeet ja"
 TERMINAL_ITEM_LINE = "  {number}. {icon} {label}"

@@ -1,25 +1,32 @@
-"""Terminal adapter: drives the same services as the Telegram bot (``wijkwijs chat``)."""
+"""Terminal adapter: drives the same services and the same command registry as the Telegram bot
+(``wijkwijs chat``).
+
+Routing is a table, not a chain: every available feature of `bot.features.REGISTRY` (except the
+trainers' ones) registers a handler per command here (`TerminalFeature`); building the chat
+fails when a registry command has none, so a feature added to the registry appears in both
+adapters. ``/help`` lists the registry's commands with their descriptions, then the
+terminal-only commands (what Telegram does with buttons, e.g. ``/antwoord``).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from bot import texts
-from bot.adapters.terminal_quiz import handle_quiz
+from bot import features, texts
 from bot.answering.plain import render_plain
 from bot.answering.service import UserFacingError
-from bot.assignments import AssignmentError
-from bot.assignments.texts import STATUS_ICONS
-from bot.reminders import ReminderError
-from bot.roleplay import texts as rp_texts
-from bot.roleplay.engine import RoleplayError
+from bot.features import Catalog
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 PROMPT = "jij> "
+EXIT_COMMANDS = frozenset({"/exit", "/quit"})
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1", re.DOTALL)
 _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
@@ -37,14 +44,54 @@ def plain(text: str) -> str:
     return _BULLET.sub(r"\1• ", text)
 
 
+def html_plain(text: str) -> str:
+    """Telegram's HTML interface texts as terminal text."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+CommandFn = Callable[[list[str], str], None]
+"""A command handler: (arguments, the whole line)."""
+
+
+@dataclass
+class TerminalFeature:
+    """A feature's terminal side: a handler per registry command, terminal-only commands
+    (usage, description, handler), and an optional hook for plain text (True = taken)."""
+
+    spec: features.Feature
+    commands: dict[str, CommandFn]
+    extra: list[tuple[tuple[str, str], CommandFn]] = field(default_factory=list)
+    text: Callable[[str], bool] | None = None
+
+
 class TerminalChat:
     def __init__(self, services: Services, out: TextIO, user_id: int,
                  loop: asyncio.AbstractEventLoop) -> None:
+        from bot.adapters import terminal_features, terminal_quiz
+
         self.services = services
         self.out = out
         self.user_id = user_id
-        self.choosing = False
         self.loop = loop
+        self.catalog: Catalog = features.catalog(services)
+        # Plain text goes to the first feature whose hook takes it (an open practice question,
+        # then role-play), else it is a question.
+        registered = [
+            self.qa_feature(),
+            terminal_quiz.register(self),
+            terminal_features.roleplay(self),
+            terminal_features.assignments(self),
+            terminal_features.reminders(self),
+            self.account_feature(),
+        ]
+        self.features = [f for f in registered if f is not None and self.catalog.has(f.spec)]
+        self.routes: dict[str, CommandFn] = {}
+        for f in self.features:
+            self.routes.update({f"/{name}": fn for name, fn in f.commands.items()})
+            self.routes.update({usage.split()[0]: fn for (usage, _), fn in f.extra})
+        missing = [c.name for c in self.catalog.commands if f"/{c.name}" not in self.routes]
+        if missing:
+            raise RuntimeError(f"no terminal handler for /{', /'.join(missing)}")
 
     def say(self, text: str) -> None:
         self.out.write(plain(text) + "\n")
@@ -52,142 +99,53 @@ class TerminalChat:
 
     def handle(self, text: str) -> bool:
         """Handle one line; False means: stop the chat."""
-        rp = self.services.roleplay
-        command = text.split()[0].lower() if text.startswith("/") else ""
-        if command in {"/exit", "/quit"}:
-            return False
-        if handle_quiz(self.services, self.user_id, command, text, self.say):
+        if not text.startswith("/"):
+            if not any(f.text is not None and f.text(text) for f in self.features):
+                self.answer(text)
             return True
-        if command == "/start":
-            self.say(texts.TERMINAL_WELCOME)
-        elif command == "/help":
-            self.help()
-        elif command == "/vraag":
-            question = text.split(maxsplit=1)[1].strip() if len(text.split()) > 1 else ""
+        command, *args = text.split()
+        command = command.lower()
+        if command in EXIT_COMMANDS:
+            return False
+        route = self.routes.get(command)
+        if route is None:
+            self.say(texts.TERMINAL_UNKNOWN_COMMAND)
+        else:
+            route(args, text)
+        return True
+
+    # Help -------------------------------------------------------------------------------------
+    def help_lines(self) -> list[str]:
+        """The registry's commands as Telegram shows them, then the terminal-only ones."""
+        lines = [texts.TERMINAL_HELP_LINE.format(usage=f"/{c.name}", description=c.description)
+                 for c in self.catalog.commands]
+        extras = [usage for f in self.features for usage, _ in f.extra]
+        return lines + [texts.TERMINAL_HELP_LINE.format(usage=u, description=d)
+                        for u, d in [*extras, texts.TERMINAL_EXTRA_EXIT]]
+
+    def help(self, args: list[str], line: str) -> None:
+        self.say(texts.TERMINAL_HELP_HEADER)
+        for help_line in self.help_lines():
+            self.say(help_line)
+
+    # Questions --------------------------------------------------------------------------------
+    def qa_feature(self) -> TerminalFeature:
+        def vraag(args: list[str], line: str) -> None:
+            question = line.split(maxsplit=1)[1].strip() if len(line.split()) > 1 else ""
             if question:
                 self.answer(question)
             else:
                 self.say(texts.VRAAG_EMPTY)
-        elif command == "/nieuw":  # forgets the follow-up context (offline and LLM)
+
+        def nieuw(args: list[str], line: str) -> None:  # the follow-up context (offline, LLM)
             self.services.new_conversation(self.user_id)
             self.say(texts.NEW_CONVERSATION)
-        elif rp is not None and command == "/oefenen":
-            self.say(texts.TERMINAL_SCENARIOS)
-            for i, s in enumerate(rp.scenarios(), 1):
-                label = rp_texts.DIFFICULTY_LABELS[s.difficulty]
-                self.say(f"  {i}. {s.title} ({label})")
-            self.say(f"  0. {rp_texts.SURPRISE_ME}")
-            self.choosing = True
-        elif rp is not None and self.choosing and not command:
-            self.choosing = False
-            self.start_scenario(text)
-        elif rp is not None and command == "/tip":
-            try:
-                self.say(f"💡 {rp.hint(self.user_id)}")
-            except RoleplayError:
-                self.say(texts.RP_NOT_ACTIVE)
-        elif rp is not None and command == "/stop":
-            feedback = rp.stop(self.user_id)
-            self.say(texts.RP_NOT_ACTIVE if feedback is None else rp.render(feedback))
-        elif rp is not None and command == "/mijnoefeningen":
-            self.say(rp.history(self.user_id))
-        elif command in {"/opdrachten", "/opdracht", "/antwoord", "/klaar", "/exporteer",
-                         "/herinnering"}:
-            self.assignments(command, text.split()[1:], text)
-        elif command:
-            self.say(texts.TERMINAL_UNKNOWN_COMMAND)
-        elif rp is not None and rp.is_active(self.user_id):
-            try:
-                turn = rp.reply(self.user_id, text)
-            except RoleplayError as exc:
-                self.say(str(exc))
-                return True
-            self.say(f"🎭 {turn.line}")
-            if turn.feedback is not None:
-                self.say(rp.render(turn.feedback))
-        elif rp is not None and (notice := rp.take_end_notice(self.user_id)) is not None:
-            self.say(notice)  # right after a conversation ended: not a course question
-        else:
-            self.answer(text)
-        return True
 
-    def assignments(self, command: str, args: list[str], text: str) -> None:
-        """Checklists, export and reminder settings: the same services as in Telegram."""
-        svc = self.services.assignments
-        try:
-            if command == "/opdrachten":
-                for p in svc.overview(self.user_id):
-                    self.say(f"  {p.bar}  {p.assignment.heading}")
-                self.say(texts.TERMINAL_ASSIGNMENT_KEYS)
-            elif command == "/opdracht":
-                n = int(args[0])
-                for i, state in enumerate(svc.progress(self.user_id, n).items, 1):
-                    self.say(texts.TERMINAL_ITEM_LINE.format(
-                        number=i, icon=STATUS_ICONS[state.status], label=state.item.label))
-            elif command == "/antwoord":
-                n, item_id = int(args[0]), self.item_id(int(args[0]), args[1])
-                answer = text.split(maxsplit=3)[3] if len(args) > 2 else ""
-                view = svc.save_answer(self.user_id, n, item_id, answer)
-                self.say(texts.TERMINAL_SAVED)
-                for line in view.check:
-                    self.say(f"  - {line}")
-            elif command == "/klaar":
-                view = svc.set_done(self.user_id, int(args[0]),
-                                    self.item_id(int(args[0]), args[1]), True)
-                self.say(f"{STATUS_ICONS[view.status]} {view.item.label}")
-                for line in view.check:  # ticked anyway: say honestly what is still missing
-                    self.say(f"  ⚠ {line}")
-            elif command == "/exporteer":
-                # Into the data folder, never the folder the chat was started from.
-                exports = self.services.settings.data_dir / "exports"
-                for path in svc.write_exports(self.user_id, int(args[0]), exports):
-                    self.say(texts.TERMINAL_EXPORTED.format(path=path.resolve()))
-            elif command == "/herinnering":
-                reminders = self.services.reminders
-                if args:  # the same phrases as in Telegram: "19u30", "pauze", "20:00 werkdagen"
-                    reminders.apply(self.user_id, self.user_id, " ".join(args))
-                self.say(reminders.describe(self.user_id))
-        except (AssignmentError, ReminderError) as exc:
-            self.say(str(exc))
-        except (IndexError, ValueError):
-            self.say(texts.TERMINAL_ASSIGNMENT_KEYS)
-
-    def item_id(self, n: int, ref: str) -> str:
-        """An item by its number in `/opdracht n` (1, 2, …) or by its id (partner-1-waarde)."""
-        if ref.isdigit():
-            items = self.services.assignments.get(n).items
-            if 1 <= int(ref) <= len(items):
-                return items[int(ref) - 1].id
-        return ref
-
-    def help(self) -> None:
-        available = {c for c, _ in self.services.command_list()} | {
-            "antwoord", "klaar", "exit", "help", "vraag", "nieuw"}
-        if self.services.catalogue:
-            available |= {"opdrachten", "exporteer"}
-        self.say(texts.TERMINAL_HELP_HEADER)
-        for command, line in texts.TERMINAL_COMMANDS.items():
-            if command in available and (self.services.catalogue or command not in
-                                         {"antwoord", "klaar", "opdrachten", "exporteer"}):
-                self.say(f"  {line}")
-
-    def start_scenario(self, choice: str) -> None:
-        rp = self.services.roleplay
-        assert rp is not None
-        scenarios = rp.scenarios()
-        scenario_id: str | None = None
-        if choice.strip().isdigit() and 1 <= int(choice) <= len(scenarios):
-            scenario_id = scenarios[int(choice) - 1].id
-        elif choice.strip() not in {"0", "verras", "verras me"}:
-            scenario_id = choice.strip()
-        try:
-            opening = rp.start(self.user_id, scenario_id)
-        except RoleplayError as exc:
-            self.say(str(exc))
-            return
-        self.say(opening.intro)
-        self.say(f"🎭 {opening.line}")
-        self.say(texts.TERMINAL_ROLEPLAY_KEYS)
+        return TerminalFeature(features.QA, {
+            "start": lambda args, line: self.say(texts.TERMINAL_WELCOME),
+            "vraag": vraag,
+            "nieuw": nieuw,
+        })
 
     def answer(self, text: str) -> None:
         try:
@@ -197,6 +155,27 @@ class TerminalChat:
             self.say(f"bot> {exc}")
             return
         self.say(f"bot> {render_plain(answer)}")
+
+    # /help, /privacy, /vergeet ----------------------------------------------------------------
+    def account_feature(self) -> TerminalFeature:
+        def privacy(args: list[str], line: str) -> None:
+            erasure = (texts.PRIVACY_ERASURE_POSTGRES if self.services.db.is_postgres
+                       else texts.PRIVACY_ERASURE)
+            self.say(html_plain(texts.PRIVACY.format(erasure=erasure)))
+
+        def forget(args: list[str], line: str) -> None:
+            if [a.lower() for a in args] != ["ja"]:
+                self.say(html_plain(texts.FORGET_CONFIRM))
+                self.say(texts.TERMINAL_FORGET_CONFIRM)
+                return
+            member = self.services.forget_user(self.user_id)
+            self.say(texts.FORGET_DONE + (f" {texts.FORGET_KEPT_MEMBERSHIP}" if member else ""))
+
+        return TerminalFeature(features.ACCOUNT, {
+            "help": self.help,
+            "privacy": privacy,
+            "vergeet": forget,
+        })
 
 
 def run_terminal_chat(services: Services, stdin: TextIO, out: TextIO, user_id: int = 1) -> int:

@@ -2,44 +2,47 @@
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot import features
+from bot import texts as bot_texts
+from bot.adapters.terminal import TerminalFeature, html_plain
 from bot.quiz import texts
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.adapters.terminal import TerminalChat
+
+plain = html_plain
 
 
-def plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
-def handle_quiz(services: Services, user_id: int, command: str, text: str,
-                say: Callable[[str], None]) -> bool:
-    """Handle a line if it belongs to the practice questions; False = not ours."""
-    quiz = services.quiz
+def register(chat: TerminalChat) -> TerminalFeature | None:
+    """The quiz's commands; plain text answers an open practice question."""
+    quiz = chat.services.quiz
     if quiz is None:
-        return False
-    if command == "/oefenvraag":
+        return None
+    user_id = chat.user_id
+
+    def ask(args: list[str], line: str) -> None:
         question = quiz.next_question(user_id)
-        say(plain(quiz.render_question(question)) if question else texts.NO_QUESTION)
-        return True
-    if command == "/mijnvoortgang":
-        say(plain(quiz.render_progress(user_id)))
-        return True
-    pending = quiz.pending(user_id)
-    if pending is None:
-        return False
-    if command == "/annuleer":
+        chat.say(plain(quiz.render_question(question)) if question else texts.NO_QUESTION)
+
+    def cancel(args: list[str], line: str) -> None:
+        if quiz.pending(user_id) is None:  # nothing open: as any unknown command
+            chat.say(bot_texts.TERMINAL_UNKNOWN_COMMAND)
+            return
         quiz.set_pending(user_id, None)
-        say(texts.CANCELLED)
+        chat.say(texts.CANCELLED)
+
+    def answer(text: str) -> bool:
+        pending = quiz.pending(user_id)
+        if pending is None or not text.strip():
+            return False
+        feedback = quiz.answer(user_id, pending.id, text)
+        chat.say(plain(quiz.render_feedback(feedback)))
+        chat.say(f"{texts.BTN_MORE}: {pending.source} – {pending.section}")
         return True
-    if command or not text.strip():
-        return False
-    feedback = quiz.answer(user_id, pending.id, text)
-    say(plain(quiz.render_feedback(feedback)))
-    say(f"{texts.BTN_MORE}: {pending.source} – {pending.section}")
-    return True
+
+    return TerminalFeature(features.QUIZ, {
+        "oefenvraag": ask,
+        "mijnvoortgang": lambda args, line: chat.say(plain(quiz.render_progress(user_id))),
+    }, extra=[(bot_texts.TERMINAL_EXTRA_ANNULEER, cancel)], text=answer)

@@ -50,3 +50,27 @@ LESDAG_DAYS = "Nog {days} dagen tot lesdag {n}."
 # Course dates ------------------------------------------------------------------------------------
 CALENDAR_EMPTY = "Er zijn nog geen lesdagen ingesteld."
 CALENDAR_LINE = "Lesdag {n}: {date}"
+
+# Telegram: /herinnering screen and buttons ------------------------------------------------------
+HEADER = "⏰ <b>Herinneringen</b>"
+HINT = "Kies een tijd hieronder, of typ bijvoorbeeld /herinnering 19:30."
+SAVED = "✅ Gelukt!"
+OFF = "🔕 Je herinneringen staan uit. Met /herinnering zet je ze weer aan."
+TZ_USAGE = "Zo stel je je tijdzone in: /herinnering tijdzone Europe/Brussels"
+TZ_SAVED = "✅ Je tijdzone is nu {tz}."
+ASK_TIME = (
+    "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 19:30, 19u30 "
+    "of half acht 's avonds."
+)
+
+BTN_OTHER = "🕒 Andere tijd"
+BTN_DAILY = "Elke dag"
+BTN_WEEKDAYS = "Alleen werkdagen"
+BTN_PAUSE = "⏸ Pauze"
+BTN_RESUME = "▶️ Hervat"
+BTN_OFF = "🔕 Uit"
+BTN_CANCEL = "Annuleer"
+BTN_TO_ASSIGNMENTS = "📝 Naar mijn opdrachten"
+STALE = "Deze knop werkt niet meer. Typ /herinnering."
+CHOSEN = "• {label}"
+TIME_CANCELLED = "Oké, geannuleerd. Je herinnering blijft zoals hij was."

@@ -37,10 +37,10 @@ def add_index_parser(
 
 
 def _indexer() -> Indexer:
-    from bot.cli import _settings
     from bot.services import build_indexer
+    from bot.settings import settings_or_exit
 
-    return build_indexer(_settings())
+    return build_indexer(settings_or_exit())
 
 
 def _where(url: str) -> str:

@@ -340,6 +340,11 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def is_postgres(self) -> bool:
+        """PostgreSQL (erased rows linger on disk until VACUUM), else SQLite."""
+        return self.engine.dialect.name == "postgresql"
+
 
 class DatabaseUnavailable(StartupError):
     """The database cannot be reached; the message is one Dutch/English line naming the setting."""

@@ -11,60 +11,104 @@ import datetime as dt
 import logging
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import Application
 
+from bot import features
+from bot.features import Catalog
 from bot.services import Services
 from bot.settings import Settings
+from bot.telegram.common import TelegramFeature
+from bot.telegram.guards import Guards
 
 log = logging.getLogger(__name__)
+
+
+def telegram_features(settings: Settings, services: Services, guards: Guards,
+                      catalog: Catalog) -> list[TelegramFeature]:
+    """Every feature's Telegram side, IN HANDLER ORDER (group 0): the first handler that
+    takes an update wins. Q&A commands and buttons first; the practice-question conversation
+    before the "waiting for text" handlers of assignments and reminders; role-play after them;
+    the Q&A catch-alls (`TelegramFeature.last`) after everything."""
+    from bot.store.access import AccessStore
+    from bot.store.cohorts import CohortStore
+    from bot.telegram import assignments, cohorts, qa, quiz, reminders, roleplay, trainer
+
+    cohort_store = CohortStore(services.db)
+    qa_handlers = qa.QAHandlers(
+        ask=services.ask, answers=services.answers, participants=services.participants,
+        guards=guards, catalog=catalog, new_conversation=services.new_conversation,
+        forget_user=services.forget_user,
+        practice_ids=frozenset(s.id for s in services.roleplay.scenarios())
+        if services.roleplay is not None else frozenset(),
+        assignment_numbers=frozenset(a.number for a in services.catalogue),
+        postgres=services.db.is_postgres)
+    trainer_handlers = trainer.TrainerHandlers(
+        trainer=services.trainer, participants=services.participants, cohorts=cohort_store,
+        calendar=services.calendar, quiz=services.quiz, guards=guards,
+        assignment_numbers=[a.number for a in services.assignments.assignments],
+        timezone=settings.timezone, clock=services.clock)
+    registered = [
+        *qa.register(qa_handlers),
+        quiz.register(services.quiz, services.answers),
+        assignments.register(services.assignments, services.participants),
+        reminders.register(services.reminders, services.participants, services.quiz),
+        trainer.register(trainer_handlers),
+        cohorts.register(cohorts.CohortHandlers(cohort_store, AccessStore(services.db),
+                                                services.calendar, guards)),
+        roleplay.register(services.roleplay),
+    ]
+    return [f for f in registered if f is not None and catalog.has(f.spec)]
+
+
+async def set_commands(bot: Bot, catalog: Catalog, admin_ids: list[int]) -> None:
+    """The command menus, from the registry: everyone's, and per trainer (their private chat)
+    everyone's plus the trainer commands. An admin who never opened the bot has no chat yet;
+    that is logged, not fatal."""
+    from telegram import BotCommand, BotCommandScopeChat
+    from telegram.error import TelegramError
+
+    commands = [BotCommand(c.name, c.description) for c in catalog.commands]
+    await bot.set_my_commands(commands)
+    await bot.set_my_commands(commands, language_code="nl")
+    trainer = [BotCommand(c.name, c.description) for c in catalog.trainer_commands]
+    for admin in admin_ids:
+        try:
+            await bot.set_my_commands(trainer, scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:
+            log.info("could not set trainer commands for %s: %s", admin, exc)
 
 
 def build_application(
     settings: Settings, services: Services
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The python-telegram-bot Application with every handler registered."""
-    from telegram import BotCommand, Update
-    from telegram.ext import (
-        Application,
-        CallbackQueryHandler,
-        CommandHandler,
-        MessageHandler,
-        TypeHandler,
-        filters,
-    )
+    from telegram import Update
+    from telegram.constants import ParseMode
+    from telegram.ext import Defaults, TypeHandler
     from telegram.request import HTTPXRequest
 
     from bot.store.inbox import Inbox
     from bot.store.leader import Leader
     from bot.store.outbox import Outbox
-    from bot.telegram.assignments import AssignmentHandlers
-    from bot.telegram.cohorts import CohortHandlers
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
-    from bot.telegram.guards import Guards
     from bot.telegram.inbox import InboxBot, bot_id_of, install_inbox_jobs, mark_done
     from bot.telegram.leadership import install_leader_job
-    from bot.telegram.qa import CB_CASE, CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
-    from bot.telegram.quiz import register_quiz_handlers
     from bot.telegram.ratelimit import MessageRateLimiter
-    from bot.telegram.reminders import ReminderHandlers, install_reminder_job
+    from bot.telegram.reminders import install_reminder_job
     from bot.telegram.request import CleaningRequest
-    from bot.telegram.roleplay import RoleplayHandlers
-    from bot.telegram.trainer import TrainerHandlers, set_trainer_commands
 
     guards = Guards(settings, services.participants, clock=services.clock)
-    qa = QAHandlers(services, guards)
-    assignment_handlers = AssignmentHandlers(services)
-    reminder_handlers = ReminderHandlers(services)
-    trainer_handlers = TrainerHandlers(services, guards)
+    catalog = features.catalog(services)
+    registered = telegram_features(settings, services, guards, catalog)
+    for feature in registered:
+        feature.check()  # every command in the registry has a handler
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         me = await app.bot.get_me()
         guards.bot_username = me.username or ""
-        commands = [BotCommand(c, d) for c, d in services.command_list()]
-        await app.bot.set_my_commands(commands)
-        await app.bot.set_my_commands(commands, language_code="nl")
-        await set_trainer_commands(app.bot, settings.admin_ids, services.command_list())
+        await set_commands(app.bot, catalog, settings.admin_ids)
         log.info("Wijkwijs is running as @%s", guards.bot_username)
 
     # Update inbox (claim before confirming, done after the handlers) and the leader
@@ -86,7 +130,9 @@ def build_application(
                    get_updates_request=CleaningRequest(connection_pool_size=1),
                    rate_limiter=MessageRateLimiter(
                        overall_max_rate=settings.rate_limit_per_second, max_retries=3),
-                   inbox=inbox)
+                   inbox=inbox,
+                   # Every message is HTML unless a handler says parse_mode=None (plain text).
+                   defaults=Defaults(parse_mode=ParseMode.HTML))
 
     async def done(update: object) -> None:
         await mark_done(inbox, update)
@@ -106,46 +152,19 @@ def build_application(
     # Guards run first (negative groups).
     application.add_handler(TypeHandler(Update, guards.group_filter), group=-2)
     application.add_handler(TypeHandler(Update, guards.access), group=-1)
-
-    application.add_handlers([
-        CommandHandler("start", qa.start),
-        CommandHandler("help", qa.help),
-        CommandHandler("vraag", qa.vraag),
-        CommandHandler("privacy", qa.privacy),
-        CommandHandler("vergeet", qa.forget),
-        CommandHandler("nieuw", qa.new_conversation),
-        CallbackQueryHandler(qa.menu_ask, pattern=f"^{CB_MENU}:ask$"),
-        CallbackQueryHandler(qa.more, pattern=f"^{CB_MORE}:"),
-        CallbackQueryHandler(qa.whole_case, pattern=f"^{CB_CASE}:"),
-        CallbackQueryHandler(qa.rate, pattern=f"^{CB_RATE}:"),
-        CallbackQueryHandler(qa.forget_confirm, pattern=f"^{CB_FORGET}:"),
-    ])
-    register_quiz_handlers(application, services)  # its conversation sees answers first
-    # Assignments, reminders, trainer ---------------------------------------------------------
-    # Before the fallbacks: the "waiting for your answer/time" text handlers must see a message
-    # before the Q&A text handler. Group 1: any other command ends such waiting.
-    application.add_handlers([
-        *assignment_handlers.handlers(),
-        *reminder_handlers.handlers(),
-        *trainer_handlers.handlers(),
-        *CohortHandlers(services, guards).handlers(),
-    ])
-    application.add_handlers([*assignment_handlers.late_handlers(),
-                              *reminder_handlers.late_handlers()], group=1)
+    # The features in order (group 0), what runs after a handled update (group 1: e.g. any
+    # other command ends a "waiting for text"), then the catch-alls: only what nothing took.
+    for feature in registered:
+        application.add_handlers(feature.handlers)
+    for feature in registered:
+        application.add_handlers(feature.late, group=1)
+    for feature in registered:
+        application.add_handlers(feature.last)
     # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
     # database makes restarts safe). Tests reach it via bot.telegram.reminders.reminder_dispatcher.
-    install_reminder_job(application, services, leader=leader,
+    install_reminder_job(application, services.reminders, services.quiz,
+                         every=settings.reminder_check_seconds, leader=leader,
                          outbox=Outbox(services.db, owner=inbox.owner))
-    # End of assignments, reminders, trainer ---------------------------------------------------
-    if services.roleplay is not None:  # after the "waiting for text" handlers, before Q&A text
-        application.add_handlers(RoleplayHandlers(services.roleplay).handlers())
-
-    application.add_handlers([
-        MessageHandler(filters.COMMAND, qa.unknown_command),
-        MessageHandler(filters.TEXT, qa.text),  # in groups Guards.group_filter ran first
-        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, qa.unsupported),
-        CallbackQueryHandler(qa.stale_button),
-    ])  # same group as the features, added last: only what nothing else took
     application.add_error_handler(on_error)
     return application
 

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable, Collection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -35,7 +35,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
@@ -46,6 +46,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import features
 from bot.assignments import (
     Assignment,
     AssignmentError,
@@ -56,15 +57,20 @@ from bot.assignments import (
 from bot.assignments import texts as t
 from bot.knowledge.models import ChecklistItem
 from bot.store.participants import ParticipantStore
-from bot.telegram.qa import send_html
+from bot.telegram.common import ASSIGNMENTS as CB
+from bot.telegram.common import (
+    MENU,
+    TelegramFeature,
+    chat_of,
+    reply_plain,
+    send_html,
+    send_new,
+    show,
+)
 from bot.telegram.render import esc
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-CB = "a"
 AWAITING = "awaiting"
 """User-state key: {"kind": "answer", "n": 3, "item": "keuze"} or {"kind": "time"}."""
 KIND_ANSWER = "answer"
@@ -103,32 +109,6 @@ class EditedAnswerFilter(filters.MessageFilter):
             return False
         return self.assignments.answer_for_message(message.from_user.id,
                                                    message.message_id) is not None
-
-
-async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Replace the pressed message; send a new one if it cannot be edited."""
-    msg = query.message
-    if isinstance(msg, Message) and msg.text is not None:
-        try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-            log.info("could not edit message %s: %s", msg.message_id, exc)
-    await send_new(query, text, markup)
-
-
-async def send_new(query: CallbackQuery, text: str,
-                   markup: InlineKeyboardMarkup | None = None) -> None:
-    """A new HTML message below the pressed one (keeps e.g. the /start menu in place)."""
-    await query.get_bot().send_message(chat_of(query), text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup)
-
-
-def chat_of(query: CallbackQuery) -> int:
-    """The chat of the pressed message (the user's private chat if it is not accessible)."""
-    return query.message.chat.id if query.message is not None else query.from_user.id
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -170,9 +150,9 @@ def render_overview(progress: list[AssignmentProgress]) -> tuple[str, InlineKeyb
     for p in progress:
         lines.append(f"\n<b>{esc(p.assignment.heading)}</b>\n{p.bar} · {esc(p.counts)}")
         rows.append([_button(t.BTN_ASSIGNMENT.format(n=p.assignment.number, bar=p.bar),
-                             f"{CB}:open:{p.assignment.number}")])
+                             CB.data("open", p.assignment.number))])
     lines += ["", f"<i>{t.LEGEND}</i>"]
-    rows.append([_button(t.BTN_EXPORT, f"{CB}:exps")])
+    rows.append([_button(t.BTN_EXPORT, CB.data("exps"))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -185,17 +165,17 @@ def render_assignment(p: AssignmentProgress, page: int) -> tuple[str, InlineKeyb
     if count > 1:
         lines.append(t.PAGE_OF.format(page=page + 1, pages=count))
     rows = [[_button(_short(f"{t.STATUS_ICONS[s.status]} {s.item.label}"),
-                     f"{CB}:item:{a.number}:{item_token(a, s.item)}")]
+                     CB.data("item", a.number, item_token(a, s.item)))]
             for s in p.items[page * size:(page + 1) * size]]
     nav = []
     if page > 0:
-        nav.append(_button(t.BTN_PREV_PAGE, f"{CB}:open:{a.number}:{page - 1}"))
+        nav.append(_button(t.BTN_PREV_PAGE, CB.data("open", a.number, page - 1)))
     if page < count - 1:
-        nav.append(_button(t.BTN_NEXT_PAGE, f"{CB}:open:{a.number}:{page + 1}"))
+        nav.append(_button(t.BTN_NEXT_PAGE, CB.data("open", a.number, page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([_button(t.BTN_BACK, f"{CB}:list"),
-                 _button(t.BTN_EXPORT, f"{CB}:exp:{a.number}")])
+    rows.append([_button(t.BTN_BACK, CB.data("list")),
+                 _button(t.BTN_EXPORT, CB.data("exp", a.number))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -210,9 +190,9 @@ def check_lines(view: ItemView, complete: str = t.LOOKS_COMPLETE) -> list[str]:
 def confirm_markup(view: ItemView) -> InlineKeyboardMarkup:
     a, tok = view.assignment, item_token(view.assignment, view.item)
     return InlineKeyboardMarkup([
-        [_button(t.BTN_TICK_ANYWAY, f"{CB}:done:{a.number}:{tok}:2")],
-        [_button(t.BTN_IMPROVE_FIRST, f"{CB}:write:{a.number}:{tok}")],
-        [_button(t.BTN_BACK, f"{CB}:item:{a.number}:{tok}")],
+        [_button(t.BTN_TICK_ANYWAY, CB.data("done", a.number, tok, "2"))],
+        [_button(t.BTN_IMPROVE_FIRST, CB.data("write", a.number, tok))],
+        [_button(t.BTN_BACK, CB.data("item", a.number, tok))],
     ])
 
 
@@ -227,14 +207,14 @@ def item_markup(view: ItemView) -> InlineKeyboardMarkup:
     _, size = pages(len(a.items))
     rows = [
         [_button(t.BTN_REPLACE if view.answer.strip() else t.BTN_WRITE,
-                 f"{CB}:write:{a.number}:{tok}")],
-        [_button(t.BTN_UNDONE, f"{CB}:done:{a.number}:{tok}:0") if view.done
-         else _button(t.BTN_DONE, f"{CB}:done:{a.number}:{tok}:1")],
+                 CB.data("write", a.number, tok))],
+        [_button(t.BTN_UNDONE, CB.data("done", a.number, tok, "0")) if view.done
+         else _button(t.BTN_DONE, CB.data("done", a.number, tok, "1"))],
     ]
-    nav = [_button(t.BTN_BACK, f"{CB}:open:{a.number}:{(view.position - 1) // size}")]
+    nav = [_button(t.BTN_BACK, CB.data("open", a.number, (view.position - 1) // size))]
     if view.position < len(a.items):
         nxt = a.items[view.position]
-        nav.append(_button(t.BTN_NEXT, f"{CB}:item:{a.number}:{item_token(a, nxt)}"))
+        nav.append(_button(t.BTN_NEXT, CB.data("item", a.number, item_token(a, nxt))))
     rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
@@ -261,10 +241,9 @@ def render_item(view: ItemView) -> str:
 
 # Handlers -------------------------------------------------------------------------------------
 class AssignmentHandlers:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.assignments = services.assignments
-        self.participants = services.participants
+    def __init__(self, assignments: AssignmentService, participants: ParticipantStore) -> None:
+        self.assignments = assignments
+        self.participants = participants
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """For group 0, before the fallbacks (the answer handler must precede Q&A text)."""
@@ -277,8 +256,8 @@ class AssignmentHandlers:
             # Only when we wait for text: a bare /annuleer stays free for other features.
             CommandHandler("annuleer", self.cancel_command,
                            filters=AwaitingFilter(self.participants, OUR_KINDS)),
-            CallbackQueryHandler(self.overview, pattern=r"^m:opdrachten$"),
-            CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
+            CallbackQueryHandler(self.overview, pattern=MENU.pattern("opdrachten", exact=True)),
+            CallbackQueryHandler(self.button, pattern=CB.pattern()),
             # An edit of a stored answer updates it (before the Q&A takes it as a question).
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & private_text
                            & EditedAnswerFilter(self.assignments), self.edited_answer),
@@ -307,15 +286,14 @@ class AssignmentHandlers:
         if chat is None or user is None or chat.type == Chat.PRIVATE:
             return False
         try:
-            await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                           reply_markup=markup)
+            await context.bot.send_message(user.id, text, reply_markup=markup)
             notice = t.SENT_PRIVATELY
         except (Forbidden, BadRequest):  # the user never opened a private chat with the bot
             notice = t.PRIVATE_ONLY.format(bot=context.bot.username or "")
         if update.callback_query is not None:  # a button in a group: answer only the presser
             await update.callback_query.answer(notice, show_alert=True)
         elif msg is not None:
-            await msg.reply_text(notice)
+            await reply_plain(msg, notice)
         return True
 
     async def overview(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -329,7 +307,8 @@ class AssignmentHandlers:
         query = update.callback_query
         if query is not None:
             await query.answer()
-            from_menu = query.data == "m:opdrachten"  # keep the /start menu, answer below it
+            # From the /start menu: keep the menu, answer below it.
+            from_menu = query.data == MENU.data("opdrachten")
             await (send_new if from_menu else show)(query, text, markup)
         elif update.effective_message is not None:
             await send_html(update.effective_message, text, markup)
@@ -347,7 +326,7 @@ class AssignmentHandlers:
             except ValueError:
                 n = -1
             except AssignmentError as exc:
-                await msg.reply_text(str(exc))
+                await reply_plain(msg, str(exc))
                 return
             if n > 0:
                 await self.export(context, msg.chat_id, user.id, n)
@@ -355,7 +334,7 @@ class AssignmentHandlers:
         await send_html(msg, t.DOWNLOAD_PICK, self.export_markup())
 
     def export_markup(self) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[_button(_short(a.heading), f"{CB}:exp:{a.number}")]
+        return InlineKeyboardMarkup([[_button(_short(a.heading), CB.data("exp", a.number))]
                                      for a in self.assignments.assignments])
 
     async def export(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int,
@@ -365,18 +344,17 @@ class AssignmentHandlers:
             docx = await asyncio.to_thread(a.export_docx, user_id, n)
             markdown = await asyncio.to_thread(a.export_markdown, user_id, n)
         except AssignmentError as exc:  # nothing filled in yet
-            await context.bot.send_message(chat_id, str(exc))
+            await context.bot.send_message(chat_id, str(exc), parse_mode=None)
             return
         await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
         caption = t.DOWNLOAD_DOCX.format(heading=esc(a.get(n).heading))
         if not await asyncio.to_thread(a.library, user_id):
             caption += "\n" + t.LIBRARY_HINT
         await context.bot.send_document(
-            chat_id, docx, filename=a.export_filename(n, "docx"), caption=caption,
-            parse_mode=ParseMode.HTML)
+            chat_id, docx, filename=a.export_filename(n, "docx"), caption=caption)
         await context.bot.send_document(
             chat_id, markdown.encode("utf-8"), filename=a.export_filename(n, "md"),
-            caption=t.DOWNLOAD_MD)
+            caption=t.DOWNLOAD_MD, parse_mode=None)
 
     async def library_command(self, update: Update,
                               context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -408,8 +386,8 @@ class AssignmentHandlers:
             everything = await asyncio.to_thread(self.assignments.overview, user_id)
             await self.in_group(update, context, *render_overview(everything))
             return
-        parts = query.data.split(":")
-        action, args = parts[1] if len(parts) > 1 else "", parts[2:]
+        data = CB.parse(query.data)
+        action, args = (data.action, list(data.args)) if data is not None else ("", [])
         try:
             if action == "list" and not args:
                 await self.overview(update, context)
@@ -457,7 +435,7 @@ class AssignmentHandlers:
         text = t.WRITE_PROMPT.format(label=esc(view.item.label),
                                    replace=t.WRITE_REPLACES if view.answer.strip() else "")
         await send_new(query, text,
-                       InlineKeyboardMarkup([[_button(t.BTN_CANCEL, f"{CB}:cancel")]]))
+                       InlineKeyboardMarkup([[_button(t.BTN_CANCEL, CB.data("cancel"))]]))
 
     async def _done(self, query: CallbackQuery, user_id: int, n: int, token: str,
                     done: bool, force: bool = False) -> None:
@@ -481,13 +459,13 @@ class AssignmentHandlers:
         n, item_id = int(state.get("n", 0)), str(state.get("item", ""))
         if not self._exists(n, item_id):  # the course material changed meanwhile
             await self._set_state(user.id, None)
-            await msg.reply_text(t.ITEM_GONE)
+            await reply_plain(msg, t.ITEM_GONE)
             return
         try:
             view = await asyncio.to_thread(self.assignments.save_answer, user.id, n, item_id,
                                            msg.text or "", msg.message_id)
         except AssignmentError as exc:  # empty or too long: keep waiting for a better try
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
         await self._set_state(user.id, None)
         lines = [t.ANSWER_SAVED.format(label=esc(view.item.label)), ""]
@@ -503,7 +481,7 @@ class AssignmentHandlers:
             view = await asyncio.to_thread(self.assignments.update_from_edit, user.id,
                                            msg.message_id, msg.text or "")
         except AssignmentError as exc:  # emptied or too long: the old answer stays
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
         if view is None:
             return
@@ -520,7 +498,7 @@ class AssignmentHandlers:
     async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user
         if msg is not None and user is not None:
-            await self._cancel(user.id, lambda text: msg.reply_text(text))
+            await self._cancel(user.id, lambda text: reply_plain(msg, text))
 
     async def _cancel(self, user_id: int, reply: Callable[[str], Awaitable[object]]) -> None:
         await self._stop_waiting(user_id)
@@ -535,3 +513,10 @@ class AssignmentHandlers:
         """After any other command, stop waiting: the participant moved on."""
         if update.effective_user is not None:
             await self._stop_waiting(update.effective_user.id)
+
+
+def register(assignments: AssignmentService, participants: ParticipantStore
+             ) -> TelegramFeature:
+    """/opdrachten, /exporteer, /bibliotheek and the checklist buttons."""
+    h = AssignmentHandlers(assignments, participants)
+    return TelegramFeature(features.ASSIGNMENTS, h.handlers(), late=h.late_handlers())

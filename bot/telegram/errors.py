@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.telegram.common import reply_plain
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +57,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.ERROR, show_alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.ERROR)
+            await reply_plain(update.effective_message, texts.ERROR)
     except Exception:
         log.warning("could not send the apology%s", where, exc_info=True)

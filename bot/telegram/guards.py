@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.store.access import AccessStore, ThrottlePolicy
 from bot.store.cohorts import CohortStore
 from bot.store.participants import ParticipantStore
+from bot.telegram.common import reply_plain
 from bot.trainer.texts import JOINED_COHORT
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Guards:
         cohort = await asyncio.to_thread(self.cohorts.cohort_for_code, code, self.now())
         if cohort is not None and await asyncio.to_thread(self.cohorts.join, user.id, cohort.id):
             log.info("user %s joined cohort %s", user.id, cohort.id)
-            await msg.reply_text(JOINED_COHORT.format(name=cohort.name))
+            await reply_plain(msg, JOINED_COHORT.format(name=cohort.name))
 
     async def _outsider(self, update: Update) -> None:
         assert update.effective_user is not None
@@ -138,21 +139,21 @@ class Guards:
             if result.status == "ok":
                 await asyncio.to_thread(self.participants.authorize, user_id)
                 log.info("user %s joined with an invite code", user_id)
-                await msg.reply_text(texts.INVITE_OK)
+                await reply_plain(msg, texts.INVITE_OK)
                 return  # /start goes on to the welcome
             log.info("invite code refused for user %s (%s, wait %s)", user_id, result.status,
                      result.wait)
             if result.wait:
                 if result.notify:
-                    await msg.reply_text(texts.INVITE_LOCKED.format(wait=human_wait(result.wait)))
+                    await reply_plain(msg, texts.INVITE_LOCKED.format(wait=human_wait(result.wait)))
             else:
-                await msg.reply_text(texts.INVITE_WRONG)
+                await reply_plain(msg, texts.INVITE_WRONG)
             raise ApplicationHandlerStop
         if await asyncio.to_thread(self.access_store.refuse_once, user_id, self.now()):
             if update.callback_query:
                 await update.callback_query.answer(texts.NOT_ALLOWED, show_alert=True)
             elif msg is not None and chat is not None and chat.type == ChatType.PRIVATE:
-                await msg.reply_text(texts.NOT_ALLOWED)
+                await reply_plain(msg, texts.NOT_ALLOWED)
         elif update.callback_query:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
@@ -179,7 +180,7 @@ class Guards:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.FLOOD if warn else None)
         elif warn and update.effective_message is not None:
-            await update.effective_message.reply_text(texts.FLOOD)
+            await reply_plain(update.effective_message, texts.FLOOD)
         raise ApplicationHandlerStop
 
     async def allow_question(self, user_id: int) -> tuple[bool, bool]:

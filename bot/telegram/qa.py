@@ -6,21 +6,40 @@ Thin: parse the update, call a service, render the reply.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
-from bot import texts
+from bot import features, texts
 from bot.answering import texts as at
-from bot.answering.service import Answer, UserFacingError
+from bot.answering.service import Answer, AnswerService, UserFacingError
+from bot.features import Catalog
+from bot.store.participants import ParticipantStore
+from bot.telegram.common import (
+    ASSIGNMENTS,
+    FORGET,
+    MENU,
+    QA,
+    ROLEPLAY,
+    CallbackDataError,
+    TelegramFeature,
+    reply_plain,
+    send_html,
+    with_plain_fallback,
+)
 from bot.telegram.guards import Guards
 from bot.telegram.render import (
     esc,
@@ -31,31 +50,11 @@ from bot.telegram.render import (
 )
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.llm.answers import PartialCallback
+
+    AskFn = Callable[[int, str, PartialCallback | None], Awaitable[Answer]]
 
 log = logging.getLogger(__name__)
-
-# Callback data prefixes (all callback data stays far below Telegram's 64-byte limit).
-CB_MENU = "m"
-CB_MORE = "q:more"
-CB_CASE = "q:case"
-CB_RATE = "q:rate"
-CB_FORGET = "forget"
-
-
-async def send_html(message: Message, text: str,
-                    markup: InlineKeyboardMarkup | None = None) -> Message:
-    """Reply with HTML, split into ≤4096-character parts; buttons go on the last part."""
-    parts = split_message(text) or [" "]
-    sent = message
-    for i, part in enumerate(parts):
-        sent = await message.reply_text(
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if i == len(parts) - 1 else None,
-            do_quote=False,
-        )
-    return sent
 
 
 DRAFT_INTERVAL = 0.75
@@ -69,28 +68,9 @@ PREVIEW_MIN_CHARS = 20
 """Don't show a preview of just a word or two."""
 
 
-def html_to_plain(text: str) -> str:
-    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
-
-
-def _bad_markup(exc: BadRequest) -> bool:
-    return "can't parse entities" in str(exc).lower()
-
-
 async def send_answer(message: Message, text: str, markup: InlineKeyboardMarkup) -> Message:
-    """`send_html`, resent as plain text if Telegram rejects the markup."""
-    try:
-        return await send_html(message, text, markup)
-    except BadRequest as exc:
-        if not _bad_markup(exc):
-            raise
-        log.warning("answer markup rejected (%s); sending plain text", exc)
-        parts = split_message(html_to_plain(text)) or [" "]
-        sent = message
-        for i, part in enumerate(parts):
-            sent = await message.reply_text(part, reply_markup=markup if i == len(parts) - 1
-                                            else None, do_quote=False)
-        return sent
+    """`send_html`: HTML, resent as plain text if Telegram rejects the markup."""
+    return await send_html(message, text, markup)
 
 
 class AnswerPreview:
@@ -124,12 +104,8 @@ class AnswerPreview:
 
     async def _show(self, text: str) -> None:
         try:
-            try:
-                await self._send(markdown_to_html(text), ParseMode.HTML)
-            except BadRequest as exc:
-                if not _bad_markup(exc):
-                    raise
-                await self._send(text.replace("**", ""), None)
+            await with_plain_fallback(self._send, markdown_to_html(text),
+                                      plain=text.replace("**", ""))
         except TelegramError as exc:
             log.info("answer preview stopped: %s", exc)
             self.broken = True
@@ -150,14 +126,15 @@ class AnswerPreview:
             await self._task
         parts = split_message(text) or [" "]
         if self.sent is not None and len(parts) == 1:
+            sent = self.sent
+
+            async def edit(body: str, mode: str | None) -> object:
+                return await sent.edit_text(body, parse_mode=mode, reply_markup=markup)
+
             try:
-                await self.sent.edit_text(parts[0], parse_mode=ParseMode.HTML,
-                                          reply_markup=markup)
+                await with_plain_fallback(edit, parts[0])
                 return
             except BadRequest as exc:
-                if _bad_markup(exc):
-                    await self.sent.edit_text(html_to_plain(parts[0]), reply_markup=markup)
-                    return
                 log.info("final edit failed (%s); sending the answer as a new message", exc)
         if self.sent is not None:  # too long for one message, or the edit failed
             try:
@@ -168,23 +145,31 @@ class AnswerPreview:
 
 
 class QAHandlers:
-    def __init__(self, services: Services, guards: Guards) -> None:
-        self.services = services
+    """Questions and answers, /start, /help, /privacy, /vergeet and the catch-alls."""
+
+    def __init__(self, *, ask: AskFn, answers: AnswerService, participants: ParticipantStore,
+                 guards: Guards, catalog: Catalog, new_conversation: Callable[[int], None],
+                 forget_user: Callable[[int], bool], practice_ids: frozenset[str] = frozenset(),
+                 assignment_numbers: frozenset[int] = frozenset(), postgres: bool = False
+                 ) -> None:
+        self.ask = ask
+        self.answers = answers
+        self.participants = participants
         self.guards = guards
-        self.participants = services.participants
+        self.catalog = catalog
+        self.new_conversation_of = new_conversation
+        self.forget_user = forget_user
+        self.practice_ids = practice_ids
+        """Scenarios that can be practised (🎭 under an objection answer)."""
+        self.assignment_numbers = assignment_numbers
+        self.postgres = postgres
 
     # Menu ------------------------------------------------------------------------------------
     def menu(self) -> InlineKeyboardMarkup:
-        rows = [[InlineKeyboardButton(texts.MENU_ASK, callback_data=f"{CB_MENU}:ask")]]
-        extra = [(label, key) for label, key, enabled in self.services.menu_entries() if enabled]
-        for label, key in extra:
-            rows.append([InlineKeyboardButton(label, callback_data=f"{CB_MENU}:{key}")])
-        return InlineKeyboardMarkup(rows)
+        return InlineKeyboardMarkup([[MENU.button(e.label, e.key)] for e in self.catalog.menu])
 
     def features(self) -> str:
-        lines = [texts.FEATURE_QA]
-        lines += [f for f, enabled in self.services.feature_lines() if enabled]
-        return "\n".join(lines)
+        return "\n".join(e.feature_line for e in self.catalog.menu)
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message
@@ -198,14 +183,14 @@ class QAHandlers:
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is None:
             return
-        commands = "\n".join(f"/{c} – {esc(d)}" for c, d in self.services.command_list())
+        commands = "\n".join(f"/{c.name} – {esc(c.description)}" for c in self.catalog.commands)
         await send_html(update.effective_message, texts.HELP.format(commands=commands))
 
     async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            postgres = self.services.db.engine.dialect.name == "postgresql"
             await send_html(update.effective_message, texts.PRIVACY.format(
-                erasure=texts.PRIVACY_ERASURE_POSTGRES if postgres else texts.PRIVACY_ERASURE))
+                erasure=texts.PRIVACY_ERASURE_POSTGRES if self.postgres
+                else texts.PRIVACY_ERASURE))
 
     async def menu_ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -220,7 +205,7 @@ class QAHandlers:
         question = " ".join(context.args or [])
         if not question.strip():
             if update.effective_message is not None:
-                await update.effective_message.reply_text(texts.VRAAG_EMPTY)
+                await reply_plain(update.effective_message, texts.VRAAG_EMPTY)
             return
         await self.answer(update, context, question)
 
@@ -239,15 +224,14 @@ class QAHandlers:
         allowed, warn = await self.guards.allow_question(user.id)
         if not allowed:
             if warn:
-                await msg.reply_text(texts.FLOOD)
+                await reply_plain(msg, texts.FLOOD)
             return
         await context.bot.send_chat_action(msg.chat_id, ChatAction.TYPING)
         preview = AnswerPreview(context.bot, msg, msg.chat.type == "private")
         try:
-            answer: Answer = await self.services.ask(user.id, question,
-                                                     on_partial=preview.update)
+            answer: Answer = await self.ask(user.id, question, preview.update)
         except UserFacingError as exc:
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
         sources = [asdict(s) for s in answer.sources]
         qid = await asyncio.to_thread(self.participants.log_question, user.id, answer.question,
@@ -261,42 +245,38 @@ class QAHandlers:
         rows: list[list[InlineKeyboardButton]] = []
         if answer.casus_path and answer.sources:
             row = []
-            roleplay = self.services.roleplay
-            if answer.practice and roleplay is not None and \
-                    any(s.id == answer.practice for s in roleplay.scenarios()):
-                row.append(InlineKeyboardButton(at.BTN_PRACTICE,
-                                                callback_data=f"rp:start:{answer.practice}"))
-            row.append(InlineKeyboardButton(at.BTN_WHOLE_CASE,
-                                            callback_data=f"{CB_CASE}:{qid}"))
+            if answer.practice and answer.practice in self.practice_ids:
+                row.append(ROLEPLAY.button(at.BTN_PRACTICE, "start", answer.practice))
+            row.append(QA.button(at.BTN_WHOLE_CASE, "case", qid))
             rows.append(row)
             if len(answer.sources) > 1:  # the theory behind it (e.g. Omgaan met weerstanden)
-                rows.append([InlineKeyboardButton(texts.BTN_MORE,
-                                                  callback_data=f"{CB_MORE}:{qid}:1")])
+                rows.append([QA.button(texts.BTN_MORE, "more", qid, 1)])
         elif answer.sources:
-            rows.append([InlineKeyboardButton(texts.BTN_MORE,
-                                              callback_data=f"{CB_MORE}:{qid}:0")])
-        if answer.assignment is not None and any(a.number == answer.assignment
-                                                 for a in self.services.catalogue):
-            rows.append([InlineKeyboardButton(at.BTN_CHECKLIST,
-                                              callback_data=f"a:open:{answer.assignment}")])
-        rows.append([
-            InlineKeyboardButton(texts.BTN_UP, callback_data=f"{CB_RATE}:{qid}:1"),
-            InlineKeyboardButton(texts.BTN_DOWN, callback_data=f"{CB_RATE}:{qid}:-1"),
-        ])
+            rows.append([QA.button(texts.BTN_MORE, "more", qid, 0)])
+        if answer.assignment is not None and answer.assignment in self.assignment_numbers:
+            rows.append([ASSIGNMENTS.button(at.BTN_CHECKLIST, "open", answer.assignment)])
+        rows.append([QA.button(texts.BTN_UP, "rate", qid, 1),
+                     QA.button(texts.BTN_DOWN, "rate", qid, -1)])
         return rows
+
+    async def _own_question(self, user_id: int, qid: str) -> list[dict[str, str]]:
+        """The sources of one of this user's logged answers (LookupError if not theirs)."""
+        row = await asyncio.to_thread(self.participants.question, int(qid))
+        if row is None or row.user_id != user_id:
+            raise LookupError(qid)
+        sources: list[dict[str, str]] = row.sources
+        return sources
 
     async def whole_case(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """📖 Hele casus: the whole casus file of an objection answer."""
         query = update.callback_query
-        if query is None or query.data is None:
+        data = QA.parse(query.data if query is not None else None)
+        if query is None or data is None:
             return
         try:
-            qid = int(query.data.split(":")[2])
-            row = await asyncio.to_thread(self.participants.question, qid)
-            if row is None or row.user_id != query.from_user.id:
-                raise LookupError
-            path = row.sources[0]["path"]
-            title, body = self.services.answers.document(path)
+            (qid,) = data.args
+            path = (await self._own_question(query.from_user.id, qid))[0]["path"]
+            title, body = self.answers.document(path)
         except (ValueError, LookupError, KeyError, IndexError, UserFacingError):
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
@@ -309,20 +289,18 @@ class QAHandlers:
         msg = update.effective_message
         if msg is None or update.effective_user is None:
             return
-        await asyncio.to_thread(self.services.new_conversation, update.effective_user.id)
-        await msg.reply_text(texts.NEW_CONVERSATION)
+        await asyncio.to_thread(self.new_conversation_of, update.effective_user.id)
+        await reply_plain(msg, texts.NEW_CONVERSATION)
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        if query is None or query.data is None:
+        data = QA.parse(query.data if query is not None else None)
+        if query is None or data is None:
             return
         try:
-            _, _, qid, idx = query.data.split(":")
-            row = await asyncio.to_thread(self.participants.question, int(qid))
-            if row is None or row.user_id != query.from_user.id:
-                raise LookupError
-            section = row.sources[int(idx)]["section"]
-            title, body = self.services.answers.section(section)
+            qid, idx = data.args
+            section = (await self._own_question(query.from_user.id, qid))[int(idx)]["section"]
+            title, body = self.answers.section(section)
         except (ValueError, LookupError, KeyError, UserFacingError):
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
@@ -332,13 +310,14 @@ class QAHandlers:
 
     async def rate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        if query is None or query.data is None:
+        data = QA.parse(query.data if query is not None else None)
+        if query is None or data is None:
             return
         try:
-            _, _, qid, value = query.data.split(":")
-            ok = await asyncio.to_thread(self.participants.rate, int(qid), query.from_user.id,
-                                         1 if int(value) > 0 else -1)
-        except ValueError:
+            qid, value = data.ints(2)
+            ok = await asyncio.to_thread(self.participants.rate, qid, query.from_user.id,
+                                         1 if value > 0 else -1)
+        except CallbackDataError:
             ok = False
         await query.answer(texts.THANKS_FEEDBACK if ok else texts.STALE_BUTTON)
 
@@ -346,10 +325,8 @@ class QAHandlers:
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is None:
             return
-        markup = InlineKeyboardMarkup([[
-            InlineKeyboardButton(texts.BTN_FORGET_YES, callback_data=f"{CB_FORGET}:yes"),
-            InlineKeyboardButton(texts.BTN_FORGET_NO, callback_data=f"{CB_FORGET}:no"),
-        ]])
+        markup = InlineKeyboardMarkup([[FORGET.button(texts.BTN_FORGET_YES, "yes"),
+                                        FORGET.button(texts.BTN_FORGET_NO, "no")]])
         await send_html(update.effective_message, texts.FORGET_CONFIRM, markup)
 
     async def forget_confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -357,24 +334,51 @@ class QAHandlers:
         if query is None:
             return
         await query.answer()
-        if query.data == f"{CB_FORGET}:yes":
-            member = await asyncio.to_thread(self.services.forget_user, query.from_user.id)
+        data = FORGET.parse(query.data)
+        if data is not None and data.action == "yes" and not data.args:
+            member = await asyncio.to_thread(self.forget_user, query.from_user.id)
             text = texts.FORGET_DONE + (f" {texts.FORGET_KEPT_MEMBERSHIP}" if member else "")
         else:
             text = texts.FORGET_CANCELLED
         if isinstance(query.message, Message):
-            await query.edit_message_text(text)
+            await query.edit_message_text(text, parse_mode=None)
 
     # Fallbacks -------------------------------------------------------------------------------
     async def unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None and update.effective_chat is not None \
                 and update.effective_chat.type == "private":
-            await update.effective_message.reply_text(texts.UNSUPPORTED_MEDIA)
+            await reply_plain(update.effective_message, texts.UNSUPPORTED_MEDIA)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+            await reply_plain(update.effective_message, texts.UNKNOWN_COMMAND)
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+def register(h: QAHandlers) -> list[TelegramFeature]:
+    """Questions (first: its commands and buttons; last: the catch-alls) and /help, /privacy,
+    /vergeet."""
+    qa = TelegramFeature(features.QA, [
+        CommandHandler("start", h.start),
+        CommandHandler("vraag", h.vraag),
+        CommandHandler("nieuw", h.new_conversation),
+        CallbackQueryHandler(h.menu_ask, pattern=MENU.pattern("ask", exact=True)),
+        CallbackQueryHandler(h.more, pattern=QA.pattern("more")),
+        CallbackQueryHandler(h.whole_case, pattern=QA.pattern("case")),
+        CallbackQueryHandler(h.rate, pattern=QA.pattern("rate")),
+    ], last=[
+        MessageHandler(filters.COMMAND, h.unknown_command),
+        MessageHandler(filters.TEXT, h.text),  # in groups Guards.group_filter ran first
+        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, h.unsupported),
+        CallbackQueryHandler(h.stale_button),
+    ])
+    account = TelegramFeature(features.ACCOUNT, [
+        CommandHandler("help", h.help),
+        CommandHandler("privacy", h.privacy),
+        CommandHandler("vergeet", h.forget),
+        CallbackQueryHandler(h.forget_confirm, pattern=FORGET.pattern()),
+    ])
+    return [qa, account]

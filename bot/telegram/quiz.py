@@ -15,11 +15,10 @@ import asyncio
 import warnings
 from collections.abc import Collection
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -28,23 +27,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.answering.service import UserFacingError
+from bot import features
+from bot.answering.service import AnswerService, UserFacingError
 from bot.quiz import texts
 from bot.quiz.service import QuizService
-from bot.telegram.qa import send_html
+from bot.telegram.common import QUIZ as CB
+from bot.telegram.common import TelegramFeature, reply_plain, send_html
 from bot.telegram.render import render_section
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
-CB = "z"
 ANSWERING = 1
-STALE = "Deze knop werkt niet meer. Typ /oefenvraag."
 
 
 def more_markup(question_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        texts.BTN_MORE, callback_data=f"{CB}:more:{question_id}")]])
+        texts.BTN_MORE, callback_data=CB.data("more", question_id))]])
 
 
 def reminder_addition(quiz: QuizService, user_id: int
@@ -60,7 +56,7 @@ def reminder_addition(quiz: QuizService, user_id: int
                                           question=escape(question.question))
     if quiz.announce_once(user_id):
         html += texts.ANNOUNCE
-    button = InlineKeyboardButton(texts.BTN_ANSWER, callback_data=f"{CB}:ans:{question.id}")
+    button = CB.button(texts.BTN_ANSWER, "ans", question.id)
     return html, [[button]]
 
 
@@ -77,9 +73,16 @@ class PendingFilter(filters.MessageFilter):
 
 
 class QuizHandlers:
-    def __init__(self, services: Services, quiz: QuizService) -> None:
-        self.services = services
+    def __init__(self, quiz: QuizService, answers: AnswerService) -> None:
         self.quiz = quiz
+        self.answers = answers
+
+    def _question_of(self, data: str | None) -> Any:
+        """The question of a ``z:<action>:<id>`` button (None when unknown)."""
+        parsed = CB.parse(data)
+        if parsed is None or len(parsed.args) != 1:
+            return None
+        return self.quiz.bank.get(parsed.args[0])
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         msg, user = update.effective_message, update.effective_user
@@ -87,7 +90,7 @@ class QuizHandlers:
             return ConversationHandler.END
         question = await asyncio.to_thread(self.quiz.next_question, user.id)
         if question is None:
-            await msg.reply_text(texts.NO_QUESTION)
+            await reply_plain(msg, texts.NO_QUESTION)
             return ConversationHandler.END
         await send_html(msg, self.quiz.render_question(question))
         return ANSWERING
@@ -96,14 +99,15 @@ class QuizHandlers:
         query = update.callback_query
         if query is None or query.data is None:
             return ConversationHandler.END
-        question = self.quiz.bank.get(query.data.split(":", 2)[2])
+        question = self._question_of(query.data)
         if question is None:
-            await query.answer(STALE, show_alert=True)
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
             return ConversationHandler.END
         await asyncio.to_thread(self.quiz.set_pending, query.from_user.id, question.id)
         await query.answer()
         if isinstance(query.message, Message):
-            await query.message.reply_text(texts.ANSWER_PROMPT.format(question=question.question))
+            await reply_plain(query.message,
+                              texts.ANSWER_PROMPT.format(question=question.question))
         return ANSWERING
 
     async def answer_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -112,11 +116,11 @@ class QuizHandlers:
             return ConversationHandler.END
         question = await asyncio.to_thread(self.quiz.pending, user.id)
         if question is None:  # e.g. the question was removed from knowledge/
-            await msg.reply_text(texts.GONE)
+            await reply_plain(msg, texts.GONE)
             return ConversationHandler.END
         text = (msg.text or "").strip()
         if not text:
-            await msg.reply_text(texts.EMPTY_ANSWER)
+            await reply_plain(msg, texts.EMPTY_ANSWER)
             return ANSWERING
         feedback = await asyncio.to_thread(self.quiz.answer, user.id, question.id, text)
         await send_html(msg, self.quiz.render_feedback(feedback), more_markup(question.id))
@@ -124,28 +128,28 @@ class QuizHandlers:
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.EMPTY_ANSWER)
+            await reply_plain(update.effective_message, texts.EMPTY_ANSWER)
         return ANSWERING
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         if update.effective_user is not None:
             await asyncio.to_thread(self.quiz.set_pending, update.effective_user.id, None)
         if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.CANCELLED)
+            await reply_plain(update.effective_message, texts.CANCELLED)
         return ConversationHandler.END
 
     async def more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or query.data is None:
             return
-        question = self.quiz.bank.get(query.data.split(":", 2)[2])
+        question = self._question_of(query.data)
         try:
             if question is None:
                 raise LookupError
-            title, body = await asyncio.to_thread(self.services.answers.section,
+            title, body = await asyncio.to_thread(self.answers.section,
                                                   self.quiz.source_section(question))
         except (LookupError, UserFacingError):
-            await query.answer(STALE, show_alert=True)
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
         await query.answer()
         if isinstance(query.message, Message):
@@ -162,24 +166,24 @@ class QuizHandlers:
         await send_html(msg, await asyncio.to_thread(self.quiz.render_progress, user.id))
 
 
-def register_quiz_handlers(application: Application[Any, Any, Any, Any, Any, Any],
-                           services: Services) -> None:
-    """Register /oefenvraag, /mijnvoortgang and the quiz buttons (before other text handlers)."""
-    if services.quiz is None:
-        return
-    h = QuizHandlers(services, services.quiz)
+def register(quiz: QuizService | None, answers: AnswerService) -> TelegramFeature | None:
+    """/oefenvraag, /mijnvoortgang and the quiz buttons (before other text handlers); None
+    without practice questions."""
+    if quiz is None:
+        return None
+    h = QuizHandlers(quiz, answers)
     with warnings.catch_warnings():  # per-user tracking is what we want for the reminder button
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         conversation = _conversation(h)
-    application.add_handlers([
+    return TelegramFeature(features.QUIZ, [
         conversation,
         CommandHandler("mijnvoortgang", h.progress),
-        CallbackQueryHandler(h.more, pattern=rf"^{CB}:more:"),
+        CallbackQueryHandler(h.more, pattern=CB.pattern("more")),
+    ], late=[
+        # Another command while a question is open: stop waiting, so the next text is Q&A.
+        MessageHandler(filters.COMMAND & ~filters.Regex(r"^/(oefenvraag|annuleer)\b")
+                       & PendingFilter(h.quiz), h.drop_pending),
     ])
-    # Another command while a question is open: stop waiting, so the next text is Q&A again.
-    application.add_handler(MessageHandler(
-        filters.COMMAND & ~filters.Regex(r"^/(oefenvraag|annuleer)\b") & PendingFilter(h.quiz),
-        h.drop_pending), group=1)
 
 
 def _conversation(h: QuizHandlers) -> ConversationHandler[Any]:
@@ -188,7 +192,7 @@ def _conversation(h: QuizHandlers) -> ConversationHandler[Any]:
     pending_text = filters.TEXT & ~filters.COMMAND & PendingFilter(h.quiz)
     return ConversationHandler(
         entry_points=[CommandHandler("oefenvraag", h.ask),
-                      CallbackQueryHandler(h.answer_button, pattern=rf"^{CB}:ans:"),
+                      CallbackQueryHandler(h.answer_button, pattern=CB.pattern("ans")),
                       MessageHandler(pending_text, h.answer_text)],
         states={ANSWERING: [
             MessageHandler(pending_text, h.answer_text),
@@ -201,12 +205,12 @@ def _conversation(h: QuizHandlers) -> ConversationHandler[Any]:
     )
 
 
-def reminder_quiz(services: Services, chat_id: int
+def reminder_quiz(quiz: QuizService | None, chat_id: int
                   ) -> tuple[str, list[list[InlineKeyboardButton]]]:
     """The daily reminder's practice question (reminders go to the private chat: id = user)."""
-    if services.quiz is None:
+    if quiz is None:
         return "", []
-    return reminder_addition(services.quiz, chat_id)
+    return reminder_addition(quiz, chat_id)
 
 
 def quiz_toggle(quiz: QuizService, user_id: int, arg: str) -> str:
@@ -217,13 +221,9 @@ def quiz_toggle(quiz: QuizService, user_id: int, arg: str) -> str:
     return quiz.set_in_reminder(user_id, words[1] == "aan")
 
 
-def quiz_missed_html(services: Services, cohort_ids: Collection[int]) -> str:
-    """For /overzicht: the practice questions the chosen cohorts missed most ('' when none)."""
-    if services.quiz is None:
+def quiz_missed_html(quiz: QuizService | None, members: Collection[int]) -> str:
+    """For /overzicht: the practice questions these participants missed most ('' when none)."""
+    if quiz is None:
         return ""
-    from bot.store.cohorts import CohortStore
-
-    store = CohortStore(services.db)
-    members = set().union(*(store.members(c) for c in cohort_ids)) if cohort_ids else set()
-    text = services.quiz.render_most_missed(user_ids=members)
+    text = quiz.render_most_missed(user_ids=set(members))
     return f"\n\n{text}" if text else ""

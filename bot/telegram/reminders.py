@@ -19,17 +19,15 @@ import contextvars
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import (
     Bot,
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter
 from telegram.ext import (
     Application,
@@ -41,50 +39,43 @@ from telegram.ext import (
     filters,
 )
 
-from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError, looks_like_time
+from bot import features
+from bot.quiz.service import QuizService
+from bot.reminders import (
+    DispatchReport,
+    ReminderDispatcher,
+    ReminderError,
+    ReminderService,
+    looks_like_time,
+)
+from bot.reminders import texts as rt
 from bot.store.db import Reminder
 from bot.store.leader import Leader
 from bot.store.outbox import Outbox
-from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
+from bot.store.participants import ParticipantStore
+from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter
+from bot.telegram.common import (
+    MENU,
+    TelegramFeature,
+    private_chat_id,
+    reply_plain,
+    send_html,
+    send_new,
+    show,
+)
+from bot.telegram.common import REMINDERS as CB
 from bot.telegram.leadership import on_lead
-from bot.telegram.qa import send_html
 from bot.telegram.quiz import quiz_toggle, reminder_quiz
 from bot.telegram.ratelimit import proves_not_delivered
 from bot.telegram.render import esc
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
 log = logging.getLogger(__name__)
 
-CB = "r"
 DISPATCHER_KEY = "reminder_dispatcher"
 PRESETS = ("08:00", "12:00", "19:00")
 CHECK_EVERY = 60.0
 FIRST_CHECK = 5.0
 
-# Texts ----------------------------------------------------------------------------------------
-HEADER = "⏰ <b>Herinneringen</b>"
-HINT = "Kies een tijd hieronder, of typ bijvoorbeeld /herinnering 19:30."
-SAVED = "✅ Gelukt!"
-OFF = "🔕 Je herinneringen staan uit. Met /herinnering zet je ze weer aan."
-TZ_USAGE = "Zo stel je je tijdzone in: /herinnering tijdzone Europe/Brussels"
-TZ_SAVED = "✅ Je tijdzone is nu {tz}."
-ASK_TIME = (
-    "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 19:30, 19u30 "
-    "of half acht 's avonds."
-)
-
-BTN_OTHER = "🕒 Andere tijd"
-BTN_DAILY = "Elke dag"
-BTN_WEEKDAYS = "Alleen werkdagen"
-BTN_PAUSE = "⏸ Pauze"
-BTN_RESUME = "▶️ Hervat"
-BTN_OFF = "🔕 Uit"
-BTN_CANCEL = "Annuleer"
-BTN_TO_ASSIGNMENTS = "📝 Naar mijn opdrachten"
-STALE = "Deze knop werkt niet meer. Typ /herinnering."
-CHOSEN = "• {label}"
 
 
 # Reminders get a button and are escaped here; a broadcast is sent as given (already HTML).
@@ -93,19 +84,19 @@ _broadcasting: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasti
 
 
 def status_markup(reminder: Reminder | None) -> InlineKeyboardMarkup:
-    def b(text: str, data: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text, callback_data=f"{CB}:{data}")
-
+    b = CB.button
     on = reminder is not None and reminder.enabled
-    rows = [[b(t, f"t:{t.replace(':', '')}") for t in PRESETS], [b(BTN_OTHER, "other")]]
+    rows = [[b(t, "t", t.replace(":", "")) for t in PRESETS], [b(rt.BTN_OTHER, "other")]]
     if reminder is not None:
         weekdays = reminder.days == "weekdays"
-        rows.append([b(CHOSEN.format(label=BTN_DAILY) if not weekdays else BTN_DAILY, "d:daily"),
-                     b(CHOSEN.format(label=BTN_WEEKDAYS) if weekdays else BTN_WEEKDAYS,
-                       "d:weekdays")])
-        row = [b(BTN_PAUSE, "pause")] if on and not reminder.paused else [b(BTN_RESUME, "resume")]
+        rows.append([b(rt.BTN_DAILY if weekdays else rt.CHOSEN.format(label=rt.BTN_DAILY),
+                       "d", "daily"),
+                     b(rt.CHOSEN.format(label=rt.BTN_WEEKDAYS) if weekdays else rt.BTN_WEEKDAYS,
+                       "d", "weekdays")])
+        paused = not on or reminder.paused
+        row = [b(rt.BTN_RESUME, "resume")] if paused else [b(rt.BTN_PAUSE, "pause")]
         if on:
-            row.append(b(BTN_OFF, "off"))
+            row.append(b(rt.BTN_OFF, "off"))
         rows.append(row)
     return InlineKeyboardMarkup(rows)
 
@@ -124,24 +115,23 @@ def _retry_after(exc: BaseException) -> float | None:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-def make_dispatcher(services: Services, bot: Bot,
+def make_dispatcher(reminders: ReminderService, quiz: QuizService | None, bot: Bot,
                     outbox: Outbox | None = None) -> ReminderDispatcher:
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(BTN_TO_ASSIGNMENTS,
-                                                         callback_data="m:opdrachten")]])
+    markup = InlineKeyboardMarkup([[MENU.button(rt.BTN_TO_ASSIGNMENTS, "opdrachten")]])
 
     async def send(chat_id: int, text: str) -> None:
         if _broadcasting.get():
-            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+            await bot.send_message(chat_id, text)
         else:
-            quiz, rows = await asyncio.to_thread(reminder_quiz, services, chat_id)
-            await bot.send_message(chat_id, esc(text) + quiz, parse_mode=ParseMode.HTML,
+            question, rows = await asyncio.to_thread(reminder_quiz, quiz, chat_id)
+            await bot.send_message(chat_id, esc(text) + question,
                                    reply_markup=InlineKeyboardMarkup([*rows,
                                                                       *markup.inline_keyboard]))
 
     async def send_broadcast(chat_id: int, text: str) -> None:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        await bot.send_message(chat_id, text)
 
-    return ReminderDispatcher(services.reminders, send,
+    return ReminderDispatcher(reminders, send,
                               is_blocked=lambda e: isinstance(e, Forbidden),
                               retry_after=_retry_after, rate=20.0, outbox=outbox,
                               not_delivered=proves_not_delivered if outbox else None,
@@ -162,11 +152,12 @@ async def broadcast_html(dispatcher: ReminderDispatcher, chat_ids: Iterable[int]
 
 
 def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
-                         services: Services, *, leader: Leader | None = None,
+                         reminders: ReminderService, quiz: QuizService | None, *,
+                         every: float = CHECK_EVERY, leader: Leader | None = None,
                          outbox: Outbox | None = None) -> ReminderDispatcher:
-    """Create the dispatcher and check for due reminders every minute (only in the leader
-    process when ``leader`` is given; a new leader first adopts what the old one left)."""
-    dispatcher = make_dispatcher(services, application.bot, outbox)
+    """Create the dispatcher and check for due reminders every ``every`` seconds (only in the
+    leader process when ``leader`` is given; a new leader first adopts what the old one left)."""
+    dispatcher = make_dispatcher(reminders, quiz, application.bot, outbox)
     application.bot_data[DISPATCHER_KEY] = dispatcher
 
     async def run() -> None:
@@ -193,7 +184,6 @@ def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
     if application.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]): reminders are off")
     else:
-        every = services.settings.reminder_check_seconds
         application.job_queue.run_repeating(tick, interval=every, first=min(FIRST_CHECK, every),
                                             name="reminders")
     return dispatcher
@@ -210,17 +200,18 @@ TIME_LIKE = _TimeLike(name="TimeLike")
 
 
 class ReminderHandlers:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.reminders = services.reminders
-        self.participants = services.participants
+    def __init__(self, reminders: ReminderService, participants: ParticipantStore,
+                 quiz: QuizService | None = None) -> None:
+        self.reminders = reminders
+        self.participants = participants
+        self.quiz = quiz
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         waiting = AwaitingFilter(self.participants, {KIND_TIME})
         return [
             CommandHandler("herinnering", self.command),
-            CallbackQueryHandler(self.menu, pattern=r"^m:herinnering$"),
-            CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
+            CallbackQueryHandler(self.menu, pattern=MENU.pattern("herinnering", exact=True)),
+            CallbackQueryHandler(self.button, pattern=CB.pattern()),
             MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
                            & TIME_LIKE & waiting, self.time_text),
         ]
@@ -241,14 +232,13 @@ class ReminderHandlers:
         reminder = await asyncio.to_thread(self.reminders.get, user_id)
         sentence = await asyncio.to_thread(self.reminders.describe, user_id)
         lines = [prefix] if prefix else []
-        lines += [HEADER, esc(sentence), "", HINT]
+        lines += [rt.HEADER, esc(sentence), "", rt.HINT]
         return "\n".join(lines), status_markup(reminder)
 
     @staticmethod
     def _chat(update: Update, user_id: int) -> int:
         """Reminders go to the private chat, also when set from a group."""
-        chat = update.effective_chat
-        return chat.id if chat is not None and chat.type == "private" else user_id
+        return private_chat_id(update, user_id)
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user
@@ -261,32 +251,31 @@ class ReminderHandlers:
         if arg.lower().split()[0] == "tijdzone":
             await self.set_timezone(msg, user.id, arg.split()[1:])
             return
-        if arg.lower().split()[0] == "oefenvraag" and self.services.quiz is not None:
-            await msg.reply_text(await asyncio.to_thread(quiz_toggle, self.services.quiz,
-                                                         user.id, arg))
+        if arg.lower().split()[0] == "oefenvraag" and self.quiz is not None:
+            await reply_plain(msg, await asyncio.to_thread(quiz_toggle, self.quiz, user.id, arg))
             return
         try:
             request = await asyncio.to_thread(self.reminders.apply, user.id,
                                               self._chat(update, user.id), arg)
         except ReminderError as exc:
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
         if request.action == "off":
-            await msg.reply_text(OFF)
+            await reply_plain(msg, rt.OFF)
             return
-        await send_html(msg, *await self.status(user.id, SAVED))
+        await send_html(msg, *await self.status(user.id, rt.SAVED))
 
     async def set_timezone(self, msg: Message, user_id: int, args: list[str]) -> None:
         """/herinnering tijdzone Europe/Brussels: the participant's own time zone."""
         if len(args) != 1:
-            await msg.reply_text(TZ_USAGE)
+            await reply_plain(msg, rt.TZ_USAGE)
             return
         try:
             await asyncio.to_thread(self.reminders.set_timezone, user_id, args[0])
         except ReminderError as exc:
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
-        await msg.reply_text(TZ_SAVED.format(tz=args[0]))
+        await reply_plain(msg, rt.TZ_SAVED.format(tz=args[0]))
 
     async def menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -301,7 +290,8 @@ class ReminderHandlers:
             return
         user_id = query.from_user.id
         r = self.reminders
-        parts = query.data.split(":")[1:]
+        data = CB.parse(query.data)
+        parts = [data.action, *data.args] if data is not None else []
         try:
             if parts[:1] == ["t"] and len(parts) == 2 and len(parts[1]) == 4:
                 await asyncio.to_thread(r.set_time, user_id, self._chat(update, user_id),
@@ -317,22 +307,32 @@ class ReminderHandlers:
             elif parts == ["other"]:
                 await self._ask_time(query, user_id)
                 return
+            elif parts == ["cancel"]:
+                await self._cancel_time(query, user_id)
+                return
             else:
-                await query.answer(STALE, show_alert=True)
+                await query.answer(rt.STALE, show_alert=True)
                 return
         except ReminderError as exc:
             await query.answer(str(exc), show_alert=True)
             return
-        await query.answer(SAVED)
+        await query.answer(rt.SAVED)
         await show(query, *await self.status(user_id))
 
     async def _ask_time(self, query: CallbackQuery, user_id: int) -> None:
         await asyncio.to_thread(self.participants.set_state, user_id, AWAITING,
                                 {"kind": KIND_TIME})
         await query.answer()
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(BTN_CANCEL,
-                                                             callback_data="a:cancel")]])
-        await send_new(query, ASK_TIME, markup)
+        markup = InlineKeyboardMarkup([[CB.button(rt.BTN_CANCEL, "cancel")]])
+        await send_new(query, rt.ASK_TIME, markup)
+
+    async def _cancel_time(self, query: CallbackQuery, user_id: int) -> None:
+        """"Annuleer" under "Hoe laat?": stop waiting for a time (nothing else)."""
+        state = await asyncio.to_thread(self.participants.get_state, user_id, AWAITING)
+        if isinstance(state, dict) and state.get("kind") == KIND_TIME:
+            await asyncio.to_thread(self.participants.set_state, user_id, AWAITING, None)
+        await query.answer()
+        await show(query, rt.TIME_CANCELLED, None)
 
     async def time_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user
@@ -342,7 +342,14 @@ class ReminderHandlers:
             await asyncio.to_thread(self.reminders.apply, user.id, self._chat(update, user.id),
                                     msg.text or "")
         except ReminderError as exc:  # keep waiting: a near miss ("25:99") deserves a retry
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
         await asyncio.to_thread(self.participants.set_state, user.id, AWAITING, None)
-        await send_html(msg, *await self.status(user.id, SAVED))
+        await send_html(msg, *await self.status(user.id, rt.SAVED))
+
+
+def register(reminders: ReminderService, participants: ParticipantStore,
+             quiz: QuizService | None) -> TelegramFeature:
+    """/herinnering and its buttons (the job that sends reminders: `install_reminder_job`)."""
+    h = ReminderHandlers(reminders, participants, quiz)
+    return TelegramFeature(features.REMINDERS, h.handlers(), late=h.late_handlers())

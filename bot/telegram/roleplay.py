@@ -16,14 +16,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
+from bot import features, texts
 from bot.roleplay import texts as rp_texts
 from bot.roleplay.engine import RoleplayError
 from bot.roleplay.service import RoleplayService
-from bot.telegram.qa import CB_MENU, send_html
+from bot.telegram.common import MENU, TelegramFeature, reply_plain, send_html
+from bot.telegram.common import ROLEPLAY as CB
 from bot.telegram.render import esc
-
-CB = "rp"
 
 
 class ActiveRoleplay(filters.MessageFilter):
@@ -52,15 +51,15 @@ class JustEnded(filters.MessageFilter):
 
 def _turn_buttons() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.RP_BTN_HINT, callback_data=f"{CB}:hint"),
-        InlineKeyboardButton(texts.RP_BTN_STOP, callback_data=f"{CB}:stop"),
+        InlineKeyboardButton(texts.RP_BTN_HINT, callback_data=CB.data("hint")),
+        InlineKeyboardButton(texts.RP_BTN_STOP, callback_data=CB.data("stop")),
     ]])
 
 
 def _after_buttons() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.RP_BTN_AGAIN, callback_data=f"{CB}:list"),
-        InlineKeyboardButton(texts.RP_BTN_HISTORY, callback_data=f"{CB}:history"),
+        InlineKeyboardButton(texts.RP_BTN_AGAIN, callback_data=CB.data("list")),
+        InlineKeyboardButton(texts.RP_BTN_HISTORY, callback_data=CB.data("history")),
     ]])
 
 
@@ -73,11 +72,12 @@ class RoleplayHandlers:
             CommandHandler("oefenen", self.list),
             CommandHandler("stop", self.stop),
             CommandHandler("mijnoefeningen", self.history),
-            CallbackQueryHandler(self.list, pattern=f"^({CB}:list|{CB_MENU}:oefenen)$"),
-            CallbackQueryHandler(self.start, pattern=f"^{CB}:start:"),
-            CallbackQueryHandler(self.hint, pattern=f"^{CB}:hint$"),
-            CallbackQueryHandler(self.stop, pattern=f"^{CB}:stop$"),
-            CallbackQueryHandler(self.history, pattern=f"^{CB}:history$"),
+            CallbackQueryHandler(self.list, pattern=CB.pattern("list", exact=True)),
+            CallbackQueryHandler(self.list, pattern=MENU.pattern("oefenen", exact=True)),
+            CallbackQueryHandler(self.start, pattern=CB.pattern("start")),
+            CallbackQueryHandler(self.hint, pattern=CB.pattern("hint", exact=True)),
+            CallbackQueryHandler(self.stop, pattern=CB.pattern("stop", exact=True)),
+            CallbackQueryHandler(self.history, pattern=CB.pattern("history", exact=True)),
             MessageHandler(filters.TEXT & ~filters.COMMAND & ActiveRoleplay(self.service),
                            self.reply),
             MessageHandler(filters.TEXT & ~filters.COMMAND & JustEnded(self.service),
@@ -100,18 +100,22 @@ class RoleplayHandlers:
             [InlineKeyboardButton(
                 rp_texts.SCENARIO_BUTTON.format(
                     title=s.title, difficulty=rp_texts.DIFFICULTY_LABELS[s.difficulty]),
-                callback_data=f"{CB}:start:{s.id}")]
+                callback_data=CB.data("start", s.id))]
             for s in self.service.scenarios()
         ]
         rows.append([InlineKeyboardButton(f"🎲 {rp_texts.SURPRISE_ME}",
-                                          callback_data=f"{CB}:start:*")])
+                                          callback_data=CB.data("start", "*"))])
         await send_html(msg, texts.RP_CHOOSE, InlineKeyboardMarkup(rows))
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        if query is None or query.data is None or update.effective_user is None:
+        data = CB.parse(query.data if query is not None else None)
+        if query is None or data is None or update.effective_user is None:
             return
-        scenario_id = query.data.split(":", 2)[2]
+        if len(data.args) != 1:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        scenario_id = data.args[0]
         try:
             opening = await asyncio.to_thread(
                 self.service.start, update.effective_user.id,
@@ -134,7 +138,7 @@ class RoleplayHandlers:
         try:
             turn = await asyncio.to_thread(self.service.reply, user.id, msg.text or "")
         except RoleplayError as exc:
-            await msg.reply_text(str(exc))
+            await reply_plain(msg, str(exc))
             return
         if turn.ended and turn.feedback is not None:
             await send_html(msg, f"🎭 {esc(turn.line)}")
@@ -171,7 +175,7 @@ class RoleplayHandlers:
             if update.callback_query is not None:
                 await update.callback_query.answer(texts.RP_NOT_ACTIVE, show_alert=True)
             elif update.effective_message is not None:
-                await update.effective_message.reply_text(texts.RP_NOT_ACTIVE)
+                await reply_plain(update.effective_message, texts.RP_NOT_ACTIVE)
             return
         msg = await self._target(update)
         if msg is not None:
@@ -183,3 +187,11 @@ class RoleplayHandlers:
             return
         text = await asyncio.to_thread(self.service.history, update.effective_user.id)
         await send_html(msg, esc(text))
+
+
+def register(service: RoleplayService | None) -> TelegramFeature | None:
+    """/oefenen, /stop, /mijnoefeningen, the conversation (after the "waiting for text"
+    handlers, before the Q&A text handler); None without scenarios."""
+    if service is None:
+        return None
+    return TelegramFeature(features.ROLEPLAY, RoleplayHandlers(service).handlers())

@@ -11,74 +11,45 @@ import itertools
 import logging
 import re
 import zoneinfo
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.reminders import DispatchReport, ReminderError, parse_dates
+from bot import features
+from bot.quiz.service import QuizService
+from bot.reminders import CourseCalendar, DispatchReport, ReminderError, parse_dates
 from bot.store.cohorts import CohortStore
-from bot.telegram.assignments import chat_of, show
+from bot.store.participants import ParticipantStore
+from bot.telegram.common import TRAINER as CB
+from bot.telegram.common import TelegramFeature, chat_of, reply_plain, send_html, show
 from bot.telegram.guards import Guards
-from bot.telegram.qa import send_html
 from bot.telegram.quiz import quiz_missed_html
 from bot.telegram.reminders import broadcast_html, reminder_dispatcher
 from bot.telegram.render import MAX_MESSAGE, esc, split_message
+from bot.trainer import TrainerService
 from bot.trainer import texts as ttexts
 
 if TYPE_CHECKING:
-    from bot.store.db import Cohort
+    import datetime as dt
 
-if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.store.db import Cohort
 
 log = logging.getLogger(__name__)
 
-CB = "t"
 STATE_KEY = "broadcast"
-COMMANDS = {
-    "overzicht": "Trainer: voortgang per groep (ook /overzicht csv of /overzicht grafiek)",
-    "cursusdata": "Trainer: lesdagen per groep bekijken of instellen",
-    "bericht": "Trainer: bericht aan de deelnemers van een groep",
-}
 
-# Texts ----------------------------------------------------------------------------------------
-ONLY_TRAINERS = "Alleen voor trainers."
-CSV_CAPTION = "📊 Voortgang van alle deelnemers (CSV, opent in Excel)."
-CSV_HINT = "Download alles als CSV met /overzicht csv."
-DATES_HEADER = "📅 <b>Lesdagen</b>"
-DATES_USAGE = (
-    "Instellen: zet de datums van vroeg naar laat achter /cursusdata, bijvoorbeeld:\n"
-    "<code>/cursusdata 12-01-2027 26-01-2027 09-02-2027 23-02-2027</code>"
-)
-DATES_SAVED = "✅ Lesdagen opgeslagen. Herinneringen noemen nu de volgende lesdag."
-BROADCAST_USAGE = "Zet je bericht achter /bericht, bijvoorbeeld:\n/bericht Denk aan opdracht 2!"
-BROADCAST_HEADER = "📣 <b>Bericht van je trainer</b>"
-BROADCAST_TOO_LONG = "Je bericht is te lang ({length} tekens). Maak het korter dan {limit}."
-BROADCAST_PREVIEW = "<b>Voorbeeld</b> – gaat naar {count} deelnemers:"
-BROADCAST_GONE = "Er staat geen bericht meer klaar. Begin opnieuw met /bericht."
-BROADCAST_SENDING = "📣 Bezig met versturen naar {count} deelnemers…"
-BROADCAST_CANCELLED = "Oké, het bericht is niet verstuurd."
-BROADCAST_REPORT = "📣 Klaar. Verstuurd: {sent}, mislukt: {failed}."
-BROADCAST_BLOCKED = "({blocked} deelnemers hebben de bot geblokkeerd.)"
-BTN_SEND = "📣 Verstuur"
-BTN_CANCEL = "Annuleer"
-BTN_SEND_TO = "📣 Naar {name} ({count})"
-BROADCAST_PREVIEW_CHOOSE = "<b>Voorbeeld</b> – kies de groep die het krijgt:"
-NOT_YOUR_COHORT = "Die groep is niet van jou."
 FORMATS = {"csv": "c", "grafiek": "g", "png": "g"}
 _DATE_LIKE = re.compile(r"^\d")
+
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -92,38 +63,30 @@ _COMMAND_PREFIX = re.compile(r"^/\S+\s?", re.DOTALL)
 
 
 def broadcast_text(text: str) -> str:
-    return f"{BROADCAST_HEADER}\n\n{esc(text)}"
-
-
-async def set_trainer_commands(bot: Bot, admin_ids: list[int],
-                               public: list[tuple[str, str]]) -> None:
-    """The command menu of each admin's private chat: the public commands + trainer commands.
-    An admin who never opened the bot has no chat yet; that is logged, not fatal."""
-    from bot.telegram.cohorts import COMMANDS as COHORT_COMMANDS
-
-    commands = [BotCommand(c, d) for c, d in [*public, *COMMANDS.items(),
-                                                *COHORT_COMMANDS.items()]]
-    for admin in admin_ids:
-        try:
-            await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin))
-        except TelegramError as exc:
-            log.info("could not set trainer commands for %s: %s", admin, exc)
+    return f"{ttexts.BROADCAST_HEADER}\n\n{esc(text)}"
 
 
 class TrainerHandlers:
-    def __init__(self, services: Services, guards: Guards) -> None:
-        self.services = services
+    def __init__(self, *, trainer: TrainerService, participants: ParticipantStore,
+                 cohorts: CohortStore, calendar: CourseCalendar, quiz: QuizService | None,
+                 guards: Guards, assignment_numbers: Sequence[int], timezone: str,
+                 clock: Callable[[], dt.datetime]) -> None:
+        self.trainer = trainer
+        self.participants = participants
+        self.cohorts = cohorts
+        self.calendar = calendar
+        self.quiz = quiz
         self.guards = guards
-        self.trainer = services.trainer
-        self.participants = services.participants
-        self.cohorts = CohortStore(services.db)
+        self.assignment_numbers = list(assignment_numbers)
+        self.timezone = timezone
+        self.clock = clock
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [
             CommandHandler("overzicht", self.overview),
             CommandHandler("cursusdata", self.dates),
             CommandHandler("bericht", self.message),
-            CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
+            CallbackQueryHandler(self.button, pattern=CB.pattern()),
         ]
 
     async def _admin(self, update: Update) -> Message | None:
@@ -132,7 +95,7 @@ class TrainerHandlers:
         if msg is None or user is None:
             return None
         if not self.guards.is_admin(user.id):
-            await msg.reply_text(ONLY_TRAINERS)
+            await reply_plain(msg, ttexts.ONLY_TRAINERS)
             return None
         return msg
 
@@ -150,17 +113,17 @@ class TrainerHandlers:
         key = " ".join(name.split()).casefold()
         match = [c for c in visible if c.name.casefold() == key]
         if not match:
-            await msg.reply_text(ttexts.COHORT_UNKNOWN.format(
+            await reply_plain(msg, ttexts.COHORT_UNKNOWN.format(
                 name=name, names=", ".join(c.name for c in visible)))
             return None
         return match
 
     @staticmethod
     def _choose_markup(cohorts: list[Cohort], action: str, with_all: bool) -> InlineKeyboardMarkup:
-        rows = [[InlineKeyboardButton(_short(c.name), callback_data=f"{CB}:{action}:{c.id}")]
+        rows = [[InlineKeyboardButton(_short(c.name), callback_data=CB.data(action, c.id))]
                 for c in cohorts]
         if with_all:
-            rows.append([InlineKeyboardButton(ttexts.BTN_ALL, callback_data=f"{CB}:{action}:a")])
+            rows.append([InlineKeyboardButton(ttexts.BTN_ALL, callback_data=CB.data(action, "a"))])
         return InlineKeyboardMarkup(rows)
 
     def _scope(self, trainer_id: int, scope: str) -> tuple[list[int], str] | None:
@@ -186,8 +149,8 @@ class TrainerHandlers:
         if cohorts is None:
             return
         if len(cohorts) > 1:
-            await msg.reply_text(ttexts.CHOOSE_COHORT,
-                                 reply_markup=self._choose_markup(cohorts, f"o{fmt}", True))
+            await reply_plain(msg, ttexts.CHOOSE_COHORT,
+                              self._choose_markup(cohorts, f"o{fmt}", True))
             return
         scope = (([cohorts[0].id], cohorts[0].name) if cohorts else ([], ttexts.ALL_COHORTS))
         many = len(await self._visible(msg.from_user.id)) > 1
@@ -196,47 +159,51 @@ class TrainerHandlers:
 
     async def _send_overview(self, context: ContextTypes.DEFAULT_TYPE, chat: int, fmt: str,
                              ids: list[int], label: str, scope: str, named: bool) -> None:
-        tz = zoneinfo.ZoneInfo(self.services.settings.timezone)
-        today = self.services.clock().astimezone(tz).date().isoformat()
+        tz = zoneinfo.ZoneInfo(self.timezone)
+        today = self.clock().astimezone(tz).date().isoformat()
         if fmt == "c":
             await context.bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
             data = await asyncio.to_thread(self.trainer.overview_csv, ids)
             await context.bot.send_document(chat, data, filename=f"deelnemers-{today}.csv",
-                                            caption=CSV_CAPTION)
+                                            caption=ttexts.CSV_CAPTION, parse_mode=None)
             return
         if fmt == "g":
             await context.bot.send_chat_action(chat, ChatAction.UPLOAD_PHOTO)
             png = await asyncio.to_thread(self.chart, ids, label)
             await context.bot.send_document(chat, png, filename=f"voortgang-{today}.png",
-                                            caption=ttexts.CHART_CAPTION)
+                                            caption=ttexts.CHART_CAPTION, parse_mode=None)
             return
         table = await asyncio.to_thread(self.trainer.render_overview, cohort_ids=ids)
         head = f"<b>{esc(ttexts.COHORT_PREFIX.format(name=label))}</b>\n" if named else ""
         markup = InlineKeyboardMarkup([[
-            InlineKeyboardButton(ttexts.BTN_CSV, callback_data=f"{CB}:oc:{scope}"),
-            InlineKeyboardButton(ttexts.BTN_CHART, callback_data=f"{CB}:og:{scope}"),
+            InlineKeyboardButton(ttexts.BTN_CSV, callback_data=CB.data("oc", scope)),
+            InlineKeyboardButton(ttexts.BTN_CHART, callback_data=CB.data("og", scope)),
         ]])
-        missed = await asyncio.to_thread(quiz_missed_html, self.services, ids)
-        html = f"{head}<pre>{esc(table)}</pre>\n{CSV_HINT}{missed}"
+        missed = await asyncio.to_thread(self.missed_html, ids)
+        html = f"{head}<pre>{esc(table)}</pre>\n{ttexts.CSV_HINT}{missed}"
         parts = split_message(html) or [" "]
         for i, part in enumerate(parts):
-            await context.bot.send_message(chat, part, parse_mode=ParseMode.HTML,
+            await context.bot.send_message(chat, part,
                                            reply_markup=markup if i == len(parts) - 1 else None)
 
     def chart(self, ids: list[int], label: str) -> bytes:
         """The progress PNG of some cohorts (runs in a worker thread)."""
         from bot.trainer.chart import render_png
 
-        numbers = [a.number for a in self.services.assignments.assignments]
-        return render_png(self.trainer.overview(ids), numbers,
+        return render_png(self.trainer.overview(ids), self.assignment_numbers,
                           ttexts.CHART_TITLE.format(scope=label))
+
+    def missed_html(self, ids: list[int]) -> str:
+        """The practice questions these cohorts missed most (runs in a worker thread)."""
+        members = set().union(*(self.cohorts.members(c) for c in ids)) if ids else set()
+        return quiz_missed_html(self.quiz, members)
 
     # /cursusdata ------------------------------------------------------------------------------
     async def dates(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = await self._admin(update)
         if msg is None or msg.from_user is None:
             return
-        calendar = self.services.calendar
+        calendar = self.calendar
         args = list(context.args or [])
         name_words = list(itertools.takewhile(lambda a: not _DATE_LIKE.match(a), args))
         date_words = args[len(name_words):]
@@ -252,19 +219,20 @@ class TrainerHandlers:
                 await asyncio.to_thread(calendar.set_dates, parse_dates(" ".join(date_words)),
                                         cohorts[0].id)
             except ReminderError as exc:
-                await msg.reply_text(str(exc))
+                await reply_plain(msg, str(exc))
                 return
             rendered = await asyncio.to_thread(calendar.render, cohorts[0].id)
             head = _cohort_head(cohorts[0].name) if named else ""
-            await send_html(msg, f"{DATES_SAVED}\n\n{head}{DATES_HEADER}\n{esc(rendered)}")
+            await send_html(msg, f"{ttexts.DATES_SAVED}\n\n{head}{ttexts.DATES_HEADER}\n"
+                                 f"{esc(rendered)}")
             return
         parts = []
         for cohort in cohorts:
             rendered = await asyncio.to_thread(calendar.render, cohort.id)
             head = _cohort_head(cohort.name) if named else ""
-            parts.append(f"{head}{DATES_HEADER}\n{esc(rendered)}")
+            parts.append(f"{head}{ttexts.DATES_HEADER}\n{esc(rendered)}")
         usage = (ttexts.DATES_CHOOSE.format(name=esc(cohorts[0].name)) if named
-                 else DATES_USAGE)
+                 else ttexts.DATES_USAGE)
         await send_html(msg, "\n\n".join(parts) + f"\n\n{usage}")
 
     # /bericht ---------------------------------------------------------------------------------
@@ -274,32 +242,32 @@ class TrainerHandlers:
             return
         text = _COMMAND_PREFIX.sub("", msg.text or "", count=1).strip()
         if not text:
-            await msg.reply_text(BROADCAST_USAGE)
+            await reply_plain(msg, ttexts.BROADCAST_USAGE)
             return
         body = broadcast_text(text)
         if len(body) > MAX_MESSAGE - 100:
-            await msg.reply_text(BROADCAST_TOO_LONG.format(length=len(text),
+            await reply_plain(msg, ttexts.BROADCAST_TOO_LONG.format(length=len(text),
                                                            limit=MAX_MESSAGE - 200))
             return
         await asyncio.to_thread(self.participants.set_state, msg.from_user.id, STATE_KEY,
                                 {"text": text})
         cohorts = await self._visible(msg.from_user.id)
-        cancel = InlineKeyboardButton(BTN_CANCEL, callback_data=f"{CB}:cancel")
+        cancel = InlineKeyboardButton(ttexts.BTN_CANCEL, callback_data=CB.data("cancel"))
         if len(cohorts) == 1:
             count = len(await asyncio.to_thread(self.trainer.recipients, [cohorts[0].id]))
             markup = InlineKeyboardMarkup([[
-                InlineKeyboardButton(BTN_SEND, callback_data=f"{CB}:send:{cohorts[0].id}"),
+                InlineKeyboardButton(ttexts.BTN_SEND, callback_data=CB.data("send", cohorts[0].id)),
                 cancel]])
-            preview = BROADCAST_PREVIEW.format(count=count)
+            preview = ttexts.BROADCAST_PREVIEW.format(count=count)
         else:
             sizes = [len(await asyncio.to_thread(self.trainer.recipients, [c.id]))
                      for c in cohorts]
             markup = InlineKeyboardMarkup([
-                *([InlineKeyboardButton(_short(BTN_SEND_TO.format(name=c.name, count=n)),
-                                        callback_data=f"{CB}:send:{c.id}")]
+                *([InlineKeyboardButton(_short(ttexts.BTN_SEND_TO.format(name=c.name, count=n)),
+                                        callback_data=CB.data("send", c.id))]
                   for c, n in zip(cohorts, sizes, strict=True)),
                 [cancel]])
-            preview = BROADCAST_PREVIEW_CHOOSE
+            preview = ttexts.BROADCAST_PREVIEW_CHOOSE
         await send_html(msg, f"{preview}\n\n{body}", markup)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -308,49 +276,51 @@ class TrainerHandlers:
             return
         user_id = query.from_user.id
         if not self.guards.is_admin(user_id):
-            await query.answer(ONLY_TRAINERS, show_alert=True)
+            await query.answer(ttexts.ONLY_TRAINERS, show_alert=True)
             return
-        data = query.data or ""
-        if data.startswith(f"{CB}:o"):
-            await self._overview_button(query, context, data)
+        data = CB.parse(query.data)
+        action, args = (data.action, data.args) if data is not None else ("", ())
+        if action.startswith("o"):
+            await self._overview_button(query, context, action[1:], args)
             return
         # Take the text out first: a double tap cannot send it twice.
         state = await asyncio.to_thread(self.participants.get_state, user_id, STATE_KEY)
-        if data.startswith(f"{CB}:send:"):
-            scope = await asyncio.to_thread(self._scope, user_id, data.rsplit(":", 1)[1])
+        send = action == "send" and len(args) == 1
+        scope = None
+        if send:
+            scope = await asyncio.to_thread(self._scope, user_id, args[0])
             if scope is None:
-                await query.answer(NOT_YOUR_COHORT, show_alert=True)
+                await query.answer(ttexts.NOT_YOUR_COHORT, show_alert=True)
                 return
         await asyncio.to_thread(self.participants.set_state, user_id, STATE_KEY, None)
         await query.answer()
-        if data == f"{CB}:cancel":
-            await show(query, BROADCAST_CANCELLED, None)
+        if action == "cancel" and not args:
+            await show(query, ttexts.BROADCAST_CANCELLED, None)
             return
-        if not data.startswith(f"{CB}:send:") or not isinstance(state, dict) \
+        if not send or not isinstance(state, dict) \
                 or not state.get("text"):
-            await show(query, BROADCAST_GONE, None)
+            await show(query, ttexts.BROADCAST_GONE, None)
             return
         assert scope is not None
         recipients = await asyncio.to_thread(self.trainer.recipients, scope[0])
-        await show(query, BROADCAST_SENDING.format(count=len(recipients)), None)
+        await show(query, ttexts.BROADCAST_SENDING.format(count=len(recipients)), None)
         dispatcher = reminder_dispatcher(context.application)
         body, chat = broadcast_text(str(state["text"])), chat_of(query)
 
         async def run() -> None:
             report = await broadcast_html(dispatcher, recipients, body)
-            await context.bot.send_message(chat, self.report(report))
+            await context.bot.send_message(chat, self.report(report), parse_mode=None)
 
         # In the background: updates keep flowing while a long list is sent at 20/s.
         context.application.create_task(run(), update=update)
 
     async def _overview_button(self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE,
-                               data: str) -> None:
+                               fmt: str, args: tuple[str, ...]) -> None:
         """``t:o<fmt>:<scope>``: an overview (t), CSV (c) or chart (g) of a cohort or all."""
-        action, _, scope_key = data[len(CB) + 1:].partition(":")
-        fmt = action[1:2]
+        scope_key = args[0] if len(args) == 1 else ""
         scope = await asyncio.to_thread(self._scope, query.from_user.id, scope_key)
         if fmt not in ("t", "c", "g") or scope is None:
-            await query.answer(NOT_YOUR_COHORT, show_alert=True)
+            await query.answer(ttexts.NOT_YOUR_COHORT, show_alert=True)
             return
         await query.answer()
         many = len(await self._visible(query.from_user.id)) > 1
@@ -359,7 +329,13 @@ class TrainerHandlers:
 
     @staticmethod
     def report(report: DispatchReport) -> str:
-        text = BROADCAST_REPORT.format(sent=report.sent, failed=report.failed + report.blocked)
+        text = ttexts.BROADCAST_REPORT.format(sent=report.sent,
+                                              failed=report.failed + report.blocked)
         if report.blocked:
-            text += " " + BROADCAST_BLOCKED.format(blocked=report.blocked)
+            text += " " + ttexts.BROADCAST_BLOCKED.format(blocked=report.blocked)
         return text
+
+
+def register(h: TrainerHandlers) -> TelegramFeature:
+    """/overzicht, /cursusdata, /bericht and their buttons (trainers only)."""
+    return TelegramFeature(features.TRAINER, h.handlers())

@@ -69,3 +69,36 @@ DATES_CHOOSE = (
     "<code>/cursusdata {name} 12-01-2027 26-01-2027 09-02-2027 23-02-2027</code>"
 )
 JOINED_COHORT = "Je zit in groep \"{name}\"."
+
+# Telegram: /overzicht, /cursusdata, /bericht ----------------------------------------------------
+ONLY_TRAINERS = "Alleen voor trainers."
+CSV_CAPTION = "📊 Voortgang van alle deelnemers (CSV, opent in Excel)."
+CSV_HINT = "Download alles als CSV met /overzicht csv."
+DATES_HEADER = "📅 <b>Lesdagen</b>"
+DATES_USAGE = (
+    "Instellen: zet de datums van vroeg naar laat achter /cursusdata, bijvoorbeeld:\n"
+    "<code>/cursusdata 12-01-2027 26-01-2027 09-02-2027 23-02-2027</code>"
+)
+DATES_SAVED = "✅ Lesdagen opgeslagen. Herinneringen noemen nu de volgende lesdag."
+BROADCAST_USAGE = "Zet je bericht achter /bericht, bijvoorbeeld:\n/bericht Denk aan opdracht 2!"
+BROADCAST_HEADER = "📣 <b>Bericht van je trainer</b>"
+BROADCAST_TOO_LONG = "Je bericht is te lang ({length} tekens). Maak het korter dan {limit}."
+BROADCAST_PREVIEW = "<b>Voorbeeld</b> – gaat naar {count} deelnemers:"
+BROADCAST_GONE = "Er staat geen bericht meer klaar. Begin opnieuw met /bericht."
+BROADCAST_SENDING = "📣 Bezig met versturen naar {count} deelnemers…"
+BROADCAST_CANCELLED = "Oké, het bericht is niet verstuurd."
+BROADCAST_REPORT = "📣 Klaar. Verstuurd: {sent}, mislukt: {failed}."
+BROADCAST_BLOCKED = "({blocked} deelnemers hebben de bot geblokkeerd.)"
+BTN_SEND = "📣 Verstuur"
+BTN_CANCEL = "Annuleer"
+BTN_SEND_TO = "📣 Naar {name} ({count})"
+BROADCAST_PREVIEW_CHOOSE = "<b>Voorbeeld</b> – kies de groep die het krijgt:"
+NOT_YOUR_COHORT = "Die groep is niet van jou."
+
+# Command descriptions (trainers' command menu; the list is `bot.features.REGISTRY`) ----------
+CMD_OVERZICHT = "Trainer: voortgang per groep (ook /overzicht csv of /overzicht grafiek)"
+CMD_CURSUSDATA = "Trainer: lesdagen per groep bekijken of instellen"
+CMD_BERICHT = "Trainer: bericht aan de deelnemers van een groep"
+CMD_GROEPEN = "Trainer: groepen bekijken, maken, trainers toewijzen"
+CMD_UITNODIGING = "Trainer: uitnodigingslink voor een groep"
+CMD_VERPLAATS = "Trainer: deelnemer naar een andere groep"
