@@ -45,7 +45,7 @@ class ParticipantStore:
                     p.chat_id = chat_id
                 p.first_name = first_name or p.first_name
                 p.username = username or p.username
-                if p.blocked:
+                if p.blocked:  # they write again: they unblocked the bot
                     p.blocked = False
             # Minute resolution is enough for "last activity" and spares a write per update
             # (unchanged attributes emit no UPDATE).
@@ -92,10 +92,24 @@ class ParticipantStore:
             return cast(CursorResult[Any], s.execute(stmt)).rowcount == 1
 
     def set_blocked(self, user_id: int, blocked: bool = True) -> None:
+        """The one switch for "this participant blocked the bot". The Telegram send path sets it
+        when Telegram refuses a reminder or broadcast (Forbidden); `touch` clears it as soon as
+        they write again. While it is set nothing is sent to them in bulk."""
+        if blocked and self._ensure(user_id, blocked=True):
+            return
         with self.db.session() as s:
             p = s.get(Participant, user_id)
             if p is not None:
                 p.blocked = blocked
+
+    def set_timezone(self, user_id: int, tz: str) -> None:
+        """Store the participant's IANA time zone (checked by the caller); '' is the default."""
+        if self._ensure(user_id, timezone=tz):
+            return
+        with self.db.session() as s:
+            p = s.get(Participant, user_id)
+            if p is not None:
+                p.timezone = tz
 
     def all(self) -> list[Participant]:
         with self.db.session() as s:

@@ -42,7 +42,7 @@ from telegram.ext import (
 )
 
 from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError, looks_like_time
-from bot.store.db import Reminder
+from bot.reminders.models import Reminder
 from bot.store.leader import Leader
 from bot.store.outbox import Outbox
 from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
