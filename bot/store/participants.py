@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, text, update
 
+from bot.store import records
 from bot.store.db import (
     USER_TABLES,
     Database,
@@ -31,7 +32,7 @@ class ParticipantStore:
 
     # Participants ----------------------------------------------------------------------------
     def touch(self, user_id: int, chat_id: int | None, first_name: str = "",
-              username: str = "") -> Participant:
+              username: str = "") -> records.Participant:
         """Create or update a participant and set last_seen."""
         self._ensure(user_id, chat_id=chat_id, first_name=first_name, username=username)
         with self.db.session() as s:
@@ -53,8 +54,7 @@ class ParticipantStore:
             if p.last_seen is None or now - p.last_seen >= LAST_SEEN_RESOLUTION:
                 p.last_seen = now
             s.flush()
-            s.expunge(p)
-            return p
+            return records.participant(p)
 
     def _ensure(self, user_id: int, **values: Any) -> bool:
         """Create the participant row if it does not exist (race-free); True if created."""
@@ -66,12 +66,10 @@ class ParticipantStore:
         }
         return insert_ignore(self.db, Participant, user_id=user_id, **{**defaults, **values})
 
-    def get(self, user_id: int) -> Participant | None:
+    def get(self, user_id: int) -> records.Participant | None:
         with self.db.session() as s:
             p = s.get(Participant, user_id)
-            if p is not None:
-                s.expunge(p)
-            return p
+            return None if p is None else records.participant(p)
 
     def authorize(self, user_id: int) -> None:
         if self._ensure(user_id, authorized=True):
@@ -111,12 +109,10 @@ class ParticipantStore:
             if p is not None:
                 p.timezone = tz
 
-    def all(self) -> list[Participant]:
+    def all(self) -> list[records.Participant]:
         with self.db.session() as s:
-            rows = list(s.scalars(select(Participant).order_by(Participant.joined_at)))
-            for r in rows:
-                s.expunge(r)
-            return rows
+            return [records.participant(r)
+                    for r in s.scalars(select(Participant).order_by(Participant.joined_at))]
 
     def forget(self, user_id: int) -> bool:
         """Delete everything stored about a participant except an invite-code membership.
@@ -156,12 +152,10 @@ class ParticipantStore:
             s.flush()
             return row.id
 
-    def question(self, question_id: int) -> QuestionLog | None:
+    def question(self, question_id: int) -> records.Question | None:
         with self.db.session() as s:
             row = s.get(QuestionLog, question_id)
-            if row is not None:
-                s.expunge(row)
-            return row
+            return None if row is None else records.question(row)
 
     def rate(self, question_id: int, user_id: int, rating: int) -> bool:
         with self.db.session() as s:

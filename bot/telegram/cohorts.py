@@ -22,7 +22,7 @@ from bot.trainer import texts
 
 if TYPE_CHECKING:
     from bot.app import Services
-    from bot.store.db import Cohort
+    from bot.store.records import Cohort
 
 COMMANDS = {
     "groepen": "Trainer: groepen bekijken, maken, trainers toewijzen",

@@ -38,7 +38,7 @@ from bot.telegram.render import MAX_MESSAGE, esc, split_message
 from bot.trainer import texts as ttexts
 
 if TYPE_CHECKING:
-    from bot.store.db import Cohort
+    from bot.store.records import Cohort
 
 if TYPE_CHECKING:
     from bot.app import Services
