@@ -71,13 +71,15 @@ class ParticipantStore:
             p = s.get(Participant, user_id)
             return None if p is None else records.participant(p)
 
-    def authorize(self, user_id: int) -> None:
-        if self._ensure(user_id, authorized=True):
+    def _set(self, user_id: int, **values: Any) -> None:
+        """Create the participant with ``values``, or set them on the existing row."""
+        if self._ensure(user_id, **values):
             return
         with self.db.session() as s:
-            p = s.get(Participant, user_id)
-            if p is not None:
-                p.authorized = True
+            s.execute(update(Participant).where(Participant.user_id == user_id).values(**values))
+
+    def authorize(self, user_id: int) -> None:
+        self._set(user_id, authorized=True)
 
     def mark_refused(self, user_id: int) -> bool:
         """Record that the refusal was sent; True the first time only."""
@@ -93,21 +95,11 @@ class ParticipantStore:
         """The one switch for "this participant blocked the bot". The Telegram send path sets it
         when Telegram refuses a reminder or broadcast (Forbidden); `touch` clears it as soon as
         they write again. While it is set nothing is sent to them in bulk."""
-        if blocked and self._ensure(user_id, blocked=True):
-            return
-        with self.db.session() as s:
-            p = s.get(Participant, user_id)
-            if p is not None:
-                p.blocked = blocked
+        self._set(user_id, blocked=blocked)
 
     def set_timezone(self, user_id: int, tz: str) -> None:
         """Store the participant's IANA time zone (checked by the caller); '' is the default."""
-        if self._ensure(user_id, timezone=tz):
-            return
-        with self.db.session() as s:
-            p = s.get(Participant, user_id)
-            if p is not None:
-                p.timezone = tz
+        self._set(user_id, timezone=tz)
 
     def all(self) -> list[records.Participant]:
         with self.db.session() as s:
