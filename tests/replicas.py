@@ -114,11 +114,11 @@ def add_due_reminders(db: Database, users: range) -> None:
     hhmm = now.strftime("%H:%M")
     with db.session() as s:
         for uid in users:
-            s.add(Participant(user_id=uid, chat_id=uid, first_name=f"D{uid}"))
+            s.add(Participant(user_id=uid, chat_id=uid, first_name=f"D{uid}", timezone=AMS))
         s.flush()
         for uid in users:
             s.add(Reminder(user_id=uid, chat_id=uid, time=hhmm, days="daily", enabled=True,
-                           paused=False, timezone=AMS))
+                           paused=False))
 
 
 def send_owners(db: Database) -> set[str]:

@@ -6,11 +6,13 @@ Every test here runs on SQLite and (``WIJKWIJS_TEST_DATABASE_URL``) on PostgreSQ
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
@@ -20,6 +22,7 @@ from bot.store.db import (
     AssignmentAnswer,
     Base,
     Database,
+    Participant,
     QuestionLog,
     Reminder,
     RoleplayRecord,
@@ -55,9 +58,10 @@ def load_release_0001(db: Database, *, with_alembic: bool = False) -> None:
                 conn.exec_driver_sql("\n".join(lines).rstrip().rstrip(";"))
 
 
-DROPPED = {"processed_updates": "reliability_1"}
+DROPPED = {"processed_updates": "reliability_1", "metrics": "state_1"}
 """First-release tables a later migration removes on purpose (with the revision that does it):
-processed_updates held only idempotency marks, replaced by the update inbox."""
+processed_updates held only idempotency marks, replaced by the update inbox; metrics was never
+read by anything (its model was dead code)."""
 
 
 def row_counts(db: Database) -> dict[str, int]:
@@ -112,6 +116,14 @@ def test_previous_release_database_upgrades_without_losing_a_row(make_db: MakeDb
         ended = s.scalars(select(RoleplayRecord).where(RoleplayRecord.status == "agreement")).one()
         assert ended.feedback == {"summary": "Goed geluisterd.", "techniques": {"lsd": 2}}
         assert ended.ended_at == dt.datetime(2026, 10, 1, 14, 12)
+        # state_1: one time zone (the reminder's moved onto its participant), the role-play
+        # status only in its column.
+        zones = {u: tz for u, tz in s.execute(select(Participant.user_id, Participant.timezone))}
+        assert zones == {1001: "Europe/Amsterdam", 1002: "Europe/Brussels",
+                         1003: "America/Curacao"}
+        assert "timezone" not in {c["name"] for c in inspect(s.connection()).get_columns(
+            "reminders")}
+        assert all("status" not in (r.state or {}) for r in s.scalars(select(RoleplayRecord)))
         # New rows get ids after the old ones (PostgreSQL sequences survived).
         s.add(QuestionLog(user_id=1001, question="Nog een vraag", answer="-", grounded=False))
     with db.session() as s:
@@ -214,3 +226,66 @@ def test_cohorts_migration_puts_everything_in_the_default_cohort(tmp_path: Path)
         assert tuple(invite) == ("oud", 2, None)
     assert _diff(db) == []
     db.close()
+
+
+def test_state_migration_keeps_one_truth_without_losing_a_row(make_db: MakeDb) -> None:
+    """quiz_1 -> state_1: each reminder's time zone moves onto its participant (one is created
+    for a reminder without one), the role-play status leaves the JSON for its column, and a
+    session the column called active while its JSON had ended is ended. Every row stays."""
+    db = make_db(upgrade=False)
+    migrate.upgrade(db, "quiz_1")
+    people = [(21, "", False), (22, "Europe/Brussels", True), (23, "America/Curacao", False)]
+    with db.engine.begin() as conn:
+        for uid, tz, blocked in people:
+            conn.execute(text(
+                "INSERT INTO participants (user_id, chat_id, first_name, username, authorized, "
+                "refused_notice, timezone, blocked, joined_at, last_seen, library) VALUES "
+                "(:u, :u, 'P', '', :t, :f, :tz, :b, '2027-01-01', '2027-01-02', '')"),
+                {"u": uid, "tz": tz, "b": blocked, "t": True, "f": False})
+        for uid, tz, enabled in ((21, "Europe/London", True), (22, "Europe/Brussels", False),
+                                 (24, "Asia/Tokyo", True)):  # 24: no participant row
+            conn.execute(text(
+                "INSERT INTO reminders (user_id, chat_id, time, days, enabled, paused, timezone,"
+                " last_sent) VALUES (:u, :u, '19:30', 'daily', :e, :p, :tz, NULL)"),
+                {"u": uid, "tz": tz, "e": enabled, "p": False})
+        for uid, status, inner in ((21, "active", "active"), (22, "active", "agreement"),
+                                   (23, "stopped", "stopped")):
+            state = json.dumps({"id": f"s{uid}", "scenario_id": "x", "resistance": 50,
+                                "status": inner, "turns": 3})
+            conn.execute(text(
+                "INSERT INTO roleplay_sessions (user_id, scenario_id, status, state, "
+                "started_at) VALUES (:u, 'x', :s, :j, '2027-01-03')"),
+                {"u": uid, "s": status, "j": state})
+    counts = {t: _count(db, t) for t in ("participants", "reminders", "roleplay_sessions")}
+
+    assert migrate.upgrade(db) == ("quiz_1", migrate.head_revision())
+    assert _diff(db) == []
+    assert {t: _count(db, t) for t in counts} == {**counts, "participants": 4}
+    with db.session() as s:
+        zones = {p.user_id: (p.timezone, p.blocked, p.first_name)
+                 for p in s.scalars(select(Participant))}
+        assert zones == {21: ("Europe/London", False, "P"), 22: ("Europe/Brussels", True, "P"),
+                         23: ("America/Curacao", False, "P"), 24: ("Asia/Tokyo", False, "")}
+        enabled = {r.user_id: r.enabled for r in s.scalars(select(Reminder))}
+        assert enabled == {21: True, 22: False, 24: True}  # the participant's own choice kept
+        sessions = {r.user_id: (r.status, r.state) for r in s.scalars(select(RoleplayRecord))}
+    assert {u: st for u, (st, _) in sessions.items()} == {21: "active", 22: "agreement",
+                                                          23: "stopped"}
+    for uid, (_, state) in sessions.items():
+        assert state == {"id": f"s{uid}", "scenario_id": "x", "resistance": 50, "turns": 3}
+
+    # And back: the time zone returns to the reminders, the status into the JSON.
+    with db.engine.connect() as conn:
+        command.downgrade(migrate.alembic_config(conn), "quiz_1")
+        conn.commit()
+    with db.engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT user_id, timezone FROM reminders")).all())
+        assert back == {21: "Europe/London", 22: "Europe/Brussels", 24: "Asia/Tokyo"}
+        states = [json.loads(v) if isinstance(v, str) else v for v in conn.execute(
+            text("SELECT state FROM roleplay_sessions ORDER BY user_id")).scalars()]
+        assert [st["status"] for st in states] == ["active", "agreement", "stopped"]
+
+
+def _count(db: Database, table: str) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())

@@ -364,3 +364,42 @@ def test_many_reminders_due_at_once(make_db: MakeDb, clock: Clock) -> None:
     for uid in range(1, 51):
         service.set_time(uid, uid, "19:30" if uid % 2 else "20:00")
     assert [r.user_id for r in service.due(utc(2026, 1, 2, 18, 30))] == list(range(1, 51, 2))
+
+
+def test_blocked_is_kept_once_on_the_participant_and_cleared_by_writing(
+        make_db: MakeDb, clock: Clock) -> None:
+    """One truth for "blocked": `mark_blocked` flags the participant only; the reminder keeps
+    the participant's own on/off choice, and `touch` (they write again) brings it back."""
+    from bot.store.db import Reminder as ReminderRow
+    from bot.store.participants import ParticipantStore
+
+    db = make_db()
+    participants = ParticipantStore(db)
+    participants.touch(USER, CHAT, "Anna")
+    service = ReminderService(db, AMS, clock)
+    service.set_time(USER, CHAT, "19:30")
+    service.mark_blocked(USER)
+    assert service.due(utc(2026, 1, 2, 18, 30)) == []
+    with db.session() as s:
+        row = s.get(ReminderRow, USER)
+        assert row is not None and row.enabled  # the participant's choice is untouched
+    participants.touch(USER, CHAT, "Anna")
+    assert [r.user_id for r in service.due(utc(2026, 1, 2, 18, 30))] == [USER]
+    service.off(USER)  # their own choice: off stays off, blocked or not
+    participants.set_blocked(USER, False)
+    assert service.due(utc(2026, 1, 3, 18, 30)) == []
+
+
+def test_time_zone_lives_on_the_participant(make_db: MakeDb, clock: Clock) -> None:
+    """Changing the time zone changes the participant (created when missing) and moves the
+    reminder with it; a reminder without a chosen zone follows the bot's default."""
+    db = make_db()
+    service = ReminderService(db, AMS, clock)
+    assert service.set_time(USER, CHAT, "19:30").timezone == AMS
+    service.set_timezone(USER, "Europe/London")
+    with db.session() as s:
+        participant = s.get(Participant, USER)
+        assert participant is not None and participant.timezone == "Europe/London"
+    reminder = service.get(USER)
+    assert reminder is not None and reminder.timezone == "Europe/London"
+    assert fire(service, utc(2026, 1, 1, 19, 30)) == [USER]

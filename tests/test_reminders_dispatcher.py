@@ -10,7 +10,8 @@ import pytest
 
 from bot.assignments import AssignmentService, load_assignments
 from bot.reminders import ReminderDispatcher, ReminderService
-from bot.store.db import Participant, Reminder
+from bot.reminders.models import Reminder
+from bot.store.db import Participant
 from tests.pgtest import MakeDb
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"

@@ -178,3 +178,34 @@ async def test_participant_sets_own_time_zone(services: Services,
         assert "/herinnering tijdzone" in msg["plain_text"]
     reminder = services.reminders.get(USER)
     assert reminder is not None and reminder.timezone == "Europe/London"
+
+
+async def test_blocking_the_bot_stops_reminders_until_the_participant_writes_again(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    """Forbidden on a reminder send marks the participant blocked (the one "blocked" truth):
+    no reminder is even tried while it lasts, and their own setting is untouched. Writing to the
+    bot again clears it and the reminders come back."""
+    svc = fixed_clock(services)
+    next_day = AT_19_31 + dt.timedelta(days=1)
+    day_after = AT_19_31 + dt.timedelta(days=2)
+    async with running_bot(svc, telegram) as app:
+        await ask(telegram, "/herinnering 19:30")
+        telegram.block_user(USER)
+        dispatcher = reminder_dispatcher(app)
+        report = await dispatcher.run_once(AT_19_31)
+        assert (report.total, report.sent, report.blocked) == (1, 0, 1)
+        participant = svc.participants.get(USER)
+        assert participant is not None and participant.blocked
+        reminder = svc.reminders.get(USER)
+        assert reminder is not None and reminder.blocked and not reminder.enabled
+        assert (await dispatcher.run_once(next_day)).total == 0  # nothing tried while blocked
+
+        telegram.unblock_user(USER)
+        status = await ask(telegram, "/herinnering")
+        assert "elke dag om 19:30" in status["plain_text"]  # their choice was kept
+        participant = svc.participants.get(USER)
+        assert participant is not None and not participant.blocked
+        report = await dispatcher.run_once(day_after)
+        assert (report.total, report.sent, report.blocked) == (1, 1, 0)
+        [sent] = await telegram.wait_for_messages(USER, timeout=20)
+        assert sent["plain_text"].startswith("Hoi Test!")

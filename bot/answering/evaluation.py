@@ -22,7 +22,7 @@ from bot.answering.documents import Document
 from bot.answering.followup import AnswerContext
 from bot.answering.intent import INTENTS
 from bot.answering.service import Answer, AnswerService
-from bot.retrieval.lexical import fold
+from bot.folding import fold
 
 _LIST = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
 _NUMBERED = re.compile(r"^\s*(\d+)\.\s+")

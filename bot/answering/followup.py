@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from bot.retrieval.lexical import fold, tokenize
+from bot.folding import fold
+from bot.retrieval.lexical import tokenize
 
 CONTEXT_KEY = "answer_context"
 FollowUpKind = Literal["none", "pure", "refine"]

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Kind = Literal["lesstof", "voorbeeld", "casus", "opdracht", "cursusinfo"]
 ResistanceType = Literal["niet-begrijpen", "niet-willen", "niet-kunnen", "niet-vertrouwen"]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def check_slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(f"id {value!r} is not a slug")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(check_slug)]
+"""An id of lowercase words joined by hyphens ('wijk-verkennen'): checklist items, scenarios,
+practice questions."""
 
 
 class FrontMatter(BaseModel):
@@ -79,19 +90,12 @@ class VoorbeeldFields(BaseModel):
 class ChecklistField(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: Slug
     label: str = Field(min_length=1)
     help: str = ""
     min_words: int = Field(default=15, ge=0)
     min_items: int | None = Field(default=None, ge=1)
     item_noun: str = ""
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not SLUG.match(value):
-            raise ValueError(f"checklist id {value!r} is not a slug")
-        return value
 
 
 class ChecklistEntry(ChecklistField):

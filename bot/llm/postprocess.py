@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass
 
 from bot.answering.extractive import trim_at_sentence
-from bot.retrieval.lexical import fold, tokenize
+from bot.folding import fold
+from bot.retrieval.lexical import tokenize
 
 MAX_CHARS = 1500
 """Hard cap for a generated answer (the prompt asks for ~150 words, about 1000 characters)."""

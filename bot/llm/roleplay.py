@@ -21,10 +21,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.answering.extractive import trim_at_sentence
+from bot.folding import fold
 from bot.llm.answers import content_text, describe, neutralise
 from bot.llm.postprocess import clean_markup
 from bot.llm.prompts import PromptLibrary
-from bot.retrieval.lexical import fold
 from bot.roleplay.analyser import TurnAnalysis
 from bot.roleplay.engine import RoleplayEngine
 from bot.roleplay.feedback import Evaluator, Feedback, Quote, ScriptedEvaluator

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal, Protocol
 
 import numpy as np
 
+from bot.folding import fold_words
 from bot.quiz.questions import KeyPoint, QuizQuestion
 
 Verdict = Literal["goed", "half", "fout", "off-topic"]
@@ -66,15 +66,8 @@ class Judgement:
     topic_similarity: float = 0.0
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, only letters/digits and single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 def content_tokens(phrase: str) -> list[str]:
-    tokens = fold(phrase).split()
+    tokens = fold_words(phrase).split()
     content = [t for t in tokens if t not in STOPWORDS]
     return content or tokens
 
@@ -94,11 +87,11 @@ def _token_match(token: str, answer_tokens: list[str]) -> bool:
 
 def phrase_matches(phrase: str, answer: str) -> bool:
     """All content words of ``phrase`` occur in ``answer`` (typo-tolerant, in any order)."""
-    folded = fold(answer)
+    folded = fold_words(answer)
     tokens = folded.split()
     # split or joined words: "door vragen" vs "doorvragen", "B1 niveau" vs "B1-niveau"
     tokens += [a + b for a, b in itertools.pairwise(tokens)]
-    if fold(phrase).replace(" ", "") in folded.replace(" ", ""):
+    if fold_words(phrase).replace(" ", "") in folded.replace(" ", ""):
         return True
     needed = content_tokens(phrase)
     hits = sum(_token_match(t, tokens) for t in needed)
@@ -143,7 +136,7 @@ class QuizJudge:
             verdict = "goed"
         elif matched:
             verdict = "half"
-        elif DONT_KNOW.search(answer) or not fold(answer):
+        elif DONT_KNOW.search(answer) or not fold_words(answer):
             verdict = "fout"
         elif answer.endswith("?") or topic < self.thresholds.on_topic:
             verdict = "off-topic"
@@ -157,7 +150,7 @@ class QuizJudge:
 
     def _semantic(self, question: QuizQuestion, answer: str) -> tuple[np.ndarray, float] | None:
         """(best cosine per key point, cosine of the answer to question + model answer)."""
-        if self.encoder is None or not fold(answer):
+        if self.encoder is None or not fold_words(answer):
             return None
         parts = answer_parts(answer)
         points = [k.text for k in question.key_points]

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.knowledge.loader import LoadError, validation_reason
-from bot.knowledge.models import SLUG
+from bot.knowledge.models import Slug
 from bot.knowledge.taxonomy import Taxonomy
 
 QUIZ_DIR = "quiz"
@@ -34,7 +34,7 @@ class KeyPoint(BaseModel):
 class QuizQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: str
+    id: Slug
     lesdag: int = Field(ge=1, le=MAX_LESDAG)
     topic: str
     source: str
@@ -53,13 +53,6 @@ class QuizQuestion(BaseModel):
     def _plain_strings(cls, value: object) -> object:
         if isinstance(value, list):
             return [{"text": v} if isinstance(v, str) else v for v in value]
-        return value
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not SLUG.match(value):
-            raise ValueError(f"id {value!r} is not a slug")
         return value
 
     @property

@@ -9,6 +9,7 @@ from bot.reminders.dispatcher import (
     ReminderBackend,
     ReminderDispatcher,
 )
+from bot.reminders.models import Reminder
 from bot.reminders.phrases import (
     ReminderError,
     ReminderRequest,
@@ -27,6 +28,7 @@ __all__ = [
     "Outgoing",
     "PacedSender",
     "RateLimiter",
+    "Reminder",
     "ReminderBackend",
     "ReminderDispatcher",
     "ReminderError",

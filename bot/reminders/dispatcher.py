@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.store.db import Reminder
+from bot.reminders.models import Reminder
 from bot.store.outbox import BLOCKED, CLAIMED, FAILED, FINAL, SENT, UNCERTAIN, Outbox, Row
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.assignments.service import AssignmentService
 from bot.reminders import texts
 from bot.reminders.calendar import CourseCalendar
+from bot.reminders.models import Reminder
 from bot.reminders.phrases import (
     ReminderError,
     ReminderRequest,
@@ -28,8 +29,10 @@ from bot.reminders.phrases import (
     parse_days,
 )
 from bot.reminders.schedule import DEFAULT_GRACE, as_utc, due_on, scheduled_utc, zone
-from bot.store.db import Database, OutboxSend, Participant, Reminder
+from bot.store.db import Database, OutboxSend, Participant
+from bot.store.db import Reminder as ReminderRow
 from bot.store.outbox import Outbox
+from bot.store.participants import ParticipantStore
 
 log = logging.getLogger(__name__)
 
@@ -53,42 +56,44 @@ class ReminderService:
         self.assignments = assignments
         self.calendar = calendar or CourseCalendar(db)
         self.grace = grace
+        self.participants = ParticipantStore(db)
 
     # Helpers -----------------------------------------------------------------------------------
-    def _tz_of(self, reminder: Reminder) -> str:
+    def _zone_name(self, user_id: int, chosen: str | None) -> str:
+        """The participant's time zone (``Participant.timezone``, the only copy), or the default
+        when they chose none or it is unknown."""
+        if not chosen:
+            return self.default_tz
         try:
-            zone(reminder.timezone)
-            return reminder.timezone
+            zone(chosen)
+            return chosen
         except ReminderError:
-            log.warning("reminder of %s has unknown time zone %r; using %s",
-                        reminder.user_id, reminder.timezone, self.default_tz)
+            log.warning("participant %s has unknown time zone %r; using %s",
+                        user_id, chosen, self.default_tz)
             return self.default_tz
 
     def _user_tz(self, s: Session, user_id: int) -> str:
-        reminder = s.get(Reminder, user_id)
-        if reminder is not None:
-            return self._tz_of(reminder)
         participant = s.get(Participant, user_id)
-        if participant is not None and participant.timezone:
-            try:
-                zone(participant.timezone)
-                return participant.timezone
-            except ReminderError:
-                pass
-        return self.default_tz
+        return self._zone_name(user_id, participant.timezone if participant else None)
 
-    def _arm(self, reminder: Reminder) -> None:
+    def _view(self, s: Session, row: ReminderRow) -> Reminder:
+        """The plain `Reminder` adapters get (no ORM row leaves this service)."""
+        participant = s.get(Participant, row.user_id)
+        blocked = bool(participant is not None and participant.blocked)
+        return _as_view(row, self._zone_name(row.user_id, participant.timezone
+                                             if participant else None), blocked)
+
+    def _arm(self, reminder: ReminderRow, tz: str) -> None:
         """After a settings change, never fire "right now" for a time that has already passed
         today: the next reminder is the next occurrence of the chosen time."""
         now = as_utc(self.clock())
-        tz = self._tz_of(reminder)
         today = now.astimezone(zone(tz)).date()
         if now >= scheduled_utc(today, reminder.time, tz) or (
                 reminder.last_sent is not None and reminder.last_sent > today):
             reminder.last_sent = today
 
-    def _require(self, s: Session, user_id: int) -> Reminder:
-        reminder = s.get(Reminder, user_id)
+    def _require(self, s: Session, user_id: int) -> ReminderRow:
+        reminder = s.get(ReminderRow, user_id)
         if reminder is None:
             raise ReminderError(texts.NO_REMINDER)
         return reminder
@@ -96,7 +101,8 @@ class ReminderService:
     # Settings ----------------------------------------------------------------------------------
     def get(self, user_id: int) -> Reminder | None:
         with self.db.session() as s:
-            return s.get(Reminder, user_id)
+            row = s.get(ReminderRow, user_id)
+            return None if row is None else self._view(s, row)
 
     def set_time(self, user_id: int, chat_id: int, text: str) -> Reminder:
         """Turn reminders on at local time ``text`` ('19:30', '19u30', 'half acht 's avonds').
@@ -106,17 +112,17 @@ class ReminderService:
         """
         hhmm = parse_clock(text)
         with self.db.session() as s:
-            reminder = s.get(Reminder, user_id)
+            reminder = s.get(ReminderRow, user_id)
             if reminder is None:
-                reminder = Reminder(user_id=user_id, chat_id=chat_id, time=hhmm, days="daily",
-                                    enabled=True, paused=False,
-                                    timezone=self._user_tz(s, user_id))
+                reminder = ReminderRow(user_id=user_id, chat_id=chat_id, time=hhmm,
+                                       days="daily", enabled=True, paused=False)
                 s.add(reminder)
             else:
                 reminder.chat_id, reminder.time = chat_id, hhmm
                 reminder.enabled, reminder.paused = True, False
-            self._arm(reminder)
-            return reminder
+            self._arm(reminder, self._user_tz(s, user_id))
+            s.flush()
+            return self._view(s, reminder)
 
     def apply(self, user_id: int, chat_id: int, text: str) -> ReminderRequest:
         """Apply one line as people type it: a time (with days), days, pause/resume/on/off."""
@@ -143,42 +149,40 @@ class ReminderService:
         with self.db.session() as s:
             reminder = self._require(s, user_id)
             reminder.days = value
-            return reminder
+            return self._view(s, reminder)
 
     def pause(self, user_id: int) -> Reminder:
         with self.db.session() as s:
             reminder = self._require(s, user_id)
             reminder.paused = True
-            return reminder
+            return self._view(s, reminder)
 
     def resume(self, user_id: int) -> Reminder:
         """Undo `pause` (and `off`). A time already passed today waits until tomorrow."""
         with self.db.session() as s:
             reminder = self._require(s, user_id)
             reminder.paused, reminder.enabled = False, True
-            self._arm(reminder)
-            return reminder
+            self._arm(reminder, self._user_tz(s, user_id))
+            return self._view(s, reminder)
 
     def off(self, user_id: int) -> Reminder | None:
         """Switch reminders off (settings are kept, `resume` or `set_time` turns them on)."""
         with self.db.session() as s:
-            reminder = s.get(Reminder, user_id)
-            if reminder is not None:
-                reminder.enabled = False
-            return reminder
+            reminder = s.get(ReminderRow, user_id)
+            if reminder is None:
+                return None
+            reminder.enabled = False
+            return self._view(s, reminder)
 
     def set_timezone(self, user_id: int, tz: str) -> None:
-        """Store an IANA time zone for the participant and their reminder."""
+        """Store an IANA time zone for the participant (their reminder follows it)."""
         tz = tz.strip()
         zone(tz)
+        self.participants.set_timezone(user_id, tz)
         with self.db.session() as s:
-            participant = s.get(Participant, user_id)
-            if participant is not None:
-                participant.timezone = tz
-            reminder = s.get(Reminder, user_id)
+            reminder = s.get(ReminderRow, user_id)
             if reminder is not None:
-                reminder.timezone = tz
-                self._arm(reminder)
+                self._arm(reminder, tz)
 
     def describe(self, user_id: int) -> str:
         """One or two Dutch sentences: 'Je krijgt elke dag om 19:30 een herinnering.'"""
@@ -195,22 +199,23 @@ class ReminderService:
     # Due logic ---------------------------------------------------------------------------------
     def local_date(self, reminder: Reminder, now_utc: dt.datetime) -> dt.date:
         """The reminder's local date at ``now_utc`` (the value to pass to `mark_sent`)."""
-        return as_utc(now_utc).astimezone(zone(self._tz_of(reminder))).date()
+        return as_utc(now_utc).astimezone(zone(reminder.timezone)).date()
 
     def due(self, now_utc: dt.datetime | None = None) -> list[Reminder]:
         """Reminders to send now (see `schedule.due_on`); blocked participants never are."""
         now = as_utc(now_utc or self.clock())
         query = (
-            select(Reminder)
-            .outerjoin(Participant, Participant.user_id == Reminder.user_id)
-            .where(Reminder.enabled.is_(True), Reminder.paused.is_(False),
+            select(ReminderRow, Participant.timezone)
+            .outerjoin(Participant, Participant.user_id == ReminderRow.user_id)
+            .where(ReminderRow.enabled.is_(True), ReminderRow.paused.is_(False),
                    or_(Participant.blocked.is_(None), Participant.blocked.is_(False)))
-            .order_by(Reminder.user_id)
+            .order_by(ReminderRow.user_id)
         )
         with self.db.session() as s:
-            rows = list(s.scalars(query))
+            rows = [_as_view(row, self._zone_name(row.user_id, tz), False)
+                    for row, tz in s.execute(query).all()]
         return [r for r in rows
-                if due_on(now, r.time, r.days, self._tz_of(r), r.last_sent, self.grace)]
+                if due_on(now, r.time, r.days, r.timezone, r.last_sent, self.grace)]
 
     def mark_sent(self, user_id: int, local_date: dt.date) -> bool:
         """Claim ``local_date`` for this reminder. True for exactly one caller; False if it was
@@ -228,21 +233,17 @@ class ReminderService:
         with self.db.session() as s:
             if cast(CursorResult[Any], s.execute(stmt)).rowcount != 1:
                 return None
-            reminder = s.get(Reminder, user_id)
+            reminder = s.get(ReminderRow, user_id)
             if reminder is None or s.get(OutboxSend, key) is not None:
                 return None  # already sent today (the date was re-armed since)
             s.add(outbox.new_row(key, "reminder", user_id, reminder.chat_id))
             return key
 
     def mark_blocked(self, user_id: int) -> None:
-        """The participant blocked the bot: switch reminders off and flag the participant."""
-        with self.db.session() as s:
-            reminder = s.get(Reminder, user_id)
-            if reminder is not None:
-                reminder.enabled = False
-            participant = s.get(Participant, user_id)
-            if participant is not None:
-                participant.blocked = True
+        """Telegram refused a send: the participant blocked the bot. Only the participant is
+        flagged (no reminder or broadcast goes out until they write again, which clears it);
+        their own reminder settings stay as they chose them."""
+        self.participants.set_blocked(user_id, True)
 
     # The message -------------------------------------------------------------------------------
     def compose(self, user_id: int, now_utc: dt.datetime | None = None) -> str:
@@ -289,8 +290,14 @@ def _claim_date(user_id: int, local_date: dt.date) -> Update:
     """Set ``last_sent`` to ``local_date`` unless it is already that date: the atomic claim that
     makes a reminder go out at most once per local date, whichever process runs it."""
     return (
-        update(Reminder)
-        .where(Reminder.user_id == user_id,
-               or_(Reminder.last_sent.is_(None), Reminder.last_sent != local_date))
+        update(ReminderRow)
+        .where(ReminderRow.user_id == user_id,
+               or_(ReminderRow.last_sent.is_(None), ReminderRow.last_sent != local_date))
         .values(last_sent=local_date)
     )
+
+
+def _as_view(row: ReminderRow, tz: str, blocked: bool) -> Reminder:
+    return Reminder(user_id=row.user_id, chat_id=row.chat_id, time=row.time, days=row.days,
+                    enabled=row.enabled and not blocked, paused=row.paused, timezone=tz,
+                    last_sent=row.last_sent, blocked=blocked)

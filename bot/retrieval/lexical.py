@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+from bot.folding import fold
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Question words and chat filler carry no topic; they would make every question "match".
@@ -27,12 +28,6 @@ STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN) | EXTRA_STOPWOR
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch")
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents (ë→e), so 'australië' and 'australie' match."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def tokenize(text: str) -> list[str]:

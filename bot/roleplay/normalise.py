@@ -13,9 +13,10 @@ Cue syntax (used in ``knowledge/rollenspel/_technieken.yaml``):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from bot.folding import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -25,16 +26,9 @@ MAX_GAP = 3
 FUZZY_MIN = 5
 
 
-def fold(text: str) -> str:
-    """Lowercase and strip accents (``één`` -> ``een``), apostrophes removed."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("'", "").replace("’", "").replace("`", "")
-
-
 def tokens(text: str) -> list[str]:
     """Normalised word tokens of ``text``."""
-    return _WORD.findall(fold(text))
+    return _WORD.findall(fold(text, keep_apostrophes=False))
 
 
 @dataclass(frozen=True)

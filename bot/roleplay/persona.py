@@ -15,7 +15,8 @@ from typing import Final, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.roleplay.normalise import fold, tokens
+from bot.folding import fold
+from bot.roleplay.normalise import tokens
 
 PERSONA_FILE: Final = "_persona.yaml"
 PHRASE_WORDS: Final = 8
@@ -61,7 +62,7 @@ class PersonaBook(BaseModel):
         return value
 
     def is_insult(self, toks: list[str]) -> bool:
-        words = {fold(w) for w in self.insult_words}
+        words = {fold(w, keep_apostrophes=False) for w in self.insult_words}
         return any(t in words for t in toks)
 
     def options(self, kind: LineKind, register: str) -> list[str]:
@@ -86,7 +87,7 @@ def load_persona_book(folder: Path) -> PersonaBook:
 
 
 def _tidy(words: list[str]) -> str:
-    while words and fold(words[0]) in LEADING_FILLERS:
+    while words and fold(words[0], keep_apostrophes=False) in LEADING_FILLERS:
         words = words[1:]
     text = " ".join(words).strip(" '\"‘’")
     if len(text) > 1 and text[0].isupper() and text[1:2].islower():
@@ -104,7 +105,7 @@ def key_phrase(text: str, content: Callable[[str], set[str]]) -> str:
     if len(words) > PHRASE_WORDS:
         stems = content(" ".join(words))
         start = next((i for i, w in enumerate(words)
-                      if any(fold(w).startswith(s) for s in stems)), 0)
+                      if any(fold(w, keep_apostrophes=False).startswith(s) for s in stems)), 0)
         start = max(0, min(start, len(words) - PHRASE_WORDS))
         words = words[start:start + PHRASE_WORDS]
     return _tidy(words) or _tidy(clauses[0][:PHRASE_WORDS])

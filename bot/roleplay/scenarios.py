@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.knowledge.loader import InvalidFile as _Invalid
 from bot.knowledge.loader import LoadError, decode_utf8, validation_reason, yaml_invalid
-from bot.knowledge.models import SLUG, ResistanceType
+from bot.knowledge.models import ResistanceType, Slug
 
 Difficulty = Literal["makkelijk", "gemiddeld", "moeilijk"]
 SCENARIO_DIR = "rollenspel"
@@ -61,7 +61,7 @@ class Reactions(_Strict):
 class Scenario(_Strict):
     """One validated scenario file."""
 
-    id: str
+    id: Slug
     title: str = Field(min_length=1)
     difficulty: Difficulty
     address: Literal["je", "u"] = "je"
@@ -78,13 +78,6 @@ class Scenario(_Strict):
     reactions: Reactions
     hints: list[str] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not SLUG.match(value):
-            raise ValueError(f"id {value!r} is not a slug")
-        return value
 
     @field_validator("situation", "goal", "hidden_concern", "agreement", mode="before")
     @classmethod

@@ -2,12 +2,17 @@
 
 Each call loads the participant's active session from the database and saves it again, so a
 conversation survives a restart and works the same from Telegram or the terminal.
+
+No lock here. Turns of one participant never overlap because the adapters already serialise a
+participant: Telegram handles each user's updates one at a time, in order
+(bot.telegram.concurrency.PerUserUpdateProcessor, which also keeps the replies in order, something
+a lock in this service could not do), and the terminal chat is one user typing. A second,
+per-user lock in this layer only duplicated that one; it was removed (issue 12).
 """
 
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -47,13 +52,6 @@ class RoleplayService:
         self.store = store
         self.timezone = timezone
         self._rng = rng or random.Random()
-        self._guard = threading.Lock()
-        self._locks: dict[int, threading.Lock] = {}
-
-    def _lock(self, user_id: int) -> threading.Lock:
-        """One turn at a time per participant; different participants don't wait."""
-        with self._guard:
-            return self._locks.setdefault(user_id, threading.Lock())
 
     def scenarios(self) -> list[Scenario]:
         return self.engine.list_scenarios()
@@ -67,57 +65,52 @@ class RoleplayService:
 
     def take_end_notice(self, user_id: int) -> str | None:
         """The 'conversation is over' notice, once, for the first message after the end."""
-        with self._lock(user_id):
-            if not self.store.end_notice_pending(user_id):
-                return None
-            self.store.clear_end_notice(user_id)
-            return texts.SESSION_OVER
+        if not self.store.end_notice_pending(user_id):
+            return None
+        self.store.clear_end_notice(user_id)
+        return texts.SESSION_OVER
 
     def _named(self, scenario: Scenario, line: str) -> str:
         return texts.PERSONA_LINE.format(name=scenario.persona.name, line=line)
 
     def start(self, user_id: int, scenario_id: str | None) -> Opening:
         """Start (or restart) a conversation; ``None`` picks one ("Verras me")."""
-        with self._lock(user_id):
-            self.store.discard_active(user_id)
-            done = [h.scenario_id for h in self.store.history(user_id)]
-            session, intro, opening = self.engine.start(scenario_id, rng=self._rng, exclude=done)
-            self.store.save_active(user_id, session)
-            scenario = self.engine.scenario(session)
-            return Opening(scenario, intro, self._named(scenario, opening))
+        self.store.discard_active(user_id)
+        done = [h.scenario_id for h in self.store.history(user_id)]
+        session, intro, opening = self.engine.start(scenario_id, rng=self._rng, exclude=done)
+        self.store.save_active(user_id, session)
+        scenario = self.engine.scenario(session)
+        return Opening(scenario, intro, self._named(scenario, opening))
 
     def reply(self, user_id: int, text: str) -> Turn:
-        with self._lock(user_id):
-            session = self.store.load_active(user_id)
-            if session is None:
-                raise RoleplayError(texts.SESSION_ENDED)
-            scenario = self.engine.scenario(session)
-            result = self.engine.reply(session, text)
-            if result.ended and result.feedback is not None:
-                self.store.finish(user_id, session, result.feedback)
-            else:
-                self.store.save_active(user_id, session)
-            return Turn(self._named(scenario, result.persona), result.resistance, result.ended,
-                        result.feedback, tuple(result.techniques))
+        session = self.store.load_active(user_id)
+        if session is None:
+            raise RoleplayError(texts.SESSION_ENDED)
+        scenario = self.engine.scenario(session)
+        result = self.engine.reply(session, text)
+        if result.ended and result.feedback is not None:
+            self.store.finish(user_id, session, result.feedback)
+        else:
+            self.store.save_active(user_id, session)
+        return Turn(self._named(scenario, result.persona), result.resistance, result.ended,
+                    result.feedback, tuple(result.techniques))
 
     def hint(self, user_id: int) -> str:
-        with self._lock(user_id):
-            session = self.store.load_active(user_id)
-            if session is None:
-                raise RoleplayError(texts.SESSION_ENDED)
-            hint = self.engine.hint(session)
-            self.store.save_active(user_id, session)
-            return hint
+        session = self.store.load_active(user_id)
+        if session is None:
+            raise RoleplayError(texts.SESSION_ENDED)
+        hint = self.engine.hint(session)
+        self.store.save_active(user_id, session)
+        return hint
 
     def stop(self, user_id: int) -> Feedback | None:
         """End the active conversation and return its feedback (None when there was none)."""
-        with self._lock(user_id):
-            session = self.store.load_active(user_id)
-            if session is None:
-                return None
-            feedback = self.engine.stop(session)
-            self.store.finish(user_id, session, feedback)
-            return feedback
+        session = self.store.load_active(user_id)
+        if session is None:
+            return None
+        feedback = self.engine.stop(session)
+        self.store.finish(user_id, session, feedback)
+        return feedback
 
     def render(self, feedback: Feedback) -> str:
         return feedback.render_text(self.titles)

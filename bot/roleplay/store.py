@@ -11,6 +11,7 @@ import logging
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,13 +72,12 @@ class RoleplayStore:
         with self.db.session() as s:
             for record in self._active_records(s, user_id):
                 try:
-                    session = RoleplaySession.from_dict(dict(record.state or {}))
+                    session = _session(record)
                 except ValueError as exc:
                     log.warning("dropping broken role-play state %s: %s", record.id, exc)
                     record.status, record.ended_at = "stopped", utcnow()
                     continue
-                if session.active:
-                    return session
+                return session
         return None
 
     def save_active(self, user_id: int, session: RoleplaySession) -> None:
@@ -95,7 +95,7 @@ class RoleplayStore:
             if record is None:
                 record = RoleplayRecord(user_id=user_id, scenario_id=session.scenario_id)
                 s.add(record)
-            record.state = session.to_dict()
+            record.status, record.state = session.status, _state(session)
 
     def finish(self, user_id: int, session: RoleplaySession, feedback: Feedback) -> None:
         """Store the end result: status, score, feedback JSON and ended_at."""
@@ -109,7 +109,7 @@ class RoleplayStore:
                 record = RoleplayRecord(user_id=user_id, scenario_id=session.scenario_id)
                 s.add(record)
             record.status = status
-            record.state = {**session.to_dict(), NOTICE_KEY: True}
+            record.state = {**_state(session), NOTICE_KEY: True}
             record.score = feedback.score
             record.feedback = feedback.to_dict()
             record.ended_at = utcnow()
@@ -181,6 +181,18 @@ class RoleplayStore:
 
     def render_history(self, user_id: int, timezone: str = "Europe/Amsterdam") -> str:
         return render_history(self.history(user_id), timezone)
+
+
+def _state(session: RoleplaySession) -> dict[str, Any]:
+    """The JSON part of a session: everything but its status, which only the ``status`` column
+    holds (one source of truth: what `has_active` queries is what `load_active` resumes)."""
+    state = session.to_dict()
+    del state["status"]
+    return state
+
+
+def _session(record: RoleplayRecord) -> RoleplaySession:
+    return RoleplaySession.from_dict({**(record.state or {}), "status": record.status})
 
 
 def render_history(entries: list[HistoryEntry], timezone: str = "Europe/Amsterdam") -> str:

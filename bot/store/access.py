@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.store import records
 from bot.store.db import AccessThrottle, Database, FloodWindow, InviteCode
 
 GLOBAL_KEY = "*"
@@ -102,12 +103,10 @@ class AccessStore:
             s.flush()
             return NewInvite(row.id, code, expires)
 
-    def invites(self) -> list[InviteCode]:
+    def invites(self) -> list[records.InviteCode]:
         with self.db.session() as s:
-            rows = list(s.scalars(select(InviteCode).order_by(InviteCode.id)))
-            for r in rows:
-                s.expunge(r)
-            return rows
+            return [records.invite(r)
+                    for r in s.scalars(select(InviteCode).order_by(InviteCode.id))]
 
     def revoke(self, invite_id: int) -> bool:
         with self.db.session() as s:

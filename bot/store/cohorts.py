@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.store import records
 from bot.store.access import hash_code
 from bot.store.db import Cohort, CohortTrainer, Database, InviteCode, Participant
 
@@ -28,10 +29,8 @@ class CohortError(ValueError):
         self.name = name
 
 
-def _detached(s: Session, rows: list[Cohort]) -> list[Cohort]:
-    for r in rows:
-        s.expunge(r)
-    return rows
+def _detached(s: Session, rows: list[Cohort]) -> list[records.Cohort]:
+    return [records.cohort(r) for r in rows]
 
 
 class CohortStore:
@@ -48,28 +47,28 @@ class CohortStore:
             s.flush()
         return row
 
-    def default(self) -> Cohort:
+    def default(self) -> records.Cohort:
         with self.db.session() as s:
             return _detached(s, [self._default(s)])[0]
 
     def default_id(self) -> int:
         return self.default().id
 
-    def all(self) -> list[Cohort]:
+    def all(self) -> list[records.Cohort]:
         with self.db.session() as s:
             self._default(s)
             return _detached(s, list(s.scalars(select(Cohort).order_by(Cohort.id))))
 
-    def get(self, cohort_id: int) -> Cohort | None:
+    def get(self, cohort_id: int) -> records.Cohort | None:
         with self.db.session() as s:
             row = s.get(Cohort, cohort_id)
             return _detached(s, [row])[0] if row is not None else None
 
-    def by_name(self, name: str) -> Cohort | None:
+    def by_name(self, name: str) -> records.Cohort | None:
         key = name.strip().casefold()
         return next((c for c in self.all() if c.name.casefold() == key), None)
 
-    def create(self, name: str) -> Cohort:
+    def create(self, name: str) -> records.Cohort:
         clean = " ".join(name.split())
         if not clean or len(clean) > MAX_NAME or clean.startswith("/"):
             raise CohortError("bad_name", clean)
@@ -121,7 +120,7 @@ class CohortStore:
             return s.scalars(select(CohortTrainer.cohort_id)
                              .where(CohortTrainer.user_id == user_id)).first() is not None
 
-    def visible(self, trainer_id: int) -> list[Cohort]:
+    def visible(self, trainer_id: int) -> list[records.Cohort]:
         """The cohorts a trainer may see and message: assigned ones, or all without any."""
         with self.db.session() as s:
             mine = set(s.scalars(select(CohortTrainer.cohort_id)
@@ -133,7 +132,7 @@ class CohortStore:
         return any(c.id == cohort_id for c in self.visible(trainer_id))
 
     # Members ------------------------------------------------------------------------------------
-    def cohort_of(self, user_id: int) -> Cohort:
+    def cohort_of(self, user_id: int) -> records.Cohort:
         with self.db.session() as s:
             p = s.get(Participant, user_id)
             row = s.get(Cohort, p.cohort_id) if p is not None and p.cohort_id else None
@@ -156,7 +155,7 @@ class CohortStore:
             p.cohort_id = cohort_id
             return True
 
-    def find_participant(self, ref: str) -> Participant | None:
+    def find_participant(self, ref: str) -> records.Participant | None:
         """A participant by Telegram id or @username."""
         ref = ref.strip()
         with self.db.session() as s:
@@ -166,9 +165,7 @@ class CohortStore:
                 name = ref.lstrip("@").casefold()
                 p = next((r for r in s.scalars(select(Participant))
                           if r.username and r.username.casefold() == name), None)
-            if p is not None:
-                s.expunge(p)
-            return p
+            return None if p is None else records.participant(p)
 
     # Invite codes -------------------------------------------------------------------------------
     def attach_invite(self, invite_id: int, cohort_id: int) -> None:
@@ -177,7 +174,7 @@ class CohortStore:
             if row is not None:
                 row.cohort_id = cohort_id
 
-    def cohort_for_code(self, code: str, now: dt.datetime) -> Cohort | None:
+    def cohort_for_code(self, code: str, now: dt.datetime) -> records.Cohort | None:
         """The cohort of a valid (not revoked, not expired) invite code, else None."""
         with self.db.session() as s:
             row = s.scalars(select(InviteCode)

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Integer,
     String,
@@ -54,7 +53,11 @@ class Participant(Base):
     authorized: Mapped[bool] = mapped_column(Boolean, default=False)
     refused_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="")
+    """IANA time zone chosen by the participant ('' = the bot's default); the only copy:
+    reminders and everything else local read it here."""
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Telegram refused a send because the participant blocked the bot (set by the send path,
+    cleared when they write again, see ParticipantStore). Nothing is sent while it is set."""
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     library: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -95,8 +98,9 @@ class RoleplayRecord(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     scenario_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="active")
-    """active | agreement | max_turns | stopped"""
+    """active | agreement | max_turns | stopped: the one place a session's status is kept."""
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The rest of the session (`RoleplaySession.to_dict` without its status)."""
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     feedback: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -126,8 +130,8 @@ class Reminder(Base):
     days: Mapped[str] = mapped_column(String(16), default="daily")
     """'daily' or 'weekdays'."""
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    """The participant's own on/off choice (a blocked bot is `Participant.blocked`)."""
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    timezone: Mapped[str] = mapped_column(String(64))
     last_sent: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     """Local date of the last reminder sent: guards against firing twice on one day."""
 
@@ -188,15 +192,6 @@ class OutboxSend(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class Metric(Base):
-    __tablename__ = "metrics"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
-    value: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # Security: invite codes, brute-force throttles, flood windows (bot.store.access) -----------

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, text, update
 
+from bot.store import records
 from bot.store.db import (
     USER_TABLES,
     Database,
@@ -31,7 +32,7 @@ class ParticipantStore:
 
     # Participants ----------------------------------------------------------------------------
     def touch(self, user_id: int, chat_id: int | None, first_name: str = "",
-              username: str = "") -> Participant:
+              username: str = "") -> records.Participant:
         """Create or update a participant and set last_seen."""
         self._ensure(user_id, chat_id=chat_id, first_name=first_name, username=username)
         with self.db.session() as s:
@@ -45,7 +46,7 @@ class ParticipantStore:
                     p.chat_id = chat_id
                 p.first_name = first_name or p.first_name
                 p.username = username or p.username
-                if p.blocked:
+                if p.blocked:  # they write again: they unblocked the bot
                     p.blocked = False
             # Minute resolution is enough for "last activity" and spares a write per update
             # (unchanged attributes emit no UPDATE).
@@ -53,8 +54,7 @@ class ParticipantStore:
             if p.last_seen is None or now - p.last_seen >= LAST_SEEN_RESOLUTION:
                 p.last_seen = now
             s.flush()
-            s.expunge(p)
-            return p
+            return records.participant(p)
 
     def _ensure(self, user_id: int, **values: Any) -> bool:
         """Create the participant row if it does not exist (race-free); True if created."""
@@ -66,20 +66,20 @@ class ParticipantStore:
         }
         return insert_ignore(self.db, Participant, user_id=user_id, **{**defaults, **values})
 
-    def get(self, user_id: int) -> Participant | None:
+    def get(self, user_id: int) -> records.Participant | None:
         with self.db.session() as s:
             p = s.get(Participant, user_id)
-            if p is not None:
-                s.expunge(p)
-            return p
+            return None if p is None else records.participant(p)
 
-    def authorize(self, user_id: int) -> None:
-        if self._ensure(user_id, authorized=True):
+    def _set(self, user_id: int, **values: Any) -> None:
+        """Create the participant with ``values``, or set them on the existing row."""
+        if self._ensure(user_id, **values):
             return
         with self.db.session() as s:
-            p = s.get(Participant, user_id)
-            if p is not None:
-                p.authorized = True
+            s.execute(update(Participant).where(Participant.user_id == user_id).values(**values))
+
+    def authorize(self, user_id: int) -> None:
+        self._set(user_id, authorized=True)
 
     def mark_refused(self, user_id: int) -> bool:
         """Record that the refusal was sent; True the first time only."""
@@ -92,17 +92,19 @@ class ParticipantStore:
             return cast(CursorResult[Any], s.execute(stmt)).rowcount == 1
 
     def set_blocked(self, user_id: int, blocked: bool = True) -> None:
-        with self.db.session() as s:
-            p = s.get(Participant, user_id)
-            if p is not None:
-                p.blocked = blocked
+        """The one switch for "this participant blocked the bot". The Telegram send path sets it
+        when Telegram refuses a reminder or broadcast (Forbidden); `touch` clears it as soon as
+        they write again. While it is set nothing is sent to them in bulk."""
+        self._set(user_id, blocked=blocked)
 
-    def all(self) -> list[Participant]:
+    def set_timezone(self, user_id: int, tz: str) -> None:
+        """Store the participant's IANA time zone (checked by the caller); '' is the default."""
+        self._set(user_id, timezone=tz)
+
+    def all(self) -> list[records.Participant]:
         with self.db.session() as s:
-            rows = list(s.scalars(select(Participant).order_by(Participant.joined_at)))
-            for r in rows:
-                s.expunge(r)
-            return rows
+            return [records.participant(r)
+                    for r in s.scalars(select(Participant).order_by(Participant.joined_at))]
 
     def forget(self, user_id: int) -> bool:
         """Delete everything stored about a participant except an invite-code membership.
@@ -142,12 +144,10 @@ class ParticipantStore:
             s.flush()
             return row.id
 
-    def question(self, question_id: int) -> QuestionLog | None:
+    def question(self, question_id: int) -> records.Question | None:
         with self.db.session() as s:
             row = s.get(QuestionLog, question_id)
-            if row is not None:
-                s.expunge(row)
-            return row
+            return None if row is None else records.question(row)
 
     def rate(self, question_id: int, user_id: int, rating: int) -> bool:
         with self.db.session() as s:

@@ -23,7 +23,7 @@ from bot.telegram.render import esc
 from bot.trainer import texts
 
 if TYPE_CHECKING:
-    from bot.store.db import Cohort
+    from bot.store.records import Cohort
 
 
 

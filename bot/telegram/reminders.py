@@ -49,7 +49,7 @@ from bot.reminders import (
     looks_like_time,
 )
 from bot.reminders import texts as rt
-from bot.store.db import Reminder
+from bot.reminders.models import Reminder
 from bot.store.leader import Leader
 from bot.store.outbox import Outbox
 from bot.store.participants import ParticipantStore

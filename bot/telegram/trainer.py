@@ -41,7 +41,7 @@ from bot.trainer import texts as ttexts
 if TYPE_CHECKING:
     import datetime as dt
 
-    from bot.store.db import Cohort
+    from bot.store.records import Cohort
 
 log = logging.getLogger(__name__)
 
