@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from bot.llm.answers import PartialCallback
     from bot.llm.tutor import LLMTutor
+    from bot.telegram.persistence import SqlConversationPersistence
 
 log = logging.getLogger(__name__)
 
@@ -271,9 +272,11 @@ def build_application(
     from bot.telegram.cohorts import CohortHandlers
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
+    from bot.telegram.flows import install_waiting_flows
     from bot.telegram.guards import Guards
     from bot.telegram.inbox import InboxBot, bot_id_of, install_inbox_jobs, mark_done
     from bot.telegram.leadership import install_leader_job
+    from bot.telegram.persistence import write_through
     from bot.telegram.qa import CB_CASE, CB_FORGET, CB_MENU, CB_MORE, CB_RATE, QAHandlers
     from bot.telegram.quiz import register_quiz_handlers
     from bot.telegram.ratelimit import MessageRateLimiter
@@ -319,6 +322,7 @@ def build_application(
                    inbox=inbox)
 
     async def done(update: object) -> None:
+        await write_through(application, update)  # waiting flows: states saved first
         await mark_done(inbox, update)
 
     application = (
@@ -327,6 +331,7 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor(on_done=done))
+        .persistence(waiting_flows_persistence(services.db))
         .build()
     )
     application.bot_data[INBOX_KEY] = inbox
@@ -352,16 +357,14 @@ def build_application(
     ])
     register_quiz_handlers(application, services)  # its conversation sees answers first
     # Assignments, reminders, trainer ---------------------------------------------------------
-    # Before the fallbacks: the "waiting for your answer/time" text handlers must see a message
-    # before the Q&A text handler. Group 1: any other command ends such waiting.
+    # Before the fallbacks: the "waiting for your answer/time" conversations must see a message
+    # before the Q&A text handler (bot.telegram.flows).
     application.add_handlers([
         *assignment_handlers.handlers(),
         *reminder_handlers.handlers(),
         *trainer_handlers.handlers(),
         *CohortHandlers(services, guards).handlers(),
     ])
-    application.add_handlers([*assignment_handlers.late_handlers(),
-                              *reminder_handlers.late_handlers()], group=1)
     # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
     # database makes restarts safe). Tests reach it via bot.telegram.reminders.reminder_dispatcher.
     install_reminder_job(application, services, leader=leader,
@@ -376,8 +379,17 @@ def build_application(
         MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, qa.unsupported),
         CallbackQueryHandler(qa.stale_button),
     ])  # same group as the features, added last: only what nothing else took
+    install_waiting_flows(application)  # after every handler: it looks for the flows
     application.add_error_handler(on_error)
     return application
+
+
+def waiting_flows_persistence(db: Database) -> SqlConversationPersistence:
+    """PTB persistence of the waiting flows' conversation states (bot.telegram.persistence)."""
+    from bot.store.conversations import ConversationStore
+    from bot.telegram.persistence import conversation_persistence
+
+    return conversation_persistence(ConversationStore(db))
 
 
 INBOX_KEY = "inbox"

@@ -3,7 +3,9 @@
 Callback data:
 
     r:t:<HHMM>      preset time (08:00, 12:00, 19:00)
-    r:other         the next plain text message is the time (user state, survives restarts)
+    r:other         the next plain text message is the time (the "reminder-time" conversation,
+                    bot.telegram.flows: survives restarts, ends with /annuleer or when the
+                    participant moves on: another command, or text that is no time)
     r:d:<days>      daily | weekdays
     r:pause / r:resume / r:off
 
@@ -23,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import (
     Bot,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -37,15 +38,18 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot.assignments import texts as assignment_texts
 from bot.reminders import DispatchReport, ReminderDispatcher, ReminderError, looks_like_time
 from bot.store.db import Reminder
 from bot.store.leader import Leader
 from bot.store.outbox import Outbox
-from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter, send_new, show
+from bot.telegram.assignments import send_new, show
+from bot.telegram.flows import WaitingConversation
 from bot.telegram.leadership import on_lead
 from bot.telegram.qa import send_html
 from bot.telegram.quiz import quiz_toggle, reminder_quiz
@@ -61,6 +65,8 @@ CB = "r"
 DISPATCHER_KEY = "reminder_dispatcher"
 PRESETS = ("08:00", "12:00", "19:00")
 CHECK_EVERY = 60.0
+TIME = "time"
+"""The state of the "reminder-time" conversation: waiting for a time."""
 FIRST_CHECK = 5.0
 
 # Texts ----------------------------------------------------------------------------------------
@@ -74,6 +80,7 @@ ASK_TIME = (
     "Hoe laat wil je een herinnering? Typ een tijd, bijvoorbeeld 19:30, 19u30 "
     "of half acht 's avonds."
 )
+TIME_NOT_TEXT = "Typ een tijd, bijvoorbeeld 19:30. Of stop met /annuleer."
 
 BTN_OTHER = "🕒 Andere tijd"
 BTN_DAILY = "Elke dag"
@@ -216,26 +223,29 @@ class ReminderHandlers:
         self.participants = services.participants
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        waiting = AwaitingFilter(self.participants, {KIND_TIME})
         return [
+            self.conversation(),
             CommandHandler("herinnering", self.command),
             CallbackQueryHandler(self.menu, pattern=r"^m:herinnering$"),
             CallbackQueryHandler(self.button, pattern=rf"^{CB}:"),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-                           & TIME_LIKE & waiting, self.time_text),
         ]
 
-    def late_handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        """For a group after 0: text that is no time (a question) was answered by Q&A; stop
-        waiting for a time, so the participant is not stuck until /annuleer."""
-        return [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-                               & ~TIME_LIKE & AwaitingFilter(self.participants, {KIND_TIME}),
-                               self.stop_waiting)]
-
-    async def stop_waiting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_user is not None:
-            await asyncio.to_thread(self.participants.set_state, update.effective_user.id,
-                                    AWAITING, None)
+    def conversation(self) -> WaitingConversation:
+        """"🕒 Andere tijd" -> the next text message that reads as a time sets it. Text that is
+        no time (a question) goes to the Q&A and ends the wait, so nobody is stuck."""
+        private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+        text = filters.TEXT & ~filters.COMMAND
+        return WaitingConversation(
+            "reminder-time",
+            entry_points=[CallbackQueryHandler(self.ask_time, pattern=rf"^{CB}:other$")],
+            states={TIME: [
+                MessageHandler(private & text & TIME_LIKE, self.time_text),
+                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND
+                               & ~filters.StatusUpdate.ALL, self.not_text),
+                CallbackQueryHandler(self.cancel_button, pattern=r"^a:cancel$"),
+            ]},
+            fallbacks=[CommandHandler("annuleer", self.cancel_command)],
+            ends_on=filters.COMMAND | (text & ~TIME_LIKE))
 
     async def status(self, user_id: int, prefix: str = "") -> tuple[str, InlineKeyboardMarkup]:
         reminder = await asyncio.to_thread(self.reminders.get, user_id)
@@ -314,9 +324,6 @@ class ReminderHandlers:
                 await asyncio.to_thread(r.resume, user_id)
             elif parts == ["off"]:
                 await asyncio.to_thread(r.off, user_id)
-            elif parts == ["other"]:
-                await self._ask_time(query, user_id)
-                return
             else:
                 await query.answer(STALE, show_alert=True)
                 return
@@ -326,23 +333,43 @@ class ReminderHandlers:
         await query.answer(SAVED)
         await show(query, *await self.status(user_id))
 
-    async def _ask_time(self, query: CallbackQuery, user_id: int) -> None:
-        await asyncio.to_thread(self.participants.set_state, user_id, AWAITING,
-                                {"kind": KIND_TIME})
+    # Waiting for a time (the "reminder-time" conversation) -----------------------------------
+    async def ask_time(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        query = update.callback_query
+        if query is None:
+            return None
         await query.answer()
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(BTN_CANCEL,
                                                              callback_data="a:cancel")]])
         await send_new(query, ASK_TIME, markup)
+        return TIME
 
-    async def time_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def time_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         msg, user = update.effective_message, update.effective_user
         if msg is None or user is None:
-            return
+            return None
         try:
             await asyncio.to_thread(self.reminders.apply, user.id, self._chat(update, user.id),
                                     msg.text or "")
         except ReminderError as exc:  # keep waiting: a near miss ("25:99") deserves a retry
             await msg.reply_text(str(exc))
-            return
-        await asyncio.to_thread(self.participants.set_state, user.id, AWAITING, None)
+            return TIME
         await send_html(msg, *await self.status(user.id, SAVED))
+        return ConversationHandler.END
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(TIME_NOT_TEXT)
+        return TIME
+
+    async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(assignment_texts.WAITING_CANCELLED)
+        return ConversationHandler.END
+
+    async def cancel_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            await show(query, assignment_texts.WAITING_CANCELLED, None)
+        return ConversationHandler.END
