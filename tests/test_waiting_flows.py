@@ -16,9 +16,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
 
-from bot.app import Services, build_application
+from bot.app import INBOX_KEY, Services, build_application
 from bot.store import migrate
 from bot.store.conversations import ConversationStore
 from bot.store.db import Database
@@ -320,3 +321,38 @@ def test_waits_stored_the_old_way_become_conversations(make_db: MakeDb) -> None:
     assert store.load("quiz") == {(14, 14): 1}
     assert store.for_user(15, ["assignment-answer", "reminder-time", "quiz"]) == {}
     assert ParticipantStore(db).get_state(11, AWAITING)["item"] == "werkgebied"  # data kept
+
+
+# A failed write ---------------------------------------------------------------------------------
+async def test_an_unsaved_wait_leaves_the_update_pending_and_it_is_handled_again(
+        services: Services, telegram: FakeTelegramServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state must be in the database before the update counts as handled: when the write
+    fails the update stays pending, and the next process handles it again (nothing lost)."""
+    real_put = ConversationStore.put
+    failures: list[str] = []
+
+    def failing_put(self: ConversationStore, name: str, key: Any, state: Any) -> None:
+        if not failures:
+            failures.append(name)
+            raise OSError("database went away")
+        real_put(self, name, key, state)
+
+    monkeypatch.setattr(ConversationStore, "put", failing_put)
+    async with running_bot(services, telegram, inbox_lease_seconds=1) as app:
+        status = await say(telegram, "/herinnering")
+        pressed = await telegram.press_button(USER, status["message_id"],
+                                              find_button(status, "Andere tijd"))
+        await telegram.wait_for_messages(USER, timeout=20)
+        inbox = app.bot_data[INBOX_KEY]
+        await asyncio.sleep(1.0)  # time enough to have been marked done
+        assert failures == ["reminder-time"]
+        assert inbox.status(pressed["update_id"]) == "pending"
+        await stored(services.db, "reminder-time", present=False)
+    async with running_bot(services, telegram, inbox_lease_seconds=1) as app:
+        [again] = await telegram.wait_for_messages(USER, timeout=20)  # handled once more
+        assert "Hoe laat" in again["plain_text"]
+        await stored(services.db, "reminder-time")
+        ok = await say(telegram, "7:45")
+        assert "om 07:45" in ok["plain_text"]
+        assert app.bot_data[INBOX_KEY].status(pressed["update_id"]) == "done"
