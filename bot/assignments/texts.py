@@ -115,6 +115,9 @@ WRITE_PROMPT = (
 )
 WRITE_REPLACES = "\nJe vorige antwoord wordt dan vervangen."
 WAITING_CANCELLED = "Oké, geannuleerd."
+ANSWER_NOT_TEXT = (
+    "Ik wacht op je antwoord als tekst. Typ het in één bericht, of stop met /annuleer."
+)
 ITEM_GONE = "Dit onderdeel bestaat niet meer. Open /opdrachten en kies opnieuw."
 MARKED_DONE = "✅ Gemarkeerd als klaar."
 MARKED_OPEN = "↩️ Weer open gezet."

@@ -278,6 +278,25 @@ class QuizProgress(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+# Waiting flows: PTB ConversationHandler states (bot.store.conversations) -------------------
+class ConversationState(Base):
+    """The state of one persistent ConversationHandler for one key (chat id, user id).
+
+    Written as soon as a state changes (before the update is marked done), read for the user
+    of every update, so a wait survives restarts and holds across replicas. No row: no wait.
+    """
+
+    __tablename__ = "conversations"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The ConversationHandler's name ('assignment-answer', 'reminder-time', …)."""
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    """The PTB conversation key as JSON, e.g. '[4242, 4242]' (chat id, user id)."""
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True, nullable=True)
+    state: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 USER_TABLES: tuple[type[Base], ...] = (
     QuestionLog,
     UserState,
@@ -286,6 +305,7 @@ USER_TABLES: tuple[type[Base], ...] = (
     Reminder,
     OutboxSend,
     QuizProgress,
+    ConversationState,
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.ext import Application
@@ -20,6 +20,10 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.telegram.common import TelegramFeature
 from bot.telegram.guards import Guards
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
+    from bot.telegram.persistence import SqlConversationPersistence
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +97,10 @@ def build_application(
     from bot.store.outbox import Outbox
     from bot.telegram.concurrency import PerUserUpdateProcessor
     from bot.telegram.errors import on_error
+    from bot.telegram.flows import install_waiting_flows
     from bot.telegram.inbox import InboxBot, bot_id_of, install_inbox_jobs, mark_done
     from bot.telegram.leadership import install_leader_job
+    from bot.telegram.persistence import write_through
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import install_reminder_job
     from bot.telegram.request import CleaningRequest
@@ -135,6 +141,7 @@ def build_application(
                    defaults=Defaults(parse_mode=ParseMode.HTML))
 
     async def done(update: object) -> None:
+        await write_through(application, update)  # waiting flows: states saved first
         await mark_done(inbox, update)
 
     application = (
@@ -143,6 +150,7 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor(on_done=done))
+        .persistence(waiting_flows_persistence(services.db))
         .build()
     )
     application.bot_data[INBOX_KEY] = inbox
@@ -165,8 +173,17 @@ def build_application(
     install_reminder_job(application, services.reminders, services.quiz,
                          every=settings.reminder_check_seconds, leader=leader,
                          outbox=Outbox(services.db, owner=inbox.owner))
+    install_waiting_flows(application)  # after every handler: it looks for the flows
     application.add_error_handler(on_error)
     return application
+
+
+def waiting_flows_persistence(db: Database) -> SqlConversationPersistence:
+    """PTB persistence of the waiting flows' conversation states (bot.telegram.persistence)."""
+    from bot.store.conversations import ConversationStore
+    from bot.telegram.persistence import conversation_persistence
+
+    return conversation_persistence(ConversationStore(db))
 
 
 INBOX_KEY = "inbox"

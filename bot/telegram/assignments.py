@@ -15,8 +15,9 @@ Callback data (always ≤ 64 bytes; ``<tok>`` is the item id, or ``#<index>`` fo
 An edited message that was an assignment answer updates that answer (not a new question).
 In a group, /opdrachten and /exporteer answer in the private chat: progress is personal.
 
-What the bot is waiting for lives in the database (user state ``awaiting``), so it survives a
-restart. `AwaitingFilter` lets the answer handler take that message before the Q&A handler does.
+Waiting for an answer is a `WaitingConversation` ("assignment-answer", bot.telegram.flows): its
+state is persisted (survives restarts, holds across replicas); which item it is for is in the user
+state ``awaiting``. /annuleer or the Annuleer button stops it, and so does any other command.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -42,6 +43,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -67,48 +69,21 @@ from bot.telegram.common import (
     send_new,
     show,
 )
+from bot.telegram.flows import Preloaded, WaitingConversation
 from bot.telegram.render import esc
 
 log = logging.getLogger(__name__)
 
 AWAITING = "awaiting"
-"""User-state key: {"kind": "answer", "n": 3, "item": "keuze"} or {"kind": "time"}."""
+"""User-state key: the item the answer is for, {"kind": "answer", "n": 3, "item": "keuze"}."""
 KIND_ANSWER = "answer"
-KIND_TIME = "time"
-"""Set by the reminder adapter ("Andere tijd"); listed here so /annuleer covers both."""
-OUR_KINDS = frozenset({KIND_ANSWER, KIND_TIME})
+ANSWER = "answer"
+"""The state of the "assignment-answer" conversation: waiting for the answer text."""
 PAGE_SIZE = 12
 MAX_SHOWN_ANSWER = 2500
 MAX_BUTTON_LABEL = 48
 MAX_ITEM_TOKEN = 40
 
-class AwaitingFilter(filters.MessageFilter):
-    """Messages from users for whom the bot waits for text of one of ``kinds``."""
-
-    def __init__(self, participants: ParticipantStore, kinds: Collection[str]) -> None:
-        super().__init__(name=f"AwaitingFilter({','.join(sorted(kinds))})")
-        self.participants = participants
-        self.kinds = frozenset(kinds)
-
-    def filter(self, message: Message) -> bool:
-        if message.from_user is None:
-            return False
-        state = self.participants.get_state(message.from_user.id, AWAITING)  # one PK lookup
-        return isinstance(state, dict) and state.get("kind") in self.kinds
-
-
-class EditedAnswerFilter(filters.MessageFilter):
-    """Edited messages that were stored as an assignment answer."""
-
-    def __init__(self, assignments: AssignmentService) -> None:
-        super().__init__(name="EditedAnswerFilter")
-        self.assignments = assignments
-
-    def filter(self, message: Message) -> bool:
-        if message.from_user is None or message.chat.type != Chat.PRIVATE:
-            return False
-        return self.assignments.answer_for_message(message.from_user.id,
-                                                   message.message_id) is not None
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -246,28 +221,47 @@ class AssignmentHandlers:
         self.participants = participants
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        """For group 0, before the fallbacks (the answer handler must precede Q&A text)."""
-        waiting = AwaitingFilter(self.participants, {KIND_ANSWER})
+        """For group 0, before the fallbacks (the answer conversation must precede Q&A text)."""
         private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+        edited = filters.UpdateType.EDITED_MESSAGE & private_text
+        stored_answer = Preloaded("edited-answer", self._is_stored_answer, applies=edited)
         return [
+            self.conversation(),
             CommandHandler("opdrachten", self.overview),
             CommandHandler("exporteer", self.export_command),
             CommandHandler("bibliotheek", self.library_command),
-            # Only when we wait for text: a bare /annuleer stays free for other features.
-            CommandHandler("annuleer", self.cancel_command,
-                           filters=AwaitingFilter(self.participants, OUR_KINDS)),
             CallbackQueryHandler(self.overview, pattern=MENU.pattern("opdrachten", exact=True)),
             CallbackQueryHandler(self.button, pattern=CB.pattern()),
             # An edit of a stored answer updates it (before the Q&A takes it as a question).
-            MessageHandler(filters.UpdateType.EDITED_MESSAGE & private_text
-                           & EditedAnswerFilter(self.assignments), self.edited_answer),
-            MessageHandler(filters.UpdateType.MESSAGE & private_text & waiting, self.answer),
+            MessageHandler(edited & stored_answer, self.edited_answer),
         ]
 
-    def late_handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        """For a group after 0: any other command ends the waiting for text."""
-        return [MessageHandler(filters.COMMAND & AwaitingFilter(self.participants, OUR_KINDS),
-                               self.clear_waiting)]
+    def conversation(self) -> WaitingConversation:
+        """"✏️ Schrijf antwoord" -> the next text message is the answer."""
+        private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+        return WaitingConversation(
+            "assignment-answer",
+            entry_points=[CallbackQueryHandler(self.write, pattern=CB.pattern("write"))],
+            states={ANSWER: [
+                MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.answer),
+                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND
+                               & ~filters.StatusUpdate.ALL, self.not_text),
+                CallbackQueryHandler(self.cancel_button, pattern=CB.pattern("cancel", exact=True)),
+            ]},
+            fallbacks=[CommandHandler("annuleer", self.cancel_command)],
+            ends_on=filters.COMMAND,  # any other command: the participant moved on
+            on_end=self._forget_item)
+
+    def _is_stored_answer(self, message: Message) -> bool:
+        """Runs in a worker thread (bot.telegram.flows.Preloaded)."""
+        return message.from_user is not None and message.chat.type == Chat.PRIVATE and \
+            self.assignments.answer_for_message(message.from_user.id,
+                                                message.message_id) is not None
+
+    def _forget_item(self, user_id: int) -> None:
+        state = self.participants.get_state(user_id, AWAITING)
+        if isinstance(state, dict) and state.get("kind") == KIND_ANSWER:
+            self.participants.set_state(user_id, AWAITING, None)
 
     async def _state(self, user_id: int) -> Any:
         return await asyncio.to_thread(self.participants.get_state, user_id, AWAITING)
@@ -401,14 +395,12 @@ class AssignmentHandlers:
                 view = await self._item(user_id, int(args[0]), args[1])
                 await query.answer()
                 await show(query, render_item(view), item_markup(view))
-            elif action == "write" and len(args) == 2:
-                await self._write(query, user_id, int(args[0]), args[1])
             elif action == "done" and len(args) == 3 and args[2] in ("0", "1", "2"):
                 await self._done(query, user_id, int(args[0]), args[1], args[2] != "0",
                                  force=args[2] == "2")
-            elif action == "cancel" and not args:
+            elif action == "cancel" and not args:  # not waiting (any more)
                 await query.answer()
-                await self._cancel(user_id, lambda text: show(query, text, None))
+                await show(query, t.WAITING_CANCELLED, None)
             elif action == "exps" and not args:
                 await query.answer()
                 await show(query, t.DOWNLOAD_PICK, self.export_markup())
@@ -448,29 +440,56 @@ class AssignmentHandlers:
         await query.answer(t.MARKED_DONE if done else t.MARKED_OPEN)
         await show(query, render_item(view), item_markup(view))
 
-    # Waiting for text -------------------------------------------------------------------------
-    async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Waiting for text (the "assignment-answer" conversation) ----------------------------------
+    async def write(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        """``a:write:<n>:<tok>``: ask for the answer and wait for it."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return None
+        if query.message is not None and query.message.chat.type != Chat.PRIVATE:
+            await self.button(update, context)  # personal screens open privately
+            return None
+        data = CB.parse(query.data)
+        try:
+            if data is None or len(data.args) != 2:
+                raise ValueError(query.data)
+            await self._write(query, query.from_user.id, int(data.args[0]), data.args[1])
+        except AssignmentError as exc:
+            await query.answer(str(exc), show_alert=True)
+            return None  # None: the conversation stays as it was
+        except ValueError:
+            await query.answer(t.STALE_BUTTON, show_alert=True)
+            return None
+        return ANSWER
+
+    async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         msg, user = update.effective_message, update.effective_user
         if msg is None or user is None:
-            return
+            return None
         state = await self._state(user.id)
-        if not isinstance(state, dict) or state.get("kind") != KIND_ANSWER:
-            return
-        n, item_id = int(state.get("n", 0)), str(state.get("item", ""))
+        n = int(state.get("n", 0)) if isinstance(state, dict) else 0
+        item_id = str(state.get("item", "")) if isinstance(state, dict) else ""
         if not self._exists(n, item_id):  # the course material changed meanwhile
             await self._set_state(user.id, None)
             await reply_plain(msg, t.ITEM_GONE)
-            return
+            return ConversationHandler.END
         try:
             view = await asyncio.to_thread(self.assignments.save_answer, user.id, n, item_id,
                                            msg.text or "", msg.message_id)
         except AssignmentError as exc:  # empty or too long: keep waiting for a better try
             await reply_plain(msg, str(exc))
-            return
+            return ANSWER
         await self._set_state(user.id, None)
         lines = [t.ANSWER_SAVED.format(label=esc(view.item.label)), ""]
         lines += check_lines(view, t.ANSWER_SAVED_COMPLETE)
         await send_html(msg, "\n".join(lines), item_markup(view))
+        return ConversationHandler.END
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        """A photo, sticker, voice message… while we wait for the answer: say what we need."""
+        if update.effective_message is not None:
+            await reply_plain(update.effective_message, t.ANSWER_NOT_TEXT)
+        return ANSWER
 
     async def edited_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The participant edited a message that was an answer: store the new text."""
@@ -495,28 +514,26 @@ class AssignmentHandlers:
         except AssignmentError:
             return False
 
-    async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         msg, user = update.effective_message, update.effective_user
         if msg is not None and user is not None:
             await self._cancel(user.id, lambda text: reply_plain(msg, text))
+        return ConversationHandler.END
+
+    async def cancel_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            await self._cancel(query.from_user.id, lambda text: show(query, text, None))
+        return ConversationHandler.END
 
     async def _cancel(self, user_id: int, reply: Callable[[str], Awaitable[object]]) -> None:
-        await self._stop_waiting(user_id)
+        await asyncio.to_thread(self._forget_item, user_id)
         await reply(t.WAITING_CANCELLED)
-
-    async def _stop_waiting(self, user_id: int) -> None:
-        state = await self._state(user_id)
-        if isinstance(state, dict) and state.get("kind") in OUR_KINDS:
-            await self._set_state(user_id, None)
-
-    async def clear_waiting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """After any other command, stop waiting: the participant moved on."""
-        if update.effective_user is not None:
-            await self._stop_waiting(update.effective_user.id)
 
 
 def register(assignments: AssignmentService, participants: ParticipantStore
              ) -> TelegramFeature:
     """/opdrachten, /exporteer, /bibliotheek and the checklist buttons."""
     h = AssignmentHandlers(assignments, participants)
-    return TelegramFeature(features.ASSIGNMENTS, h.handlers(), late=h.late_handlers())
+    return TelegramFeature(features.ASSIGNMENTS, h.handlers())

@@ -1,7 +1,8 @@
 """Telegram adapter for practice questions: /oefenvraag, /mijnvoortgang, the reminder's question.
 
-A PTB ConversationHandler: ``/oefenvraag`` (or the "✍️ Beantwoorden" button under a reminder's
-question) asks; the participant's next text message is the answer; ``/annuleer`` stops.
+A persistent PTB ConversationHandler ("quiz", bot.telegram.flows): ``/oefenvraag`` (or the
+"✍️ Beantwoorden" button under a reminder's question) asks; the participant's next text message is
+the answer; ``/annuleer`` stops, and so does any other command.
 
 Callback data (far below 64 bytes; question ids are short slugs):
 
@@ -12,7 +13,6 @@ Callback data (far below 64 bytes; question ids are short slugs):
 from __future__ import annotations
 
 import asyncio
-import warnings
 from collections.abc import Collection
 from html import escape
 from typing import Any
@@ -33,6 +33,7 @@ from bot.quiz import texts
 from bot.quiz.service import QuizService
 from bot.telegram.common import QUIZ as CB
 from bot.telegram.common import TelegramFeature, reply_plain, send_html
+from bot.telegram.flows import Preloaded, WaitingConversation
 from bot.telegram.render import render_section
 
 ANSWERING = 1
@@ -58,18 +59,6 @@ def reminder_addition(quiz: QuizService, user_id: int
         html += texts.ANNOUNCE
     button = CB.button(texts.BTN_ANSWER, "ans", question.id)
     return html, [[button]]
-
-
-class PendingFilter(filters.MessageFilter):
-    """Messages from participants with an open practice question."""
-
-    def __init__(self, quiz: QuizService) -> None:
-        super().__init__(name="QuizPending")
-        self.quiz = quiz
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        return user is not None and self.quiz.pending(user.id) is not None
 
 
 class QuizHandlers:
@@ -155,9 +144,10 @@ class QuizHandlers:
         if isinstance(query.message, Message):
             await send_html(query.message, render_section(title, body))
 
-    async def drop_pending(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_user is not None:
-            await asyncio.to_thread(self.quiz.set_pending, update.effective_user.id, None)
+    def has_pending(self, message: Message) -> bool:
+        """Runs in a worker thread (bot.telegram.flows.Preloaded)."""
+        return message.from_user is not None and \
+            self.quiz.pending(message.from_user.id) is not None
 
     async def progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user
@@ -172,36 +162,32 @@ def register(quiz: QuizService | None, answers: AnswerService) -> TelegramFeatur
     if quiz is None:
         return None
     h = QuizHandlers(quiz, answers)
-    with warnings.catch_warnings():  # per-user tracking is what we want for the reminder button
-        warnings.filterwarnings("ignore", message="If 'per_message=False'")
-        conversation = _conversation(h)
     return TelegramFeature(features.QUIZ, [
-        conversation,
+        _conversation(h),
         CommandHandler("mijnvoortgang", h.progress),
         CallbackQueryHandler(h.more, pattern=CB.pattern("more")),
-    ], late=[
-        # Another command while a question is open: stop waiting, so the next text is Q&A.
-        MessageHandler(filters.COMMAND & ~filters.Regex(r"^/(oefenvraag|annuleer)\b")
-                       & PendingFilter(h.quiz), h.drop_pending),
     ])
 
 
-def _conversation(h: QuizHandlers) -> ConversationHandler[Any]:
-    # The open question lives in the database (QuizService.pending), so an answer after a
-    # restart (the conversation state is in memory) is still judged: it is also an entry point.
-    pending_text = filters.TEXT & ~filters.COMMAND & PendingFilter(h.quiz)
-    return ConversationHandler(
+def _conversation(h: QuizHandlers) -> WaitingConversation:
+    # The open question itself lives in the database (QuizService.pending). A question set
+    # without the conversation (e.g. before this was a persistent conversation) is still
+    # judged: text while a question is pending is also an entry point (a pre-loaded fact).
+    text = filters.TEXT & ~filters.COMMAND
+    pending = Preloaded("quiz-pending", h.has_pending, applies=text)
+    return WaitingConversation(
+        "quiz",
         entry_points=[CommandHandler("oefenvraag", h.ask),
                       CallbackQueryHandler(h.answer_button, pattern=CB.pattern("ans")),
-                      MessageHandler(pending_text, h.answer_text)],
+                      MessageHandler(text & pending, h.answer_text)],
         states={ANSWERING: [
-            MessageHandler(pending_text, h.answer_text),
+            MessageHandler(text, h.answer_text),
             MessageHandler(~filters.COMMAND & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                            h.not_text),
         ]},
         fallbacks=[CommandHandler("annuleer", h.cancel)],
-        allow_reentry=True,
-        name="quiz",
+        ends_on=filters.COMMAND,  # another command: the next text is a question again
+        on_end=lambda user_id: h.quiz.set_pending(user_id, None),
     )
 
 

@@ -3,7 +3,9 @@
 Callback data:
 
     r:t:<HHMM>      preset time (08:00, 12:00, 19:00)
-    r:other         the next plain text message is the time (user state, survives restarts)
+    r:other         the next plain text message is the time (the "reminder-time" conversation,
+                    bot.telegram.flows: survives restarts, ends with /annuleer or when the
+                    participant moves on: another command, or text that is no time)
     r:d:<days>      daily | weekdays
     r:pause / r:resume / r:off
 
@@ -23,7 +25,6 @@ from typing import Any
 
 from telegram import (
     Bot,
-    CallbackQuery,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -35,11 +36,13 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot import features
+from bot.assignments import texts as assignment_texts
 from bot.quiz.service import QuizService
 from bot.reminders import (
     DispatchReport,
@@ -53,7 +56,6 @@ from bot.reminders.models import Reminder
 from bot.store.leader import Leader
 from bot.store.outbox import Outbox
 from bot.store.participants import ParticipantStore
-from bot.telegram.assignments import AWAITING, KIND_TIME, AwaitingFilter
 from bot.telegram.common import (
     MENU,
     TelegramFeature,
@@ -64,6 +66,7 @@ from bot.telegram.common import (
     show,
 )
 from bot.telegram.common import REMINDERS as CB
+from bot.telegram.flows import WaitingConversation
 from bot.telegram.leadership import on_lead
 from bot.telegram.quiz import quiz_toggle, reminder_quiz
 from bot.telegram.ratelimit import proves_not_delivered
@@ -74,6 +77,8 @@ log = logging.getLogger(__name__)
 DISPATCHER_KEY = "reminder_dispatcher"
 PRESETS = ("08:00", "12:00", "19:00")
 CHECK_EVERY = 60.0
+TIME = "time"
+"""The state of the "reminder-time" conversation: waiting for a time."""
 FIRST_CHECK = 5.0
 
 
@@ -207,26 +212,30 @@ class ReminderHandlers:
         self.quiz = quiz
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        waiting = AwaitingFilter(self.participants, {KIND_TIME})
         return [
+            self.conversation(),
             CommandHandler("herinnering", self.command),
             CallbackQueryHandler(self.menu, pattern=MENU.pattern("herinnering", exact=True)),
             CallbackQueryHandler(self.button, pattern=CB.pattern()),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-                           & TIME_LIKE & waiting, self.time_text),
         ]
 
-    def late_handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        """For a group after 0: text that is no time (a question) was answered by Q&A; stop
-        waiting for a time, so the participant is not stuck until /annuleer."""
-        return [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-                               & ~TIME_LIKE & AwaitingFilter(self.participants, {KIND_TIME}),
-                               self.stop_waiting)]
-
-    async def stop_waiting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_user is not None:
-            await asyncio.to_thread(self.participants.set_state, update.effective_user.id,
-                                    AWAITING, None)
+    def conversation(self) -> WaitingConversation:
+        """"🕒 Andere tijd" -> the next text message that reads as a time sets it. Text that is
+        no time (a question) goes to the Q&A and ends the wait, so nobody is stuck."""
+        private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+        text = filters.TEXT & ~filters.COMMAND
+        return WaitingConversation(
+            "reminder-time",
+            entry_points=[CallbackQueryHandler(self.ask_time,
+                                               pattern=CB.pattern("other", exact=True))],
+            states={TIME: [
+                MessageHandler(private & text & TIME_LIKE, self.time_text),
+                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND
+                               & ~filters.StatusUpdate.ALL, self.not_text),
+                CallbackQueryHandler(self.cancel_button, pattern=CB.pattern("cancel", exact=True)),
+            ]},
+            fallbacks=[CommandHandler("annuleer", self.cancel_command)],
+            ends_on=filters.COMMAND | (text & ~TIME_LIKE))
 
     async def status(self, user_id: int, prefix: str = "") -> tuple[str, InlineKeyboardMarkup]:
         reminder = await asyncio.to_thread(self.reminders.get, user_id)
@@ -304,11 +313,9 @@ class ReminderHandlers:
                 await asyncio.to_thread(r.resume, user_id)
             elif parts == ["off"]:
                 await asyncio.to_thread(r.off, user_id)
-            elif parts == ["other"]:
-                await self._ask_time(query, user_id)
-                return
-            elif parts == ["cancel"]:
-                await self._cancel_time(query, user_id)
+            elif parts == ["cancel"]:  # "Annuleer" after the wait already ended
+                await query.answer()
+                await show(query, rt.TIME_CANCELLED, None)
                 return
             else:
                 await query.answer(rt.STALE, show_alert=True)
@@ -319,37 +326,49 @@ class ReminderHandlers:
         await query.answer(rt.SAVED)
         await show(query, *await self.status(user_id))
 
-    async def _ask_time(self, query: CallbackQuery, user_id: int) -> None:
-        await asyncio.to_thread(self.participants.set_state, user_id, AWAITING,
-                                {"kind": KIND_TIME})
+    # Waiting for a time (the "reminder-time" conversation) -----------------------------------
+    async def ask_time(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        query = update.callback_query
+        if query is None:
+            return None
         await query.answer()
         markup = InlineKeyboardMarkup([[CB.button(rt.BTN_CANCEL, "cancel")]])
         await send_new(query, rt.ASK_TIME, markup)
+        return TIME
 
-    async def _cancel_time(self, query: CallbackQuery, user_id: int) -> None:
-        """"Annuleer" under "Hoe laat?": stop waiting for a time (nothing else)."""
-        state = await asyncio.to_thread(self.participants.get_state, user_id, AWAITING)
-        if isinstance(state, dict) and state.get("kind") == KIND_TIME:
-            await asyncio.to_thread(self.participants.set_state, user_id, AWAITING, None)
-        await query.answer()
-        await show(query, rt.TIME_CANCELLED, None)
-
-    async def time_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def time_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         msg, user = update.effective_message, update.effective_user
         if msg is None or user is None:
-            return
+            return None
         try:
             await asyncio.to_thread(self.reminders.apply, user.id, self._chat(update, user.id),
                                     msg.text or "")
         except ReminderError as exc:  # keep waiting: a near miss ("25:99") deserves a retry
             await reply_plain(msg, str(exc))
-            return
-        await asyncio.to_thread(self.participants.set_state, user.id, AWAITING, None)
+            return TIME
         await send_html(msg, *await self.status(user.id, rt.SAVED))
+        return ConversationHandler.END
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        if update.effective_message is not None:
+            await reply_plain(update.effective_message, rt.TIME_NOT_TEXT)
+        return TIME
+
+    async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        if update.effective_message is not None:
+            await reply_plain(update.effective_message, assignment_texts.WAITING_CANCELLED)
+        return ConversationHandler.END
+
+    async def cancel_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            await show(query, rt.TIME_CANCELLED, None)
+        return ConversationHandler.END
 
 
 def register(reminders: ReminderService, participants: ParticipantStore,
              quiz: QuizService | None) -> TelegramFeature:
     """/herinnering and its buttons (the job that sends reminders: `install_reminder_job`)."""
     h = ReminderHandlers(reminders, participants, quiz)
-    return TelegramFeature(features.REMINDERS, h.handlers(), late=h.late_handlers())
+    return TelegramFeature(features.REMINDERS, h.handlers())

@@ -22,31 +22,12 @@ from bot.roleplay.engine import RoleplayError
 from bot.roleplay.service import RoleplayService
 from bot.telegram.common import MENU, TelegramFeature, reply_plain, send_html
 from bot.telegram.common import ROLEPLAY as CB
+from bot.telegram.flows import Preloaded
 from bot.telegram.render import esc
 
 
-class ActiveRoleplay(filters.MessageFilter):
-    """Text from a participant who is in the middle of a role-play conversation."""
-
-    def __init__(self, service: RoleplayService) -> None:
-        super().__init__(name="ActiveRoleplay")
-        self.service = service
-
-    def filter(self, message: Message) -> bool:
-        return message.from_user is not None and self.service.is_active(message.from_user.id)
-
-
-class JustEnded(filters.MessageFilter):
-    """Text from a participant whose conversation just ended (the next message would otherwise
-    go to question answering)."""
-
-    def __init__(self, service: RoleplayService) -> None:
-        super().__init__(name="JustEnded")
-        self.service = service
-
-    def filter(self, message: Message) -> bool:
-        return message.from_user is not None and self.service.end_notice_pending(
-            message.from_user.id)
+def _user_of(message: Message) -> int | None:
+    return message.from_user.id if message.from_user is not None else None
 
 
 def _turn_buttons() -> InlineKeyboardMarkup:
@@ -66,6 +47,18 @@ def _after_buttons() -> InlineKeyboardMarkup:
 class RoleplayHandlers:
     def __init__(self, service: RoleplayService) -> None:
         self.service = service
+        self.active = Preloaded("roleplay-active", self._is_active)
+        """Text from a participant in the middle of a role-play conversation."""
+        self.just_ended = Preloaded("roleplay-just-ended", self._just_ended)
+        """Text right after a conversation ended (it would otherwise go to the Q&A)."""
+
+    def _is_active(self, message: Message) -> bool:
+        user = _user_of(message)
+        return user is not None and self.service.is_active(user)
+
+    def _just_ended(self, message: Message) -> bool:
+        user = _user_of(message)
+        return user is not None and self.service.end_notice_pending(user)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [
@@ -78,10 +71,10 @@ class RoleplayHandlers:
             CallbackQueryHandler(self.hint, pattern=CB.pattern("hint", exact=True)),
             CallbackQueryHandler(self.stop, pattern=CB.pattern("stop", exact=True)),
             CallbackQueryHandler(self.history, pattern=CB.pattern("history", exact=True)),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & ActiveRoleplay(self.service),
-                           self.reply),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & JustEnded(self.service),
-                           self.after_end),
+            # Whether a conversation is active / just ended is read from the database before
+            # the handlers run (bot.telegram.flows.Preloaded), never inside a filter.
+            MessageHandler(filters.TEXT & ~filters.COMMAND & self.active, self.reply),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & self.just_ended, self.after_end),
         ]
 
     @staticmethod

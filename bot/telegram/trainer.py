@@ -1,7 +1,9 @@
 """Telegram adapter for trainers (``settings.admin_ids``): /overzicht, /cursusdata, /bericht.
 
 Callback data: ``t:send`` / ``t:cancel`` confirm or drop the pending broadcast. The text itself
-waits in the user state ``broadcast`` (never in the button), so it survives a restart.
+waits in the user state ``broadcast`` (never in the button), so it survives a restart. Waiting for
+the confirmation is the "trainer-broadcast" conversation (bot.telegram.flows), so /annuleer drops
+it too; other commands leave it waiting (the trainer may look something up first).
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+)
 
 from bot import features
 from bot.quiz.service import QuizService
@@ -31,6 +39,7 @@ from bot.store.cohorts import CohortStore
 from bot.store.participants import ParticipantStore
 from bot.telegram.common import TRAINER as CB
 from bot.telegram.common import TelegramFeature, chat_of, reply_plain, send_html, show
+from bot.telegram.flows import WaitingConversation
 from bot.telegram.guards import Guards
 from bot.telegram.quiz import quiz_missed_html
 from bot.telegram.reminders import broadcast_html, reminder_dispatcher
@@ -46,6 +55,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATE_KEY = "broadcast"
+CONFIRM = "confirm"
+"""The state of the "trainer-broadcast" conversation: the preview waits for Verstuur/Annuleer."""
 
 FORMATS = {"csv": "c", "grafiek": "g", "png": "g"}
 _DATE_LIKE = re.compile(r"^\d")
@@ -83,11 +94,35 @@ class TrainerHandlers:
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [
+            self.conversation(),
             CommandHandler("overzicht", self.overview),
             CommandHandler("cursusdata", self.dates),
-            CommandHandler("bericht", self.message),
-            CallbackQueryHandler(self.button, pattern=CB.pattern()),
+            CallbackQueryHandler(self.button, pattern=CB.pattern()),  # also stale send/cancel
         ]
+
+    def conversation(self) -> WaitingConversation:
+        """/bericht -> preview -> Verstuur / Annuleer (or /annuleer)."""
+        return WaitingConversation(
+            "trainer-broadcast",
+            entry_points=[CommandHandler("bericht", self.message)],
+            states={CONFIRM: [CallbackQueryHandler(self.confirm,
+                                                   pattern=rf"{CB.pattern()}(send:.*|cancel)$")]},
+            fallbacks=[CommandHandler("annuleer", self.cancel_command)],
+            waits_for_text=False, on_end=self._drop_text)
+
+    def _drop_text(self, user_id: int) -> None:
+        self.participants.set_state(user_id, STATE_KEY, None)
+
+    async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        await self.button(update, context)
+        return ConversationHandler.END
+
+    async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        if update.effective_user is not None:
+            await asyncio.to_thread(self._drop_text, update.effective_user.id)
+        if update.effective_message is not None:
+            await reply_plain(update.effective_message, ttexts.BROADCAST_CANCELLED)
+        return ConversationHandler.END
 
     async def _admin(self, update: Update) -> Message | None:
         """The message to answer if the sender is a trainer; refuses everyone else."""
@@ -236,19 +271,19 @@ class TrainerHandlers:
         await send_html(msg, "\n\n".join(parts) + f"\n\n{usage}")
 
     # /bericht ---------------------------------------------------------------------------------
-    async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         msg = await self._admin(update)
         if msg is None or msg.from_user is None:
-            return
+            return ConversationHandler.END
         text = _COMMAND_PREFIX.sub("", msg.text or "", count=1).strip()
         if not text:
             await reply_plain(msg, ttexts.BROADCAST_USAGE)
-            return
+            return None  # an earlier preview (if any) still waits
         body = broadcast_text(text)
         if len(body) > MAX_MESSAGE - 100:
             await reply_plain(msg, ttexts.BROADCAST_TOO_LONG.format(length=len(text),
                                                            limit=MAX_MESSAGE - 200))
-            return
+            return None
         await asyncio.to_thread(self.participants.set_state, msg.from_user.id, STATE_KEY,
                                 {"text": text})
         cohorts = await self._visible(msg.from_user.id)
@@ -269,6 +304,7 @@ class TrainerHandlers:
                 [cancel]])
             preview = ttexts.BROADCAST_PREVIEW_CHOOSE
         await send_html(msg, f"{preview}\n\n{body}", markup)
+        return CONFIRM
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
