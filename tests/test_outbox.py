@@ -177,3 +177,35 @@ async def test_broadcast_from_a_standby_is_sent_by_the_leader(db: Database) -> N
     assert sorted(sent) == [(1, "<b>Hoi</b>"), (2, "<b>Hoi</b>")]
     assert (report.total, report.sent, report.blocked) == (3, 2, 1)
     assert (await leader.run_once(NOW)).total == 0  # nothing is sent twice
+
+
+async def test_a_blocked_broadcast_marks_the_participant_and_silences_reminders(
+        db: Database) -> None:
+    """Forbidden during a broadcast sets the one "blocked" flag (the participant's), so their
+    reminder is not even tried; their own reminder setting stays on for when they return."""
+    from bot.store.participants import ParticipantStore
+
+    service = reminders(db, 2)
+    tried: list[int] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        tried.append(chat_id)
+
+    async def broadcast_send(chat_id: int, text: str) -> None:
+        if chat_id == 2:
+            raise Blocked()
+
+    leader = make(service, Outbox(db, owner="leader"), send)
+    leader.broadcast_send = broadcast_send
+    service.clock = lambda: NOW - dt.timedelta(hours=8)  # the broadcast goes out in the morning
+    report = await leader.queue_broadcast([1, 2], "Hoi", poll=0.01)
+    assert tried == []
+    assert (report.sent, report.blocked) == (1, 1)
+    participants = ParticipantStore(db)
+    assert [p.user_id for p in participants.all() if p.blocked] == [2]
+    await leader.run_once(NOW)
+    assert tried == [1]  # no reminder tried for the blocked participant
+    with db.session() as s:
+        from bot.store.db import Reminder as ReminderRow
+        row = s.get(ReminderRow, 2)
+        assert row is not None and row.enabled
