@@ -357,3 +357,19 @@ async def test_an_unsaved_wait_leaves_the_update_pending_and_it_is_handled_again
         ok = await say(telegram, "7:45")
         assert "om 07:45" in ok["plain_text"]
         assert app.bot_data[INBOX_KEY].status(pressed["update_id"]) == "done"
+
+
+def test_store_upserts_reads_per_user_and_forget_removes_the_rows(make_db: MakeDb) -> None:
+    db = make_db()
+    store = ConversationStore(db)
+    store.put("quiz", (5, 5), 1)
+    store.put("quiz", (5, 5), 2)  # an upsert, on SQLite and PostgreSQL alike
+    store.put("quiz", (-100, 5), 1)  # the same user in a group chat
+    store.put("reminder-time", (6, 6), "time")
+    assert store.load("quiz") == {(5, 5): 2, (-100, 5): 1}
+    assert store.for_user(5, ["quiz", "reminder-time"]) == {("quiz", (5, 5)): 2,
+                                                            ("quiz", (-100, 5)): 1}
+    ParticipantStore(db).forget(5)  # /vergeet
+    assert store.load("quiz") == {}
+    store.put("reminder-time", (6, 6), None)
+    assert store.load("reminder-time") == {}
