@@ -19,6 +19,10 @@ from bot.answering.followup import drop_generic
 from bot.retrieval.lexical import tokenize
 
 MAX_CHARS = 900
+SPECIFIC_MARGIN = 0.04
+"""A specific section whose heading does not name a word of the question replaces the intent's
+section only when it is this much more similar (tuned on answers.yaml + answers_dev2.yaml)."""
+SECTION_FIXED_INTENTS = frozenset({"voorbeeld", "opdracht", "cursus", "valkuilen"})
 
 INTENT_HEADINGS: dict[str, re.Pattern[str]] = {
     "definitie": re.compile(r"^(wat is|wat betekent|wat doet|wat is de cursus)", re.I),
@@ -151,9 +155,39 @@ def specific_section(doc: Document, question_tokens: list[str],
     return None
 
 
+def closer_specific(doc: Document, chosen: Section | None, question_tokens: list[str],
+                    sims: dict[str, float] | None) -> Section | None:
+    """A file-specific section closer to the question than ``chosen``, else None: its heading
+    names a topic word of the question (not in the file's title) and it is at least as similar
+    (section similarity, ``sections.SectionVectors``), or it is clearly more similar."""
+    if not sims:
+        return None
+    titled = title_tokens(doc)
+    wanted = set(drop_generic(question_tokens)) - titled
+    base = sims.get(chosen.key, 0.0) if chosen is not None else 0.0
+    best: Section | None = None
+    for s in doc.sections:
+        if s.is_links or GENERIC_HEADING.match(s.heading) or s.key not in sims:
+            continue
+        named = bool(wanted & set(tokenize(s.heading)))
+        if sims[s.key] >= base + (0.0 if named else SPECIFIC_MARGIN) and \
+                (best is None or sims[s.key] > sims[best.key]):
+            best = s
+    return best
+
+
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
-                 fallback: str = "") -> Section | None:
-    """The section of ``doc`` that answers ``intent``."""
+                 fallback: str = "", sims: dict[str, float] | None = None) -> Section | None:
+    """The section of ``doc`` that answers ``intent``; a specific section instead when the
+    question is clearly closer to it (``sims``: section key -> similarity to the question)."""
+    chosen = _pick_section(doc, intent, question_tokens, fallback)
+    if intent in SECTION_FIXED_INTENTS:
+        return chosen
+    return closer_specific(doc, chosen, question_tokens, sims) or chosen
+
+
+def _pick_section(doc: Document, intent: str, question_tokens: list[str],
+                  fallback: str = "") -> Section | None:
     if intent == "definitie":
         specific = specific_section(doc, question_tokens)
         if specific is not None:
@@ -173,8 +207,9 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
 
 
 def compose_section(doc: Document, intent: str, question_tokens: list[str],
-                    fallback: str = "", limit: int = MAX_CHARS) -> Composed:
-    section = pick_section(doc, intent, question_tokens, fallback)
+                    fallback: str = "", limit: int = MAX_CHARS,
+                    sims: dict[str, float] | None = None) -> Composed:
+    section = pick_section(doc, intent, question_tokens, fallback, sims)
     if section is None:
         return Composed("", doc)
     text = fit(section.text, limit)

@@ -25,6 +25,7 @@ from bot.answering.documents import Document, build_documents
 from bot.answering.followup import AnswerContext, FollowUpKind, follow_up_kind
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.lexical import tokenize
@@ -47,6 +48,8 @@ TITLE_BOOST = 1.5
 HEADING_BOOST = 1.3
 ASSIGNMENT_FILE_PENALTY = 0.6
 ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"})
+REFER_FILES = 3
+"""A referring follow-up stays in the previous file when it is among this many best files."""
 CLOSE_FILE = 0.75
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
@@ -74,8 +77,11 @@ class Draft:
 class AnswerComposer:
     def __init__(self, retriever: HybridRetriever, docs: dict[str, Document],
                  intents: IntentModel | None, glossary: Glossary,
-                 advisor: CasusAdvisor | None, assignments: dict[str, int]) -> None:
+                 advisor: CasusAdvisor | None, assignments: dict[str, int],
+                 sections: SectionVectors | None = None) -> None:
         self.retriever = retriever
+        self.sections = sections
+        """Section-level similarity (None: sections are picked by intent only)."""
         self.docs = docs
         self.intents = intents
         self.glossary = glossary
@@ -119,14 +125,17 @@ class AnswerComposer:
         if kind != "none" and self.intents is not None:
             own_vector = self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
-        if kind == "pure":
+        if kind == "refer" and context is not None and context.path not in \
+                [h.chunk.path for h in result.files()[:REFER_FILES]]:
+            kind = "refine"  # the previous file is not about this: a new question with context
+        if kind in ("pure", "refer"):
             assert context is not None
             intent = context.intent
             if pred is not None and pred.intent != "buiten_scope" and \
                     pred.confidence >= FOLLOW_UP_OWN_INTENT:
                 intent = pred.intent
             draft = Draft(True, intent, pred, result, follow_up=kind)
-            self._compose_in(draft, self.docs[context.path], tokenize(text), "")
+            self._compose_in(draft, self.docs[context.path], tokenize(text), "", own_vector)
             draft.context = AnswerContext(context.question, context.path, intent)
             return draft
         intent = self.answer_intent(pred)
@@ -160,9 +169,9 @@ class AnswerComposer:
         elif intent == "opdracht" and self._assignment(draft, result):
             pass
         else:
-            self._compose_best(draft, query, result)
+            self._compose_best(draft, query, result, refine)
         if not draft.docs:  # nothing composable: the best passage's section
-            self._compose_best(draft, query, result)
+            self._compose_best(draft, query, result, refine)
 
     # Composition ----------------------------------------------------------------------------
     def _use(self, draft: Draft, composed: Composed) -> None:
@@ -173,15 +182,20 @@ class AnswerComposer:
         draft.section_keys = [s.key for s in composed.sections]
         draft.related = composed.related
 
+    def section_sims(self, doc: Document, vector: np.ndarray | None) -> dict[str, float] | None:
+        if self.sections is None or vector is None:
+            return None
+        return self.sections.similarities([s.key for s in doc.sections], vector)
+
     def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
-                    fallback: str) -> None:
-        if doc.kind == "casus" and draft.intent in ("weerstand", "stappen") and \
-                self.advisor is not None:
+                    fallback: str, vector: np.ndarray | None = None) -> None:
+        if doc.kind == "casus" and draft.intent != "valkuilen" and self.advisor is not None:
             casus = self.advisor.by_path(doc.path)
             if casus is not None:
                 self._use_advice(draft, casus, [], draft.result.question)
                 return
-        self._use(draft, compose_section(doc, draft.intent, tokens, fallback))
+        self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
+                                         sims=self.section_sims(doc, vector)))
 
     def file_score(self, hit_score: float, doc: Document, tokens: set[str],
                    intent: str) -> float:
@@ -197,7 +211,10 @@ class AnswerComposer:
             score *= ASSIGNMENT_FILE_PENALTY
         return score
 
-    def _compose_best(self, draft: Draft, query: str, result: RetrievalResult) -> None:
+    def _compose_best(self, draft: Draft, query: str, result: RetrievalResult,
+                      own: np.ndarray | None = None) -> None:
+        """The intent's section (or a closer specific one) of the best file; ``own`` is a
+        refining follow-up's own embedding, which picks the section."""
         files = [h for h in result.files() if h.chunk.path in self.docs]
         if not files:
             return
@@ -223,7 +240,9 @@ class AnswerComposer:
             if section is not None:
                 self._use(draft, Composed(fit(section.text), doc, [section]))
                 return
-        self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section))
+        self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
+                                         sims=self.section_sims(
+                                             doc, own if own is not None else result.vector)))
 
     def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
         topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]
@@ -276,4 +295,5 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
     advisor = CasusAdvisor(loaded.files, docs, embedder)
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
-    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments)
+    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
+                          SectionVectors.load(retriever))
