@@ -41,7 +41,7 @@ VETO_OOS = 0.45
 VETO_MAX_DENSE = 0.90
 """Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
 refuse, unless the dense similarity is at least VETO_MAX_DENSE."""
-FOLLOW_UP_OWN_INTENT = 0.45
+FOLLOW_UP_OWN_INTENT = 0.40
 """A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
 REFINE_OWN_INTENT = 0.60
 TITLE_BOOST = 1.5
@@ -120,7 +120,7 @@ class AnswerComposer:
         if context is not None and context.path in self.docs:
             kind = follow_up_kind(text)
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
-        result = self.retriever.retrieve(query, k=k)
+        result = self.retriever.retrieve(query, k=k, normalised=True)
         own_vector = result.vector
         if kind != "none" and self.intents is not None:
             own_vector = self.intents.embedder.encode_queries([text])[0]
@@ -156,7 +156,7 @@ class AnswerComposer:
 
     def draft_for(self, result: RetrievalResult) -> Draft:
         """Compose for an existing retrieval result (no follow-up context, no new retrieval)."""
-        pred = self.predict(result.question, result.vector)
+        pred = self.predict(self.glossary.normalise(result.question), result.vector)
         draft = Draft(True, self.answer_intent(pred), pred, result)
         self._compose(draft, result.question, result, None, result.question)
         return draft
@@ -294,6 +294,7 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     glossary = Glossary.load(knowledge_dir)
     intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
     advisor = CasusAdvisor(loaded.files, docs, embedder)
+    retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
     return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
                           SectionVectors.load(retriever))
