@@ -29,6 +29,7 @@ WHO = re.compile(r"^wie$", re.I)
 MAX_STEPS = 5
 MIN_STEPS = 3
 UNDERNEATH_SENTENCES = 3
+UNDERNEATH_FOCUS_SENTENCES = 6
 LAST_STEP_SENTENCES = 2
 """The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
 MAX_CHARS = 900
@@ -153,7 +154,7 @@ class CasusAdvisor:
         return next((c for c in self.cases if c.path == path), None)
 
     def advise(self, casus: Casus, question: str, similar: list[Casus],
-               labels: dict[str, str]) -> Advice:
+               labels: dict[str, str], focus: str = "") -> Advice:
         """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py).
 
         Parts: what lies underneath (first sentences of *De zorg eronder*), 3-5 steps of
@@ -161,15 +162,20 @@ class CasusAdvisor:
         small concrete step, with its detail), one example reply and the pitfall closest to
         the question. Over MAX_CHARS, shrink in order: drop the least relevant optional step,
         the small step's detail, the third sentence underneath, the next optional step, the
-        second sentence underneath."""
+        second sentence underneath. ``focus="underneath"`` (a follow-up asking what lies
+        behind the objection) shows the whole concern and only the fixed steps."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
         items = _items(good.text) if good is not None else []
         chosen, optional = self._steps(items, question)
+        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES}
+        if focus == "underneath":
+            chosen = [i for i in chosen if i not in optional]
+            optional = []
+            state = {"under": UNDERNEATH_FOCUS_SENTENCES, "last": 1}
         example = self._example(casus, question)
         pitfall = self._pitfall(doc, question)
-        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES}
 
         def render() -> str:
             parts: list[str] = []
@@ -205,7 +211,7 @@ class CasusAdvisor:
             return fewer("under")
 
         shrink: list[Callable[[], bool]] = [drop_step, fewer_last, fewer_under, drop_step,
-                                            fewer_under]
+                                            *[fewer_under] * UNDERNEATH_FOCUS_SENTENCES]
         text = render()
         for step in shrink:
             if len(text) <= MAX_CHARS:

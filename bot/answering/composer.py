@@ -48,6 +48,9 @@ TITLE_BOOST = 1.5
 HEADING_BOOST = 1.3
 ASSIGNMENT_FILE_PENALTY = 0.6
 ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"})
+UNDERNEATH_INTENTS = frozenset({"definitie", "waarom"})
+"""A follow-up on a casus whose own intent is what/why ("wat zit daar achter?") gets the whole
+concern under the objection."""
 REFER_FILES = 3
 """A referring follow-up stays in the previous file when it is among this many best files."""
 CLOSE_FILE = 0.75
@@ -135,7 +138,9 @@ class AnswerComposer:
                     pred.confidence >= FOLLOW_UP_OWN_INTENT:
                 intent = pred.intent
             draft = Draft(True, intent, pred, result, follow_up=kind)
-            self._compose_in(draft, self.docs[context.path], tokenize(text), "", own_vector)
+            focus = "underneath" if self.answer_intent(pred) in UNDERNEATH_INTENTS else ""
+            self._compose_in(draft, self.docs[context.path], tokenize(text), "", own_vector,
+                             focus)
             draft.context = AnswerContext(context.question, context.path, intent)
             return draft
         intent = self.answer_intent(pred)
@@ -188,11 +193,13 @@ class AnswerComposer:
         return self.sections.similarities([s.key for s in doc.sections], vector)
 
     def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
-                    fallback: str, vector: np.ndarray | None = None) -> None:
+                    fallback: str, vector: np.ndarray | None = None, focus: str = "") -> None:
+        """A follow-up's answer from the previous file; on a casus the advice again, with the
+        whole concern (``focus="underneath"``) when the follow-up asks what or why."""
         if doc.kind == "casus" and draft.intent != "valkuilen" and self.advisor is not None:
             casus = self.advisor.by_path(doc.path)
             if casus is not None:
-                self._use_advice(draft, casus, [], draft.result.question)
+                self._use_advice(draft, casus, [], draft.result.question, focus)
                 return
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
                                          sims=self.section_sims(doc, vector)))
@@ -275,9 +282,9 @@ class AnswerComposer:
         self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)
 
     def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
-                    question: str) -> None:
+                    question: str, focus: str = "") -> None:
         assert self.advisor is not None
-        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS)
+        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus)
         draft.text = advice.text
         draft.docs = [casus.doc]
         draft.section_keys = [s.key for s in casus.doc.sections if not s.is_links][:1]
