@@ -106,13 +106,21 @@ def _join(lines: list[str]) -> str:
     return out
 
 
-def fit(text: str, limit: int = MAX_CHARS) -> str:
-    """Whole lines up to ``limit``; list items shortened first, then cut after a whole item."""
+def fit(text: str, limit: int = MAX_CHARS, question_tokens: list[str] | None = None) -> str:
+    """Whole lines up to ``limit``. Too long: list items are shortened to their lead and first
+    sentence one by one, the items sharing fewest words with the question first (ties: from
+    the end), so the most relevant steps keep their detail; then cut after a whole item."""
     lines = clean_lines(text)
     full = _join(lines)
     if len(full) <= limit:
         return full
-    lines = [_shorten_item(ln) if _LIST_ITEM.match(ln.lstrip()) else ln for ln in lines]
+    wanted = set(question_tokens or [])
+    items = [i for i, ln in enumerate(lines) if _LIST_ITEM.match(ln.lstrip())]
+    order = sorted(items, key=lambda i: (len(wanted & set(tokenize(lines[i]))), -i))
+    for i in order:
+        lines[i] = _shorten_item(lines[i])
+        if len(_join(lines)) <= limit:
+            return _join(lines)
     kept: list[str] = []
     for line in lines:
         candidate = _join([*kept, line])
@@ -212,7 +220,7 @@ def compose_section(doc: Document, intent: str, question_tokens: list[str],
     section = pick_section(doc, intent, question_tokens, fallback, sims)
     if section is None:
         return Composed("", doc)
-    text = fit(section.text, limit)
+    text = fit(section.text, limit, question_tokens)
     sections = [section]
     if doc.kind == "voorbeeld" and len(text) < limit * 0.6:  # what makes it inspiring, if room
         extra = doc.find(re.compile(r"^wat maakt het", re.I))
