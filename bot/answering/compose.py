@@ -164,10 +164,12 @@ def specific_section(doc: Document, question_tokens: list[str],
 
 
 def closer_specific(doc: Document, chosen: Section | None, question_tokens: list[str],
-                    sims: dict[str, float] | None) -> Section | None:
+                    sims: dict[str, float] | None, by_name: bool = True) -> Section | None:
     """A file-specific section closer to the question than ``chosen``, else None: its heading
     names a topic word of the question (not in the file's title) and it is at least as similar
-    (section similarity, ``sections.SectionVectors``), or it is clearly more similar."""
+    (section similarity, ``sections.SectionVectors``), or it is clearly more similar.
+    ``by_name=False``: only the clear similarity counts (a new "how do I ..." question asks
+    for the file's steps even when a heading shares a word with it)."""
     if not sims:
         return None
     titled = title_tokens(doc)
@@ -177,7 +179,7 @@ def closer_specific(doc: Document, chosen: Section | None, question_tokens: list
     for s in doc.sections:
         if s.is_links or GENERIC_HEADING.match(s.heading) or s.key not in sims:
             continue
-        named = bool(wanted & set(tokenize(s.heading)))
+        named = by_name and bool(wanted & set(tokenize(s.heading)))
         if sims[s.key] >= base + (0.0 if named else SPECIFIC_MARGIN) and \
                 (best is None or sims[s.key] > sims[best.key]):
             best = s
@@ -185,13 +187,15 @@ def closer_specific(doc: Document, chosen: Section | None, question_tokens: list
 
 
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
-                 fallback: str = "", sims: dict[str, float] | None = None) -> Section | None:
+                 fallback: str = "", sims: dict[str, float] | None = None,
+                 follow_up: bool = False) -> Section | None:
     """The section of ``doc`` that answers ``intent``; a specific section instead when the
     question is clearly closer to it (``sims``: section key -> similarity to the question)."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
     if intent in SECTION_FIXED_INTENTS:
         return chosen
-    return closer_specific(doc, chosen, question_tokens, sims) or chosen
+    by_name = follow_up or intent != "stappen"
+    return closer_specific(doc, chosen, question_tokens, sims, by_name) or chosen
 
 
 def _pick_section(doc: Document, intent: str, question_tokens: list[str],
@@ -216,8 +220,8 @@ def _pick_section(doc: Document, intent: str, question_tokens: list[str],
 
 def compose_section(doc: Document, intent: str, question_tokens: list[str],
                     fallback: str = "", limit: int = MAX_CHARS,
-                    sims: dict[str, float] | None = None) -> Composed:
-    section = pick_section(doc, intent, question_tokens, fallback, sims)
+                    sims: dict[str, float] | None = None, follow_up: bool = False) -> Composed:
+    section = pick_section(doc, intent, question_tokens, fallback, sims, follow_up)
     if section is None:
         return Composed("", doc)
     text = fit(section.text, limit, question_tokens)

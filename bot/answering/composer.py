@@ -202,7 +202,7 @@ class AnswerComposer:
                 self._use_advice(draft, casus, [], draft.result.question, focus)
                 return
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
-                                         sims=self.section_sims(doc, vector)))
+                                         sims=self.section_sims(doc, vector), follow_up=True))
 
     def file_score(self, hit_score: float, doc: Document, tokens: set[str],
                    intent: str) -> float:
@@ -249,7 +249,8 @@ class AnswerComposer:
                 return
         self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
                                          sims=self.section_sims(
-                                             doc, own if own is not None else result.vector)))
+                                             doc, own if own is not None else result.vector),
+                                         follow_up=own is not None))
 
     def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
         topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]

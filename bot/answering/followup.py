@@ -28,7 +28,7 @@ _MAX_REFER_WORDS = 10
 # Words that point back at the previous answer's subject ("wat zit daar achter?", "wat kan ik
 # ze aanbieden?", "hoe hou ik dat dan bij?"): a short question with one is about that file.
 _REFERRING = frozenset({
-    "daar", "daarvan", "daarbij", "daarmee", "daarvoor", "daarachter", "daarin", "daarover",
+    "daar", "daarvan", "daarbij", "daarmee", "daarvoor", "daarachter", "daarin", "daarover", "dan",
     "zo'n", "zo’n", "zoiets", "ze", "hen", "hun", "hem", "them", "they", "those", "it", "its"})
 _REFERRING_PAIRS = ("dat dan", "dit dan", "die dan", "that then", "dat eigenlijk")
 # Words that say *what kind* of answer is wanted, or refer back; they carry no topic.
