@@ -156,7 +156,7 @@ def test_casus_advice_keeps_first_steps_the_small_step_and_the_closest_pitfall(
     assert "zes weken" in steps[-1]  # the small step keeps its concrete detail
     assert "Vat inhoud" not in answer.answer  # a lead every casus shares gives way
     pitfall = base_services.answers.ask(
-        "mijn teamleider zegt dat er geen tijd is, mag ik dan naar de directeur stappen?")
+        "mijn teamleider heeft geen tijd; kan ik het dan gewoon aan de directeur vragen?")
     assert "Over zijn hoofd heen gaan" in pitfall.answer.split("Vermijd:")[1]
 
 
@@ -235,10 +235,30 @@ def test_answer_eval_floors(base_services: Services) -> None:
                               load_answer_questions(EVAL / "answers.yaml"), composer.docs)
     detail = report.render(verbose=True)
     assert report.questions >= 60
-    assert report.all_facts >= 0.93, detail
-    assert report.fact_coverage >= 0.95, detail
-    assert report.intent_accuracy >= 0.95, detail
+    assert report.all_facts >= 0.946, detail  # 71/75 measured (round 2)
+    assert report.fact_coverage >= 0.958, detail  # 0.959 measured
+    assert report.intent_accuracy >= 0.975, detail  # 0.976 measured
     assert report.in_scope_refusal_rate <= 0.03, detail
+    assert report.oos_refused >= 0.95, detail
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == 0, detail
+
+
+def test_answer_eval_floors_dev2(base_services: Services) -> None:
+    """Second dev set (round 2, written before its tuning): objection advice that needs the
+    concern, a later step or the pitfall; follow-ups about the previous answer's content;
+    English/Flemish wordings far from the titles. Floors = what round 2 reached (0.510 / 0.507
+    before); never lower them."""
+    composer = base_services.answers.composer
+    assert composer is not None
+    report = evaluate_answers(base_services.answers,
+                              load_answer_questions(EVAL / "answers_dev2.yaml"), composer.docs)
+    detail = report.render(verbose=True)
+    assert report.questions >= 50
+    assert report.all_facts >= 0.745, detail  # 38/51 measured
+    assert report.fact_coverage >= 0.77, detail  # 0.773 measured
+    assert report.intent_accuracy >= 0.91, detail  # 0.912 measured
+    assert report.in_scope_refusal_rate <= 0.0, detail
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == 0, detail

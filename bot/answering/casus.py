@@ -135,7 +135,8 @@ class CasusAdvisor:
         flat = [v for vs in views for v in vs]
         self.embedder = embedder
         self.vectors = embedder.encode_documents(flat) if flat else np.zeros((0, 1))
-        self.lexical = LexicalIndex([" ".join(vs) for vs in views])
+        # Words: who objects and how (not the story underneath, which names other parties).
+        self.lexical = LexicalIndex([" ".join(vs[:2]) for vs in views])
         self.common_leads = _common_leads(self.cases)
 
     def rank(self, vector: np.ndarray, question: str) -> list[CasusMatch]:
@@ -168,14 +169,16 @@ class CasusAdvisor:
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
         items = _items(good.text) if good is not None else []
-        chosen, optional = self._steps(items, question)
+        # Words naming the case itself ("teamleider", "tijd") say nothing about which step.
+        asked = " ".join(set(tokenize(question)) - set(tokenize(casus.profile())))
+        chosen, optional = self._steps(items, asked)
         state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES}
         if focus == "underneath":
             chosen = [i for i in chosen if i not in optional]
             optional = []
             state = {"under": UNDERNEATH_FOCUS_SENTENCES, "last": 1}
         example = self._example(casus, question)
-        pitfall = self._pitfall(doc, question)
+        pitfall = self._pitfall(doc, asked)
 
         def render() -> str:
             parts: list[str] = []
