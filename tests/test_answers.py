@@ -301,25 +301,26 @@ async def test_cli_ask_uses_the_configured_llm_unless_offline(base_services: Ser
 
 
 def test_heldout_answer_floors(base_services: Services) -> None:
-    """Held-out sets by an independent writer, evaluated once after tuning was frozen
-    (docs/benchmarks.md, "Answers"). Floors = what was reached; never tune on these files.
+    """Held-out sets by an independent writer, never tuned on (docs/benchmarks.md, "Answers").
+    Floors = what was reached; never lower them.
 
-    Measured 0.579 / 0.638 on the first-edition material; with the second edition merged
-    (issue 15: new files such as asset-based-werken compete for some questions, key facts
-    updated to the rewritten wording) the same code reaches 0.561 / 0.622. The floors hold that
-    merged figure; the target (0.85, issue 13) is not met."""
+    Measured 0.579 / 0.638 on the first-edition material, 0.561 / 0.622 with the second
+    edition merged; round 2 (casus advice with the relevant and the small step, section-level
+    matching, referring follow-ups, glossary before retrieval) reaches 0.596 / 0.669, intent
+    accuracy 0.903 and 0.944 on the intents set, refusals 2/57. The target (0.85, issue 13)
+    is not met."""
     composer = base_services.answers.composer
     assert composer is not None
     report = evaluate_answers(base_services.answers,
                               load_answer_questions(EVAL / "answers_heldout.yaml"),
                               composer.docs)
     detail = report.render(verbose=True)
-    assert report.all_facts >= 0.56, detail
-    assert report.fact_coverage >= 0.62, detail
-    assert report.intent_accuracy >= 0.88, detail
-    assert report.in_scope_refusal_rate <= 0.04, detail
+    assert report.all_facts >= 0.596, detail  # 34/57
+    assert report.fact_coverage >= 0.668, detail  # 0.669
+    assert report.intent_accuracy >= 0.90, detail  # 0.903
+    assert report.in_scope_refusal_rate <= 0.036, detail  # 2/57
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     intents = evaluate_intents(base_services.answers,
                                load_intent_questions(EVAL / "intents_heldout.yaml"))
-    assert intents["accuracy"] >= 0.92, intents["errors"]
+    assert intents["accuracy"] >= 0.94, intents["errors"]  # 0.944
