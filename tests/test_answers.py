@@ -22,6 +22,7 @@ from bot.answering.evaluation import (
 )
 from bot.answering.intent import INTENTS, load_intent_examples
 from bot.evaluation import load_eval_questions
+from bot.retrieval.lexical import tokenize
 from bot.services import Services
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -29,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
 
 
-def section_text(services: Services, path: str, intent: str) -> str:
+def section_text(services: Services, path: str, intent: str, question: str = "") -> str:
     composer = services.answers.composer
     assert composer is not None
     found = composer.docs[path].find(INTENT_HEADINGS[intent])
     assert found is not None
-    return fit(found.text)
+    return fit(found.text, question_tokens=tokenize(composer.glossary.normalise(question)))
 
 
 @pytest.mark.parametrize(("question", "intent", "path"), [
@@ -50,16 +51,16 @@ def test_lesstof_answer_is_the_section_for_the_intent(base_services: Services, q
     assert answer.grounded and answer.intent == intent
     paths = [s.path for s in answer.sources]
     assert paths[0] == path and len(paths) == len(set(paths))  # its own file first, each once
-    assert answer.answer == section_text(base_services, path, intent)
+    assert answer.answer == section_text(base_services, path, intent, question)
     assert answer.related and all(r not in answer.answer for r in answer.related)
 
 
 def test_example_from_the_practice_section(base_services: Services) -> None:
-    answer = base_services.answers.ask(
-        "geef eens een voorbeeld van hoe een bibliotheek een doelgroep scherp maakte")
+    question = "geef eens een voorbeeld van hoe een bibliotheek een doelgroep scherp maakte"
+    answer = base_services.answers.ask(question)
     assert answer.intent == "voorbeeld"
     assert answer.answer == section_text(base_services, "lesstof/doelgroepen-bepalen.md",
-                                         "voorbeeld")
+                                         "voorbeeld", question)
 
 
 def test_assignment_answer_lists_what_to_hand_in_with_checklist(base_services: Services) -> None:
@@ -125,9 +126,11 @@ def test_offline_follow_ups_use_the_stored_context_and_nieuw_clears_it(
     assert first.sources[0].path == "lesstof/draaiboek-opstellen.md"
     second = services.ask_offline(user, "en hoe doe ik dat dan?")
     assert second.intent == "stappen"
-    assert second.answer == section_text(services, "lesstof/draaiboek-opstellen.md", "stappen")
+    assert second.answer == section_text(services, "lesstof/draaiboek-opstellen.md", "stappen",
+                                         "en hoe doe ik dat dan?")
     third = services.ask_offline(user, "kun je een voorbeeld geven?")
-    assert third.answer == section_text(services, "lesstof/draaiboek-opstellen.md", "voorbeeld")
+    assert third.answer == section_text(services, "lesstof/draaiboek-opstellen.md", "voorbeeld",
+                                        "kun je een voorbeeld geven?")
     services.new_conversation(user)
     after = services.ask_offline(user, "en hoe doe ik dat dan?")
     assert not after.sources or after.sources[0].path != "lesstof/draaiboek-opstellen.md"
@@ -142,12 +145,86 @@ def test_refining_follow_up_switches_casus(services: Services) -> None:
     assert second.casus_path == "casussen/schooldirecteur-geen-tijd.md"
 
 
+def test_casus_advice_keeps_first_steps_the_small_step_and_the_closest_pitfall(
+        base_services: Services) -> None:
+    answer = base_services.answers.ask("mijn teamleider zegt dat er geen tijd is")
+    assert answer.casus_path == "casussen/teamleider-tijd-en-geld.md"
+    steps = [ln for ln in answer.answer.splitlines() if ln.startswith("- ")]
+    assert 3 <= len(steps) <= 5 and len(answer.answer) <= 900
+    assert "Neem het probleem serieus" in steps[0] and "Erken zijn positie" in steps[1]
+    assert "Stel een kleine, begrensde stap voor" in steps[-1]
+    assert "zes weken" in steps[-1]  # the small step keeps its concrete detail
+    assert "Vat inhoud" not in answer.answer  # a lead every casus shares gives way
+    pitfall = base_services.answers.ask(
+        "mijn teamleider heeft geen tijd; kan ik het dan gewoon aan de directeur vragen?")
+    assert "Over zijn hoofd heen gaan" in pitfall.answer.split("Vermijd:")[1]
+
+
+def test_casus_is_matched_by_the_concern_not_only_the_quote(base_services: Services) -> None:
+    answer = base_services.answers.ask(
+        "mijn collega is bang dat haar collectiekennis er straks niet meer toe doet")
+    assert answer.casus_path == "casussen/collega-veranderingsmoe.md"
+
+
+def test_follow_up_on_a_casus_asking_what_lies_behind(services: Services) -> None:
+    user = 79
+    first = services.ask_offline(user, "de wethouder vindt dat de bieb alleen boeken moet uitlenen")
+    assert first.casus_path == "casussen/wethouder-alleen-boeken.md"
+    assert "overlap" not in first.answer  # the standalone advice has room for two sentences
+    second = services.ask_offline(user, "wat zit daar meestal achter?")
+    assert second.casus_path == first.casus_path
+    assert "De tweede zorg gaat over overlap" in second.answer
+    assert len([ln for ln in second.answer.splitlines() if ln.startswith("- ")]) >= 3
+
+
+def test_referring_follow_up_answers_from_the_section_it_points_at(services: Services) -> None:
+    user = 80
+    first = services.ask_offline(
+        user, "hoe laat ik bewoners zelf een activiteit organiseren in de bibliotheek?")
+    assert first.sources[0].path == "lesstof/bezoeker-aan-het-roer.md"
+    second = services.ask_offline(user, "wat moet ik dan praktisch regelen?")
+    assert second.sources[0].path == "lesstof/bezoeker-aan-het-roer.md"
+    assert "Sleutels en toegang" in second.answer and "Verzekering" in second.answer
+
+
+def test_a_specific_section_wins_when_the_question_is_about_it(base_services: Services) -> None:
+    composer = base_services.answers.composer
+    assert composer is not None
+    question = "welke stappen heeft Appreciative Inquiry?"
+    answer = base_services.answers.ask(question)
+    assert answer.sources[0].path == "lesstof/asset-based-werken.md"
+    assert "Ontdekken" in answer.answer and "Dromen" in answer.answer
+    saved = composer.sections
+    try:  # without section matching the generic "Hoe pak je het aan?" answers
+        composer.sections = None
+        assert "Ontdekken" not in base_services.answers.ask(question).answer
+    finally:
+        composer.sections = saved
+
+
+def test_fit_keeps_the_items_closest_to_the_question_whole() -> None:
+    items = [f"{i}. **Stap {i}.** Eerste zin over stap {i}. " + "Meer uitleg. " * 12
+             for i in range(1, 6)]
+    text = "\n".join(items)
+    plain = fit(text, 700)
+    assert plain.count("Meer uitleg") < 12 * 5 and "Stap 5" in plain
+    focused = fit(text, 700, question_tokens=tokenize("hoe werkt de agenda"))
+    assert focused == plain  # no overlap: shortened from the end
+    items[3] = items[3].replace("Eerste zin over stap 4.", "Eerste zin over de agenda.")
+    text = "\n".join(items)
+    with_agenda = fit(text, 700, question_tokens=tokenize("de agenda"))
+    line4 = next(ln for ln in with_agenda.splitlines() if ln.startswith("4."))
+    assert line4.count("Meer uitleg") == 12  # the related item stays whole
+    assert len(with_agenda) <= 700
+
+
 def test_intent_training_set_is_large_and_labelled() -> None:
     examples = load_intent_examples(ROOT / "knowledge" / "intenties.yaml")
     assert len(examples) >= 300
     assert {label for _, label in examples} == set(INTENTS)
-    dev = {q.question.lower() for q in load_answer_questions(EVAL / "answers.yaml")}
-    assert not dev & {q.lower() for q, _ in examples}  # the dev set is not training data
+    dev = {q.question.lower() for name in ("answers.yaml", "answers_dev2.yaml")
+           for q in load_answer_questions(EVAL / name)}
+    assert not dev & {q.lower() for q, _ in examples}  # the dev sets are not training data
 
 
 def test_answer_eval_floors(base_services: Services) -> None:
@@ -158,10 +235,30 @@ def test_answer_eval_floors(base_services: Services) -> None:
                               load_answer_questions(EVAL / "answers.yaml"), composer.docs)
     detail = report.render(verbose=True)
     assert report.questions >= 60
-    assert report.all_facts >= 0.93, detail
-    assert report.fact_coverage >= 0.95, detail
-    assert report.intent_accuracy >= 0.95, detail
+    assert report.all_facts >= 0.946, detail  # 71/75 measured (round 2)
+    assert report.fact_coverage >= 0.958, detail  # 0.959 measured
+    assert report.intent_accuracy >= 0.975, detail  # 0.976 measured
     assert report.in_scope_refusal_rate <= 0.03, detail
+    assert report.oos_refused >= 0.95, detail
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == 0, detail
+
+
+def test_answer_eval_floors_dev2(base_services: Services) -> None:
+    """Second dev set (round 2, written before its tuning): objection advice that needs the
+    concern, a later step or the pitfall; follow-ups about the previous answer's content;
+    English/Flemish wordings far from the titles. Floors = what round 2 reached (0.510 / 0.507
+    before); never lower them."""
+    composer = base_services.answers.composer
+    assert composer is not None
+    report = evaluate_answers(base_services.answers,
+                              load_answer_questions(EVAL / "answers_dev2.yaml"), composer.docs)
+    detail = report.render(verbose=True)
+    assert report.questions >= 50
+    assert report.all_facts >= 0.745, detail  # 38/51 measured
+    assert report.fact_coverage >= 0.77, detail  # 0.773 measured
+    assert report.intent_accuracy >= 0.91, detail  # 0.912 measured
+    assert report.in_scope_refusal_rate <= 0.0, detail
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == 0, detail
@@ -204,25 +301,26 @@ async def test_cli_ask_uses_the_configured_llm_unless_offline(base_services: Ser
 
 
 def test_heldout_answer_floors(base_services: Services) -> None:
-    """Held-out sets by an independent writer, evaluated once after tuning was frozen
-    (docs/benchmarks.md, "Answers"). Floors = what was reached; never tune on these files.
+    """Held-out sets by an independent writer, never tuned on (docs/benchmarks.md, "Answers").
+    Floors = what was reached; never lower them.
 
-    Measured 0.579 / 0.638 on the first-edition material; with the second edition merged
-    (issue 15: new files such as asset-based-werken compete for some questions, key facts
-    updated to the rewritten wording) the same code reaches 0.561 / 0.622. The floors hold that
-    merged figure; the target (0.85, issue 13) is not met."""
+    Measured 0.579 / 0.638 on the first-edition material, 0.561 / 0.622 with the second
+    edition merged; round 2 (casus advice with the relevant and the small step, section-level
+    matching, referring follow-ups, glossary before retrieval) reaches 0.596 / 0.669, intent
+    accuracy 0.903 and 0.944 on the intents set, refusals 2/57. The target (0.85, issue 13)
+    is not met."""
     composer = base_services.answers.composer
     assert composer is not None
     report = evaluate_answers(base_services.answers,
                               load_answer_questions(EVAL / "answers_heldout.yaml"),
                               composer.docs)
     detail = report.render(verbose=True)
-    assert report.all_facts >= 0.56, detail
-    assert report.fact_coverage >= 0.62, detail
-    assert report.intent_accuracy >= 0.88, detail
-    assert report.in_scope_refusal_rate <= 0.04, detail
+    assert report.all_facts >= 0.596, detail  # 34/57
+    assert report.fact_coverage >= 0.668, detail  # 0.669
+    assert report.intent_accuracy >= 0.90, detail  # 0.903
+    assert report.in_scope_refusal_rate <= 0.036, detail  # 2/57
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     intents = evaluate_intents(base_services.answers,
                                load_intent_questions(EVAL / "intents_heldout.yaml"))
-    assert intents["accuracy"] >= 0.92, intents["errors"]
+    assert intents["accuracy"] >= 0.94, intents["errors"]  # 0.944

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 from bot.answering.extractive import trim_at_sentence
 from bot.answering.service import UserFacingError
 from bot.evaluation import evaluate, load_eval_questions
-from bot.retrieval.retriever import FusionParams
+from bot.retrieval.retriever import FusionParams, HybridRetriever
 from bot.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,45 @@ def test_out_of_scope_is_not_grounded(base_services: Services, question: str) ->
     assert "niet in het cursusmateriaal" in answer.answer
 
 
+def _scores(retriever: HybridRetriever, question: str, weight: float) -> dict[str, float]:
+    saved = retriever.fusion
+    try:
+        retriever.fusion = dataclasses.replace(saved, assignment_weight=weight)
+        return {h.chunk.id: h.score for h in retriever.retrieve(question, k=30).hits
+                if h.chunk.topic.startswith("opdracht")}
+    finally:
+        retriever.fusion = saved
+
+
+def test_assignment_files_weigh_less_unless_an_assignment_is_named(
+        base_services: Services) -> None:
+    retriever = base_services.retriever
+    weight = retriever.fusion.assignment_weight
+    assert weight < 1.0
+    question = "hoe maak ik duidelijk wat een partner eraan heeft om met ons samen te werken"
+    weighted, flat = _scores(retriever, question, weight), _scores(retriever, question, 1.0)
+    shared = weighted.keys() & flat.keys()
+    assert shared and all(weighted[c] == pytest.approx(weight * flat[c]) for c in shared)
+    named = "wat moet ik inleveren bij opdracht 3"  # naming the assignment: no penalty
+    assert _scores(retriever, named, weight) == _scores(retriever, named, 1.0)
+    assert retriever.retrieve(named).hits[0].chunk.topic == "opdracht-3-partners"
+
+
+def test_glossary_is_applied_before_retrieval(base_services: Services) -> None:
+    retriever = base_services.retriever
+    assert retriever.normalise is not None
+    question = "what skills does a community librarian need"
+    result = retriever.retrieve(question)
+    assert result.question == question  # the participant's words are kept
+    assert result.hits[0].chunk.topic == "competenties"  # "skills" -> "competenties"
+    saved = retriever.normalise
+    try:
+        retriever.normalise = None
+        assert retriever.retrieve(question).hits[0].chunk.topic != "competenties"
+    finally:
+        retriever.normalise = saved
+
+
 def test_in_scope_answer_is_short_with_sources(base_services: Services) -> None:
     answer = base_services.answers.ask("wat is een elevator pitch")
     assert answer.grounded
@@ -78,8 +118,8 @@ def test_trim_at_sentence() -> None:
 def test_eval_floor(base_services: Services) -> None:
     questions = load_eval_questions(ROOT / "tests/eval/questions.yaml")
     report = evaluate(base_services.answers, questions)
-    assert report.hit3 >= 0.90, report.render(verbose=True)
-    assert report.mrr >= 0.75, report.render(verbose=True)
+    assert report.hit3 >= 0.95, report.render(verbose=True)  # 0.950 measured (benchmarks §11)
+    assert report.mrr >= 0.865, report.render(verbose=True)  # 0.868 measured
     assert report.oos_accuracy >= 0.90, report.render(verbose=True)
 
 

@@ -10,6 +10,7 @@ the same profile, so a case is found in English or Flemish too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,12 +25,22 @@ UNDERNEATH = re.compile(r"^de zorg eronder", re.I)
 GOOD = re.compile(r"^goede aanpak", re.I)
 POOR = re.compile(r"^minder goede aanpak", re.I)
 OBJECTION = re.compile(r"^het bezwaar", re.I)
+WHO = re.compile(r"^wie$", re.I)
 MAX_STEPS = 5
 MIN_STEPS = 3
 UNDERNEATH_SENTENCES = 3
+UNDERNEATH_FOCUS_SENTENCES = 6
+LAST_STEP_SENTENCES = 2
+"""The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
 MAX_CHARS = 900
 LEXICAL_WEIGHT = 0.02
 """BM25 is unbounded; this scales it to a small bonus next to the cosine similarity."""
+VIEW_MAX = 0.5
+"""Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views (``Casus.views``)."""
+KEEP_FIRST = 2
+"""The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
+COMMON_LEAD = 3
+"""A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
 
 @dataclass(frozen=True)
@@ -39,11 +50,25 @@ class Casus:
     stakeholder: str
     good_responses: tuple[str, ...]
     doc: Document
+    summary: str = ""
+    tags: tuple[str, ...] = ()
 
     def profile(self) -> str:
         objection = self.doc.find(OBJECTION)
         quote = objection.text.lstrip("> ").strip() if objection else ""
         return f"{self.title}. {self.stakeholder}. {quote}"
+
+    def views(self) -> list[str]:
+        """Texts a participant's description may resemble: the objection as said, the case in
+        a nutshell, and who objects with the concern underneath."""
+        who = self.doc.find(WHO)
+        underneath = self.doc.find(UNDERNEATH)
+        return [
+            self.profile(),
+            f"{self.title}. {self.summary} {' '.join(self.tags)}",
+            f"{self.stakeholder}. {_sentences(who.text, 2) if who else ''} "
+            f"{_sentences(underneath.text, 3) if underneath else ''}",
+        ]
 
 
 @dataclass(frozen=True)
@@ -65,24 +90,62 @@ def _sentences(text: str, n: int) -> str:
     return " ".join(parts[:n])
 
 
+def _items(text: str) -> list[str]:
+    return [ln for ln in clean_lines(text) if ln.lstrip().startswith(("-", "*"))]
+
+
+def _item(line: str, sentences: int) -> str:
+    """A list item as its bold lead plus its first ``sentences`` sentences."""
+    if sentences <= 1:
+        return _shorten_item(line)
+    m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)\s*(.*)$", line)
+    if m is None:
+        return _shorten_item(line)
+    return f"{m.group(1)} {_sentences(m.group(2), sentences)}".rstrip()
+
+
+def _lead(item: str) -> str:
+    """The bold lead of a list item, normalised ("vraag open door.")."""
+    m = re.search(r"\*\*([^*]+)\*\*", item)
+    return (m.group(1) if m else strip_marker(item)).strip().lower()
+
+
+def _common_leads(cases: list[Casus]) -> frozenset[str]:
+    counts: dict[str, int] = {}
+    for c in cases:
+        good = c.doc.find(GOOD)
+        if good is None:
+            continue
+        leads = {_lead(ln) for ln in clean_lines(good.text) if ln.lstrip().startswith(("-", "*"))}
+        for lead in leads:
+            counts[lead] = counts.get(lead, 0) + 1
+    return frozenset(lead for lead, n in counts.items() if n >= COMMON_LEAD)
+
+
 class CasusAdvisor:
     def __init__(self, files: list[KnowledgeFile], docs: dict[str, Document],
                  embedder: Embedder) -> None:
         self.cases: list[Casus] = [
             Casus(f.path, f.front.title, f.casus.stakeholder, tuple(f.casus.good_responses),
-                  docs[f.path])
+                  docs[f.path], f.front.summary, tuple(f.front.tags))
             for f in files if f.casus is not None and f.path in docs
         ]
-        profiles = [c.profile() for c in self.cases]
+        views = [c.views() for c in self.cases]
+        self.n_views = len(views[0]) if views else 1
+        flat = [v for vs in views for v in vs]
         self.embedder = embedder
-        self.vectors = embedder.encode_documents(profiles) if profiles else np.zeros((0, 1))
-        self.lexical = LexicalIndex(profiles)
+        self.vectors = embedder.encode_documents(flat) if flat else np.zeros((0, 1))
+        # Words: who objects and how (not the story underneath, which names other parties).
+        self.lexical = LexicalIndex([" ".join(vs[:2]) for vs in views])
+        self.common_leads = _common_leads(self.cases)
 
     def rank(self, vector: np.ndarray, question: str) -> list[CasusMatch]:
         if not self.cases:
             return []
-        dense = self.vectors @ np.asarray(vector, dtype=np.float32)
-        scores = dense.astype(float)
+        per_view = (self.vectors @ np.asarray(vector, dtype=np.float32)).reshape(
+            len(self.cases), self.n_views)
+        scores = (VIEW_MAX * per_view.max(axis=1) +
+                  (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
         for i, s in self.lexical.search(tokenize(question), len(self.cases)):
             scores[i] += LEXICAL_WEIGHT * s
         order = np.argsort(-scores)
@@ -92,38 +155,102 @@ class CasusAdvisor:
         return next((c for c in self.cases if c.path == path), None)
 
     def advise(self, casus: Casus, question: str, similar: list[Casus],
-               labels: dict[str, str]) -> Advice:
-        """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py)."""
+               labels: dict[str, str], focus: str = "") -> Advice:
+        """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py).
+
+        Parts: what lies underneath (first sentences of *De zorg eronder*), 3-5 steps of
+        *Goede aanpak* (the first two, the steps closest to the question, the last one: the
+        small concrete step, with its detail), one example reply and the pitfall closest to
+        the question. Over MAX_CHARS, shrink in order: drop the least relevant optional step,
+        the small step's detail, the third sentence underneath, the next optional step, the
+        second sentence underneath. ``focus="underneath"`` (a follow-up asking what lies
+        behind the objection) shows the whole concern and only the fixed steps."""
         doc = casus.doc
-        parts: list[str] = []
         underneath = doc.find(UNDERNEATH)
-        if underneath is not None:
-            parts.append(f"**{labels['underneath']}** "
-                         f"{_sentences(underneath.text, UNDERNEATH_SENTENCES)}")
         good = doc.find(GOOD)
-        steps: list[str] = []
-        steps_at = -1
-        if good is not None:
-            items = [ln for ln in clean_lines(good.text) if ln.lstrip().startswith(("-", "*"))]
-            steps = [_shorten_item(ln) for ln in items[:MAX_STEPS]]
-            if steps:
-                steps_at = len(parts)
-                parts.append(f"**{labels['approach']}**\n" + "\n".join(steps))
+        items = _items(good.text) if good is not None else []
+        # Words naming the case itself ("teamleider", "tijd") say nothing about which step.
+        asked = " ".join(set(tokenize(question)) - set(tokenize(casus.profile())))
+        chosen, optional = self._steps(items, asked)
+        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES}
+        if focus == "underneath":
+            chosen = [i for i in chosen if i not in optional]
+            optional = []
+            state = {"under": UNDERNEATH_FOCUS_SENTENCES, "last": 1}
         example = self._example(casus, question)
-        if example:
-            parts.append(f"**{labels['example']}** “{example}”")
-        poor = doc.find(POOR)
-        if poor is not None:
-            items = [ln for ln in clean_lines(poor.text) if ln.lstrip().startswith(("-", "*"))]
-            if items:
-                pitfall = strip_marker(_shorten_item(items[0]))
+        pitfall = self._pitfall(doc, asked)
+
+        def render() -> str:
+            parts: list[str] = []
+            if underneath is not None:
+                parts.append(f"**{labels['underneath']}** "
+                             f"{_sentences(underneath.text, state['under'])}")
+            steps = [_item(items[i], state["last"] if i == len(items) - 1 else 1)
+                     for i in chosen]
+            if steps:
+                parts.append(f"**{labels['approach']}**\n" + "\n".join(steps))
+            if example:
+                parts.append(f"**{labels['example']}** “{example}”")
+            if pitfall:
                 parts.append(f"**{labels['avoid']}** {pitfall}")
-        text = "\n\n".join(parts)
-        while len(text) > MAX_CHARS and len(steps) > MIN_STEPS:  # fewer steps, same structure
-            steps.pop()
-            parts[steps_at] = f"**{labels['approach']}**\n" + "\n".join(steps)
-            text = "\n\n".join(parts)
+            return "\n\n".join(parts)
+
+        def drop_step() -> bool:
+            if not optional or len(chosen) <= MIN_STEPS:
+                return False
+            chosen.remove(optional.pop())
+            return True
+
+        def fewer(key: str) -> bool:
+            if state[key] <= 1:
+                return False
+            state[key] -= 1
+            return True
+
+        def fewer_last() -> bool:
+            return fewer("last")
+
+        def fewer_under() -> bool:
+            return fewer("under")
+
+        shrink: list[Callable[[], bool]] = [drop_step, fewer_last, fewer_under, drop_step,
+                                            *[fewer_under] * UNDERNEATH_FOCUS_SENTENCES]
+        text = render()
+        for step in shrink:
+            if len(text) <= MAX_CHARS:
+                break
+            if step():
+                text = render()
         return Advice(text, casus, similar)
+
+    def _pitfall(self, doc: Document, question: str) -> str:
+        """The pitfall of *Minder goede aanpak* sharing most words with the question."""
+        poor = doc.find(POOR)
+        pitfalls = _items(poor.text) if poor is not None else []
+        if not pitfalls:
+            return ""
+        q = set(tokenize(question))
+        best = max(range(len(pitfalls)),
+                   key=lambda i: (len(q & set(tokenize(pitfalls[i]))), -i))
+        return strip_marker(_shorten_item(pitfalls[best]))
+
+    def _steps(self, items: list[str], question: str) -> tuple[list[int], list[int]]:
+        """Which steps of *Goede aanpak* to show (indices, file order) and the optional ones,
+        most relevant first: the first KEEP_FIRST (listen, acknowledge), the last (the small
+        concrete step), and in between the steps closest to the question, case-specific ones
+        before the leads every case shares."""
+        n = len(items)
+        fixed = sorted({*range(min(KEEP_FIRST, n)), n - 1}) if n else []
+        q = set(tokenize(question))
+
+        def relevance(i: int) -> tuple[int, int, int]:
+            words = set(tokenize(items[i]))
+            generic = _lead(items[i]) in self.common_leads
+            return (len(q & words), 0 if generic else 1, -i)
+
+        middle = sorted(set(range(n)) - set(fixed), key=relevance, reverse=True)
+        extra = middle[: max(0, MAX_STEPS - len(fixed))]
+        return sorted([*fixed, *extra]), extra
 
     @staticmethod
     def _example(casus: Casus, question: str) -> str:

@@ -19,6 +19,10 @@ from bot.answering.followup import drop_generic
 from bot.retrieval.lexical import tokenize
 
 MAX_CHARS = 900
+SPECIFIC_MARGIN = 0.04
+"""A specific section whose heading does not name a word of the question replaces the intent's
+section only when it is this much more similar (tuned on answers.yaml + answers_dev2.yaml)."""
+SECTION_FIXED_INTENTS = frozenset({"voorbeeld", "opdracht", "cursus", "valkuilen"})
 
 INTENT_HEADINGS: dict[str, re.Pattern[str]] = {
     "definitie": re.compile(r"^(wat is|wat betekent|wat doet|wat is de cursus)", re.I),
@@ -102,13 +106,21 @@ def _join(lines: list[str]) -> str:
     return out
 
 
-def fit(text: str, limit: int = MAX_CHARS) -> str:
-    """Whole lines up to ``limit``; list items shortened first, then cut after a whole item."""
+def fit(text: str, limit: int = MAX_CHARS, question_tokens: list[str] | None = None) -> str:
+    """Whole lines up to ``limit``. Too long: list items are shortened to their lead and first
+    sentence one by one, the items sharing fewest words with the question first (ties: from
+    the end), so the most relevant steps keep their detail; then cut after a whole item."""
     lines = clean_lines(text)
     full = _join(lines)
     if len(full) <= limit:
         return full
-    lines = [_shorten_item(ln) if _LIST_ITEM.match(ln.lstrip()) else ln for ln in lines]
+    wanted = set(question_tokens or [])
+    items = [i for i, ln in enumerate(lines) if _LIST_ITEM.match(ln.lstrip())]
+    order = sorted(items, key=lambda i: (len(wanted & set(tokenize(lines[i]))), -i))
+    for i in order:
+        lines[i] = _shorten_item(lines[i])
+        if len(_join(lines)) <= limit:
+            return _join(lines)
     kept: list[str] = []
     for line in lines:
         candidate = _join([*kept, line])
@@ -151,9 +163,43 @@ def specific_section(doc: Document, question_tokens: list[str],
     return None
 
 
+def closer_specific(doc: Document, chosen: Section | None, question_tokens: list[str],
+                    sims: dict[str, float] | None, by_name: bool = True) -> Section | None:
+    """A file-specific section closer to the question than ``chosen``, else None: its heading
+    names a topic word of the question (not in the file's title) and it is at least as similar
+    (section similarity, ``sections.SectionVectors``), or it is clearly more similar.
+    ``by_name=False``: only the clear similarity counts (a new "how do I ..." question asks
+    for the file's steps even when a heading shares a word with it)."""
+    if not sims:
+        return None
+    titled = title_tokens(doc)
+    wanted = set(drop_generic(question_tokens)) - titled
+    base = sims.get(chosen.key, 0.0) if chosen is not None else 0.0
+    best: Section | None = None
+    for s in doc.sections:
+        if s.is_links or GENERIC_HEADING.match(s.heading) or s.key not in sims:
+            continue
+        named = by_name and bool(wanted & set(tokenize(s.heading)))
+        if sims[s.key] >= base + (0.0 if named else SPECIFIC_MARGIN) and \
+                (best is None or sims[s.key] > sims[best.key]):
+            best = s
+    return best
+
+
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
-                 fallback: str = "") -> Section | None:
-    """The section of ``doc`` that answers ``intent``."""
+                 fallback: str = "", sims: dict[str, float] | None = None,
+                 follow_up: bool = False) -> Section | None:
+    """The section of ``doc`` that answers ``intent``; a specific section instead when the
+    question is clearly closer to it (``sims``: section key -> similarity to the question)."""
+    chosen = _pick_section(doc, intent, question_tokens, fallback)
+    if intent in SECTION_FIXED_INTENTS:
+        return chosen
+    by_name = follow_up or intent != "stappen"
+    return closer_specific(doc, chosen, question_tokens, sims, by_name) or chosen
+
+
+def _pick_section(doc: Document, intent: str, question_tokens: list[str],
+                  fallback: str = "") -> Section | None:
     if intent == "definitie":
         specific = specific_section(doc, question_tokens)
         if specific is not None:
@@ -173,11 +219,12 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
 
 
 def compose_section(doc: Document, intent: str, question_tokens: list[str],
-                    fallback: str = "", limit: int = MAX_CHARS) -> Composed:
-    section = pick_section(doc, intent, question_tokens, fallback)
+                    fallback: str = "", limit: int = MAX_CHARS,
+                    sims: dict[str, float] | None = None, follow_up: bool = False) -> Composed:
+    section = pick_section(doc, intent, question_tokens, fallback, sims, follow_up)
     if section is None:
         return Composed("", doc)
-    text = fit(section.text, limit)
+    text = fit(section.text, limit, question_tokens)
     sections = [section]
     if doc.kind == "voorbeeld" and len(text) < limit * 0.6:  # what makes it inspiring, if room
         extra = doc.find(re.compile(r"^wat maakt het", re.I))

@@ -25,6 +25,7 @@ from bot.answering.documents import Document, build_documents
 from bot.answering.followup import AnswerContext, FollowUpKind, follow_up_kind
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.lexical import tokenize
@@ -40,13 +41,18 @@ VETO_OOS = 0.45
 VETO_MAX_DENSE = 0.90
 """Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
 refuse, unless the dense similarity is at least VETO_MAX_DENSE."""
-FOLLOW_UP_OWN_INTENT = 0.45
+FOLLOW_UP_OWN_INTENT = 0.40
 """A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
 REFINE_OWN_INTENT = 0.60
 TITLE_BOOST = 1.5
 HEADING_BOOST = 1.3
 ASSIGNMENT_FILE_PENALTY = 0.6
 ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"})
+UNDERNEATH_INTENTS = frozenset({"definitie", "waarom"})
+"""A follow-up on a casus whose own intent is what/why ("wat zit daar achter?") gets the whole
+concern under the objection."""
+REFER_FILES = 3
+"""A referring follow-up stays in the previous file when it is among this many best files."""
 CLOSE_FILE = 0.75
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
@@ -74,8 +80,11 @@ class Draft:
 class AnswerComposer:
     def __init__(self, retriever: HybridRetriever, docs: dict[str, Document],
                  intents: IntentModel | None, glossary: Glossary,
-                 advisor: CasusAdvisor | None, assignments: dict[str, int]) -> None:
+                 advisor: CasusAdvisor | None, assignments: dict[str, int],
+                 sections: SectionVectors | None = None) -> None:
         self.retriever = retriever
+        self.sections = sections
+        """Section-level similarity (None: sections are picked by intent only)."""
         self.docs = docs
         self.intents = intents
         self.glossary = glossary
@@ -114,19 +123,24 @@ class AnswerComposer:
         if context is not None and context.path in self.docs:
             kind = follow_up_kind(text)
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
-        result = self.retriever.retrieve(query, k=k)
+        result = self.retriever.retrieve(query, k=k, normalised=True)
         own_vector = result.vector
         if kind != "none" and self.intents is not None:
             own_vector = self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
-        if kind == "pure":
+        if kind == "refer" and context is not None and context.path not in \
+                [h.chunk.path for h in result.files()[:REFER_FILES]]:
+            kind = "refine"  # the previous file is not about this: a new question with context
+        if kind in ("pure", "refer"):
             assert context is not None
             intent = context.intent
             if pred is not None and pred.intent != "buiten_scope" and \
                     pred.confidence >= FOLLOW_UP_OWN_INTENT:
                 intent = pred.intent
             draft = Draft(True, intent, pred, result, follow_up=kind)
-            self._compose_in(draft, self.docs[context.path], tokenize(text), "")
+            focus = "underneath" if self.answer_intent(pred) in UNDERNEATH_INTENTS else ""
+            self._compose_in(draft, self.docs[context.path], tokenize(text), "", own_vector,
+                             focus)
             draft.context = AnswerContext(context.question, context.path, intent)
             return draft
         intent = self.answer_intent(pred)
@@ -147,7 +161,7 @@ class AnswerComposer:
 
     def draft_for(self, result: RetrievalResult) -> Draft:
         """Compose for an existing retrieval result (no follow-up context, no new retrieval)."""
-        pred = self.predict(result.question, result.vector)
+        pred = self.predict(self.glossary.normalise(result.question), result.vector)
         draft = Draft(True, self.answer_intent(pred), pred, result)
         self._compose(draft, result.question, result, None, result.question)
         return draft
@@ -160,9 +174,9 @@ class AnswerComposer:
         elif intent == "opdracht" and self._assignment(draft, result):
             pass
         else:
-            self._compose_best(draft, query, result)
+            self._compose_best(draft, query, result, refine)
         if not draft.docs:  # nothing composable: the best passage's section
-            self._compose_best(draft, query, result)
+            self._compose_best(draft, query, result, refine)
 
     # Composition ----------------------------------------------------------------------------
     def _use(self, draft: Draft, composed: Composed) -> None:
@@ -173,15 +187,22 @@ class AnswerComposer:
         draft.section_keys = [s.key for s in composed.sections]
         draft.related = composed.related
 
+    def section_sims(self, doc: Document, vector: np.ndarray | None) -> dict[str, float] | None:
+        if self.sections is None or vector is None:
+            return None
+        return self.sections.similarities([s.key for s in doc.sections], vector)
+
     def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
-                    fallback: str) -> None:
-        if doc.kind == "casus" and draft.intent in ("weerstand", "stappen") and \
-                self.advisor is not None:
+                    fallback: str, vector: np.ndarray | None = None, focus: str = "") -> None:
+        """A follow-up's answer from the previous file; on a casus the advice again, with the
+        whole concern (``focus="underneath"``) when the follow-up asks what or why."""
+        if doc.kind == "casus" and draft.intent != "valkuilen" and self.advisor is not None:
             casus = self.advisor.by_path(doc.path)
             if casus is not None:
-                self._use_advice(draft, casus, [], draft.result.question)
+                self._use_advice(draft, casus, [], draft.result.question, focus)
                 return
-        self._use(draft, compose_section(doc, draft.intent, tokens, fallback))
+        self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
+                                         sims=self.section_sims(doc, vector), follow_up=True))
 
     def file_score(self, hit_score: float, doc: Document, tokens: set[str],
                    intent: str) -> float:
@@ -197,7 +218,10 @@ class AnswerComposer:
             score *= ASSIGNMENT_FILE_PENALTY
         return score
 
-    def _compose_best(self, draft: Draft, query: str, result: RetrievalResult) -> None:
+    def _compose_best(self, draft: Draft, query: str, result: RetrievalResult,
+                      own: np.ndarray | None = None) -> None:
+        """The intent's section (or a closer specific one) of the best file; ``own`` is a
+        refining follow-up's own embedding, which picks the section."""
         files = [h for h in result.files() if h.chunk.path in self.docs]
         if not files:
             return
@@ -223,7 +247,10 @@ class AnswerComposer:
             if section is not None:
                 self._use(draft, Composed(fit(section.text), doc, [section]))
                 return
-        self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section))
+        self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
+                                         sims=self.section_sims(
+                                             doc, own if own is not None else result.vector),
+                                         follow_up=own is not None))
 
     def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
         topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]
@@ -256,9 +283,9 @@ class AnswerComposer:
         self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)
 
     def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
-                    question: str) -> None:
+                    question: str, focus: str = "") -> None:
         assert self.advisor is not None
-        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS)
+        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus)
         draft.text = advice.text
         draft.docs = [casus.doc]
         draft.section_keys = [s.key for s in casus.doc.sections if not s.is_links][:1]
@@ -275,5 +302,7 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     glossary = Glossary.load(knowledge_dir)
     intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
     advisor = CasusAdvisor(loaded.files, docs, embedder)
+    retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
-    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments)
+    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
+                          SectionVectors.load(retriever))

@@ -5,7 +5,9 @@ The context of the last answer (standalone question, file, intent) is stored per
 follow-up when, after removing question and filler words, nothing of its own topic is left
 ("kun je een voorbeeld geven?") -> *pure*: same file, new intent; or when it starts with "en"/
 "and" and adds a few words ("en bij een school?") -> *refine*: the previous question with the
-new words, same intent unless the new words clearly ask for another kind of answer.
+new words, same intent unless the new words clearly ask for another kind of answer; or when
+it is short and points back ("wat zit daar meestal achter?", "wat kan ik ze dan aanbieden?")
+-> *refer*: the previous file, the section closest to the follow-up, its own intent.
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ from bot.folding import fold
 from bot.retrieval.lexical import tokenize
 
 CONTEXT_KEY = "answer_context"
-FollowUpKind = Literal["none", "pure", "refine"]
+FollowUpKind = Literal["none", "pure", "refine", "refer"]
 
 _STARTERS = {"en", "and", "maar", "but", "ok", "oke", "oké", "dus", "so", "of", "or"}
 _MAX_REFINE_WORDS = 7
+_MAX_REFER_WORDS = 10
+# Words that point back at the previous answer's subject ("wat zit daar achter?", "wat kan ik
+# ze aanbieden?", "hoe hou ik dat dan bij?"): a short question with one is about that file.
+_REFERRING = frozenset({
+    "daar", "daarvan", "daarbij", "daarmee", "daarvoor", "daarachter", "daarin", "daarover", "dan",
+    "zo'n", "zo’n", "zoiets", "ze", "hen", "hun", "hem", "them", "they", "those", "it", "its"})
+_REFERRING_PAIRS = ("dat dan", "dit dan", "die dan", "that then", "dat eigenlijk")
 # Words that say *what kind* of answer is wanted, or refer back; they carry no topic.
 _GENERIC = (
     "voorbeeld voorbeelden voorbeeldje example examples geven give show toon laat zien tips tip "
@@ -84,4 +93,8 @@ def follow_up_kind(question: str) -> FollowUpKind:
         return "pure"
     if words[0] in _STARTERS and len(words) <= _MAX_REFINE_WORDS:
         return "refine"
+    joined = " ".join(words)
+    if len(words) <= _MAX_REFER_WORDS and (
+            _REFERRING & set(words) or any(p in joined for p in _REFERRING_PAIRS)):
+        return "refer"
     return "none"

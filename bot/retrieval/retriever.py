@@ -8,7 +8,9 @@ tuned on ``tests/eval/questions.yaml`` (see docs/benchmarks.md).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,21 @@ class FusionParams:
     """At most this many chunks of one topic: many casus files share a topic."""
     kind_weight: tuple[tuple[str, float], ...] = (("casus", 0.8), ("voorbeeld", 0.9))
     """Optional multiplier per kind, e.g. (("casus", 0.9),)."""
+    assignment_weight: float = 0.6
+    """Multiplier for the assignment files (topic ``opdracht-*``: the assignment and its how-to)
+    when the question names no assignment (``ASSIGNMENT_WORDS``): they restate every topic of
+    the course, so they crowd out the lesson that explains it."""
+
+
+ASSIGNMENT_WORDS = frozenset({"opdracht", "opdrachten", "assignment", "assignments", "inleveren",
+                              "indienen", "afgeven", "omgevingsanalyse", "online", "tool",
+                              "tools"})
+"""Words that name an assignment (any word starting with "opdracht" counts too)."""
+
+
+def names_assignment(question: str) -> bool:
+    words = set(re.findall(r"[\w-]+", question.lower()))
+    return bool(words & ASSIGNMENT_WORDS) or any(w.startswith("opdracht") for w in words)
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,9 @@ class HybridRetriever:
         self._sections: dict[str, list[Chunk]] = defaultdict(list)
         for c in self.chunks:
             self._sections[c.section].append(c)
+        self.normalise: Callable[[str], str] | None = None
+        """Query normalisation before retrieval (the Flemish/English glossary, set by the
+        answer composer); None = the question as asked."""
 
     @classmethod
     def open(
@@ -144,7 +164,11 @@ class HybridRetriever:
         i = self._by_id.get(chunk_id)
         return None if i is None else self.chunks[i]
 
-    def retrieve(self, question: str, k: int = 5) -> RetrievalResult:
+    def retrieve(self, question: str, k: int = 5, normalised: bool = False) -> RetrievalResult:
+        """Best chunks for ``question``; ``normalised``: the glossary was applied already."""
+        asked = question
+        if self.normalise is not None and not normalised:
+            question = self.normalise(question)
         tokens = tokenize(question)
         n = min(self.fusion.candidates, len(self.chunks)) or 1
         query_vector = self.embedder.encode_queries([question])[0]
@@ -165,6 +189,10 @@ class HybridRetriever:
         if kind_weight:
             for i in fused:
                 fused[i] *= kind_weight.get(self.chunks[i].kind, 1.0)
+        if self.fusion.assignment_weight != 1.0 and not names_assignment(question):
+            for i in fused:
+                if self.chunks[i].topic.startswith("opdracht"):
+                    fused[i] *= self.fusion.assignment_weight
         per_file: dict[str, int] = defaultdict(int)
         per_topic: dict[str, int] = defaultdict(int)
         hits: list[Hit] = []
@@ -184,5 +212,5 @@ class HybridRetriever:
         grounded = bool(hits) and (
             best_dense >= g.strong or (best_dense >= g.weak and coverage >= g.min_coverage)
         )
-        return RetrievalResult(question, hits, grounded, best_dense, coverage, tokens,
+        return RetrievalResult(asked, hits, grounded, best_dense, coverage, tokens,
                                query_vector)
