@@ -13,6 +13,7 @@ import pytest
 
 from bot.retrieval.embeddings import make_embedder
 from bot.roleplay import classifier as clf
+from bot.roleplay import ngrams
 from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +39,8 @@ def test_heldout_floors(tmp_path: Path) -> None:
     classifier = clf.load_or_train(FOLDER, book, encoder, tmp_path)
     examples = clf.load_examples(HELDOUT, book.ids)
     assert len(examples) >= 300
-    x = classifier.extractor.features([e.text for e in examples])
     y = clf.label_matrix(examples, book.ids)
-    decided = (classifier.model.probabilities(x) >= classifier.model.thresholds).astype(int)
+    decided = classifier.decisions([e.text for e in examples])
     scores = clf.evaluate(y, decided, book.ids)
     print("\n" + clf.render_scores(scores))
     assert scores["micro"].f1 >= HELDOUT_MICRO_F1
@@ -106,6 +106,7 @@ def test_training_is_reproducible_and_stale_models_are_retrained(
     first, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
     again, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
     np.testing.assert_allclose(first.coef, again.coef)
+    np.testing.assert_allclose(first.ngram_coef, again.ngram_coef)
     np.testing.assert_array_equal(first.thresholds, again.thresholds)
     first.save(folder / clf.MODEL_FILE)
     loaded = clf.load_or_train(folder, book, encoder, tmp_path / "cache")
@@ -129,3 +130,20 @@ def test_unknown_labels_are_refused(tmp_path: Path) -> None:
     bad.write_text("replies:\n  - {text: 'Hoi', labels: [smoezen]}\n", encoding="utf-8")
     with pytest.raises(clf.TrainingDataError, match="smoezen"):
         clf.load_examples(bad, ("luisteren",))
+
+
+def test_ngram_features_match_scikit_learn() -> None:
+    """The numpy inference of the n-gram features equals scikit-learn's TfidfVectorizer."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    texts = [e.text for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)][:300]
+    vectoriser = ngrams.NgramVectoriser.fit(texts)
+    reference = TfidfVectorizer(analyzer=ngrams.analyse, sublinear_tf=True,
+                                min_df=ngrams.MIN_DF, max_features=ngrams.MAX_FEATURES).fit(texts)
+    probe = [*texts[:50], "Ja maar, dat valt toch wel mee?", "onbekende woorden xyzzy"]
+    np.testing.assert_allclose(vectoriser.transform(probe),
+                               reference.transform(probe).toarray(), atol=1e-9)
+    assert "=ja maar" in ngrams.analyse("Ja, maar …")
+    assert ngrams.analyse("Één keer DOORVRAGEN") == ngrams.analyse("een keer doorvragen")
+    assert not vectoriser.transform(["", "?!"]).any()  # no words: an all-zero row
