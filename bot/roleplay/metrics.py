@@ -1,0 +1,60 @@
+"""Multi-label scores of the technique classifier: per-label thresholds and P/R/F1."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+THRESHOLD_GRID: Final = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
+"""Candidate thresholds 0.2 … 0.8."""
+
+
+def f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def best_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Per label the threshold (from `THRESHOLD_GRID`) with the best F1."""
+    out = []
+    for j in range(y.shape[1]):
+        best = max(THRESHOLD_GRID, key=lambda t: (
+            f1(int(((proba[:, j] >= t) & (y[:, j] == 1)).sum()),
+               int(((proba[:, j] >= t) & (y[:, j] == 0)).sum()),
+               int(((proba[:, j] < t) & (y[:, j] == 1)).sum())), -abs(t - 0.5)))
+        out.append(best)
+    return np.array(out)
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+def evaluate(y: np.ndarray, decided: np.ndarray, labels: Sequence[str]) -> dict[str, Scores]:
+    """Per-label and ``micro`` precision/recall/F1."""
+    out: dict[str, Scores] = {}
+    totals = [0, 0, 0]
+    for j, label in enumerate(labels):
+        tp = int(((decided[:, j] == 1) & (y[:, j] == 1)).sum())
+        fp = int(((decided[:, j] == 1) & (y[:, j] == 0)).sum())
+        fn = int(((decided[:, j] == 0) & (y[:, j] == 1)).sum())
+        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
+        out[label] = Scores(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0,
+                            f1(tp, fp, fn), tp + fn)
+    tp, fp, fn = totals
+    out["micro"] = Scores(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0,
+                          f1(tp, fp, fn), tp + fn)
+    return out
+
+
+def render_scores(scores: dict[str, Scores]) -> str:
+    lines = [f"{'technique':20s} {'P':>5s} {'R':>5s} {'F1':>5s} {'n':>5s}"]
+    lines += [f"{k:20s} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f} {s.support:5d}"
+              for k, s in scores.items()]
+    return "\n".join(lines)
