@@ -37,7 +37,7 @@ async def bench(n: int, data_dir: Path) -> dict[str, float]:
     from bot.services import build_services, configure_runtime
     from bot.settings import Settings
     from bot.telegram.application import build_application
-    from bot.telegram.reminders import reminder_dispatcher
+    from bot.telegram.common import reminder_dispatcher
     from tests.fakes.telegram_server import FakeTelegramServer
 
     settings = Settings(_env_file=None, data_dir=data_dir,  # type: ignore[call-arg]

@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from bot.knowledge.taxonomy import Taxonomy
+from bot.quiz import texts
 from bot.quiz.judge import QuizJudge
 from bot.quiz.questions import QuizBank, load_quiz
 from bot.quiz.schedule import INTERVALS, TOP_BOX, released
@@ -153,3 +154,25 @@ def test_the_participants_own_cohort_decides_which_lesdagen_have_come(
     assert quiz.next_question(USER) is None
     cohorts.move(USER, cohorts.default_id())
     assert quiz.next_question(USER) is not None
+
+
+def test_reminder_question_announces_once_and_can_be_switched_off(quiz: QuizService) -> None:
+    """What a daily reminder carries (bot.telegram.reminders appends it with a button)."""
+    first = quiz.reminder_question(USER)
+    assert first is not None and quiz.bank.get(first.question_id) is not None
+    assert "Oefenvraag van de dag" in first.html and "oefenvraag uit" in first.html
+    second = quiz.reminder_question(USER)
+    assert second is not None and "oefenvraag uit" not in second.html  # announced once
+    assert quiz.toggle_in_reminder(USER, "oefenvraag misschien") == texts.TOGGLE_USAGE
+    assert quiz.toggle_in_reminder(USER, "oefenvraag uit") == texts.REMINDER_OFF
+    assert quiz.reminder_question(USER) is None
+    assert quiz.toggle_in_reminder(USER, "Oefenvraag AAN") == texts.REMINDER_ON
+    assert quiz.reminder_question(USER) is not None
+
+
+def test_missed_section_is_empty_without_misses(quiz: QuizService) -> None:
+    assert quiz.missed_section({1, 2}) == ""
+    quiz.answer(1, "gotik", "geen idee")
+    section = quiz.missed_section({1, 2})
+    assert section.startswith("\n\n") and "GOTIK" in section
+    assert quiz.missed_section({2}) == ""

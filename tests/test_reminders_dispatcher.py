@@ -215,6 +215,28 @@ async def test_broadcast_uses_the_same_pacing() -> None:
     assert report.seconds == pytest.approx(0.2)
 
 
+
+async def test_announce_sends_a_broadcast_with_broadcast_send_not_the_reminder_send() -> None:
+    """Without an outbox `announce` sends here, through ``broadcast_send`` (no reminder button);
+    the reminder ``send`` is never used for it."""
+    fake = FakeTime()
+    reminder_sends: list[int] = []
+    broadcast: list[tuple[int, str]] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        reminder_sends.append(chat_id)
+
+    async def broadcast_send(chat_id: int, text: str) -> None:
+        broadcast.append((chat_id, text))
+
+    dispatcher = ReminderDispatcher(FakeBackend(0), send, is_blocked=is_blocked, rate=10,
+                                    broadcast_send=broadcast_send, sleep=fake.sleep,
+                                    monotonic=fake.monotonic)
+    report = await dispatcher.announce([1, 2], "<b>Les gaat niet door.</b>")
+    assert broadcast == [(1, "<b>Les gaat niet door.</b>"), (2, "<b>Les gaat niet door.</b>")]
+    assert reminder_sends == []
+    assert report.sent == 2
+
 async def test_end_to_end_with_the_database(make_db: MakeDb) -> None:
     db = make_db()
     clock_now = dt.datetime(2027, 1, 7, 12, 0, tzinfo=dt.UTC)

@@ -15,7 +15,7 @@ import pytest
 from bot import cli
 from bot.services import Services
 from bot.store.cohorts import CohortStore
-from bot.telegram.reminders import reminder_dispatcher
+from bot.telegram.common import reminder_dispatcher
 from tests.conftest import cli_on, running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 

@@ -2,16 +2,15 @@
 
 from bot.assignments.checks import check, count_words, split_entries
 from bot.assignments.models import Assignment, Section, Status, field_label, load_assignments
-from bot.assignments.service import (
-    MAX_ANSWER_CHARS,
+from bot.assignments.results import (
     AssignmentError,
     AssignmentProgress,
-    AssignmentService,
     ItemState,
     ItemView,
     NextItem,
     progress_bar,
 )
+from bot.assignments.service import MAX_ANSWER_CHARS, AssignmentService
 
 __all__ = [
     "MAX_ANSWER_CHARS",

@@ -30,6 +30,15 @@ class Feedback:
     box: int | None
 
 
+@dataclass(frozen=True)
+class ReminderQuestion:
+    """The practice question a daily reminder carries: its id (for the answer button) and the
+    HTML to append to the reminder (with the one-time announcement the first time)."""
+
+    question_id: str
+    html: str
+
+
 class QuizService:
     def __init__(self, bank: QuizBank, judge: QuizJudge, participants: ParticipantStore,
                  calendar: CourseCalendar, taxonomy: Taxonomy, timezone: str,
@@ -79,6 +88,28 @@ class QuizService:
         self.participants.set_state(user_id, IN_REMINDER, None if on else False)
         self.participants.set_state(user_id, ANNOUNCED, True)
         return texts.REMINDER_ON if on else texts.REMINDER_OFF
+
+    def toggle_in_reminder(self, user_id: int, arg: str) -> str:
+        """``/herinnering oefenvraag aan|uit``: the Dutch reply (usage when ``arg`` is neither)."""
+        words = arg.lower().split()
+        if len(words) != 2 or words[1] not in {"aan", "uit"}:
+            return texts.TOGGLE_USAGE
+        return self.set_in_reminder(user_id, words[1] == "aan")
+
+    def reminder_question(self, user_id: int) -> ReminderQuestion | None:
+        """The question for today's reminder (reminders go to the private chat: chat id = user
+        id), or None when switched off or nothing is due."""
+        if not self.in_reminder(user_id):
+            return None
+        question = self.schedule.pick(user_id, self.bank.questions, self.calendar.dates(),
+                                      only_due=True)
+        if question is None:
+            return None
+        html = texts.REMINDER_QUESTION.format(theme=escape(self.theme_label(question)),
+                                              question=escape(question.question))
+        if self.announce_once(user_id):
+            html += texts.ANNOUNCE
+        return ReminderQuestion(question.id, html)
 
     def announce_once(self, user_id: int) -> bool:
         """True the first time (the reminder then carries the announcement)."""
@@ -146,3 +177,9 @@ class QuizService:
                 lines.append(texts.MISSED_LINE.format(question=escape(q.question), missed=missed,
                                                       people=people))
         return "\n".join([texts.MISSED_TITLE, *lines]) if lines else ""
+
+    def missed_section(self, user_ids: Collection[int]) -> str:
+        """For /overzicht: the most-missed questions of these participants as a section to
+        append ('' when none)."""
+        text = self.render_most_missed(user_ids=set(user_ids))
+        return f"\n\n{text}" if text else ""

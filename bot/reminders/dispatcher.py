@@ -372,6 +372,15 @@ class ReminderDispatcher:
                               uncertain=counts.get(UNCERTAIN, 0))
 
     async def broadcast(self, chat_ids: Iterable[int], text: str) -> DispatchReport:
-        """Send one text to many chats through the same pacing (e.g. a trainer announcement).
+        """Send one text to many chats through the same pacing (e.g. a trainer announcement),
+        with ``broadcast_send`` when given.
         A blocked chat is passed to `mark_blocked` as user id (private chat id == user id)."""
-        return await self.sender.deliver(Outgoing(c, c, lambda: text) for c in chat_ids)
+        return await self.sender.deliver(Outgoing(c, c, lambda: text, None, self.broadcast_send)
+                                         for c in chat_ids)
+
+    async def announce(self, chat_ids: Iterable[int], text: str) -> DispatchReport:
+        """A broadcast, sent with ``broadcast_send`` (no reminder button): with an outbox the
+        leader sends it (one send budget across replicas), otherwise this process does."""
+        if self.outbox is not None:
+            return await self.queue_broadcast(chat_ids, text)
+        return await self.broadcast(chat_ids, text)

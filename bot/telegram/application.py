@@ -160,16 +160,14 @@ def build_application(
     # Guards run first (negative groups).
     application.add_handler(TypeHandler(Update, guards.group_filter), group=-2)
     application.add_handler(TypeHandler(Update, guards.access), group=-1)
-    # The features in order (group 0), what runs after a handled update (group 1: e.g. any
-    # other command ends a "waiting for text"), then the catch-alls: only what nothing took.
+    # The features in order (group 0), then the catch-alls: only what nothing took. The
+    # waiting flows add their refresh (group -3) and "moved on" (group 1) handlers below.
     for feature in registered:
         application.add_handlers(feature.handlers)
     for feature in registered:
-        application.add_handlers(feature.late, group=1)
-    for feature in registered:
         application.add_handlers(feature.last)
     # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
-    # database makes restarts safe). Tests reach it via bot.telegram.reminders.reminder_dispatcher.
+    # database makes restarts safe). Tests reach it via bot.telegram.common.reminder_dispatcher.
     install_reminder_job(application, services.reminders, services.quiz,
                          every=settings.reminder_check_seconds, leader=leader,
                          outbox=Outbox(services.db, owner=inbox.owner))

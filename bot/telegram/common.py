@@ -7,6 +7,8 @@
   below, so two features can never share one); `Callback.data` refuses anything over
   Telegram's 64-byte limit, `Callback.parse` replaces splitting by hand.
 - Chat lookup: `chat_of` (the chat of a pressed button), `private_chat_id`.
+- Shared application state: `reminder_dispatcher` (the paced sender reminders and trainer
+  broadcasts share, kept in ``application.bot_data``).
 - Registration: `TelegramFeature`, what each feature module's ``register`` returns.
 """
 
@@ -22,9 +24,10 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
 from bot.features import Feature
+from bot.reminders import ReminderDispatcher
 from bot.telegram.render import split_message
 
 log = logging.getLogger(__name__)
@@ -198,6 +201,19 @@ QUIZ = Callback("z")
 ROLEPLAY = Callback("rp")
 
 
+# Shared application state ---------------------------------------------------------------------
+DISPATCHER_KEY = "reminder_dispatcher"
+
+
+def reminder_dispatcher(application: Application[Any, Any, Any, Any, Any, Any]
+                        ) -> ReminderDispatcher:
+    """The reminder dispatcher `bot.telegram.reminders.install_reminder_job` put in
+    ``bot_data``: reminders and trainer broadcasts share its pace (20 messages/s)."""
+    dispatcher = application.bot_data[DISPATCHER_KEY]
+    assert isinstance(dispatcher, ReminderDispatcher)
+    return dispatcher
+
+
 # Registration ---------------------------------------------------------------------------------
 Handler = BaseHandler[Any, Any, Any]
 
@@ -207,12 +223,12 @@ class TelegramFeature:
     """A feature's Telegram side: its registry entry (commands, menu) and its handlers.
 
     Each feature module has one ``register(...)`` function returning this; the application
-    adds ``handlers`` in group 0 in the order of its feature list, ``late`` in group 1 (after
-    an update was handled), ``last`` after every feature's handlers (catch-alls)."""
+    adds ``handlers`` in group 0 in the order of its feature list and ``last`` after every
+    feature's handlers (catch-alls). Group 1 belongs to the waiting flows (bot.telegram.flows
+    `LATE_GROUP`); a feature adds no handler there."""
 
     spec: Feature
     handlers: list[Handler]
-    late: list[Handler] = field(default_factory=list)
     last: list[Handler] = field(default_factory=list)
 
     def command_names(self) -> set[str]:

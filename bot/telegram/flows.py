@@ -21,9 +21,10 @@ bot.telegram.persistence) with a few additions:
 * **Write-through.** `bot.telegram.persistence.write_through` writes the changes before the
   update is marked done.
 
-Wiring (bot.app.build_application): ``.persistence(...)`` on the builder, the feature handlers
-(each conversation in group 0 before the text fallbacks), then `install_waiting_flows`, and
-`write_through` in the update processor's ``on_done``.
+Wiring (bot.telegram.application.build_application): ``.persistence(...)`` on the builder, the
+feature handlers (each conversation in group 0 before the text fallbacks), then
+`install_waiting_flows`, and `write_through` in the update processor's ``on_done``. How to add a
+flow: docs/architecture.md, "Waiting flows".
 """
 
 from __future__ import annotations

@@ -13,8 +13,6 @@ Callback data (far below 64 bytes; question ids are short slugs):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
-from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -42,23 +40,6 @@ ANSWERING = 1
 def more_markup(question_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         texts.BTN_MORE, callback_data=CB.data("more", question_id))]])
-
-
-def reminder_addition(quiz: QuizService, user_id: int
-                      ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    """HTML to append to a daily reminder and the button row to answer it ('' when none)."""
-    if not quiz.in_reminder(user_id):
-        return "", []
-    question = quiz.schedule.pick(user_id, quiz.bank.questions, quiz.calendar.dates(),
-                                  only_due=True)
-    if question is None:
-        return "", []
-    html = texts.REMINDER_QUESTION.format(theme=escape(quiz.theme_label(question)),
-                                          question=escape(question.question))
-    if quiz.announce_once(user_id):
-        html += texts.ANNOUNCE
-    button = CB.button(texts.BTN_ANSWER, "ans", question.id)
-    return html, [[button]]
 
 
 class QuizHandlers:
@@ -189,27 +170,3 @@ def _conversation(h: QuizHandlers) -> WaitingConversation:
         ends_on=filters.COMMAND,  # another command: the next text is a question again
         on_end=lambda user_id: h.quiz.set_pending(user_id, None),
     )
-
-
-def reminder_quiz(quiz: QuizService | None, chat_id: int
-                  ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    """The daily reminder's practice question (reminders go to the private chat: id = user)."""
-    if quiz is None:
-        return "", []
-    return reminder_addition(quiz, chat_id)
-
-
-def quiz_toggle(quiz: QuizService, user_id: int, arg: str) -> str:
-    """``/herinnering oefenvraag aan|uit``."""
-    words = arg.lower().split()
-    if len(words) != 2 or words[1] not in {"aan", "uit"}:
-        return texts.TOGGLE_USAGE
-    return quiz.set_in_reminder(user_id, words[1] == "aan")
-
-
-def quiz_missed_html(quiz: QuizService | None, members: Collection[int]) -> str:
-    """For /overzicht: the practice questions these participants missed most ('' when none)."""
-    if quiz is None:
-        return ""
-    text = quiz.render_most_missed(user_ids=set(members))
-    return f"\n\n{text}" if text else ""

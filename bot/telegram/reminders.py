@@ -9,18 +9,16 @@ Callback data:
     r:d:<days>      daily | weekdays
     r:pause / r:resume / r:off
 
-The dispatcher lives in ``application.bot_data`` (see `reminder_dispatcher`) and is called once
-a minute from the JobQueue. The due logic and the "claim before send" in the database make
-restarts and overlapping runs safe.
+The dispatcher lives in ``application.bot_data`` (see `bot.telegram.common.reminder_dispatcher`)
+and is called once a minute from the JobQueue. The due logic and the "claim before send" in the
+database make restarts and overlapping runs safe.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from telegram import (
@@ -43,9 +41,9 @@ from telegram.ext import (
 
 from bot import features
 from bot.assignments import texts as assignment_texts
+from bot.quiz import texts as quiz_texts
 from bot.quiz.service import QuizService
 from bot.reminders import (
-    DispatchReport,
     ReminderDispatcher,
     ReminderError,
     ReminderService,
@@ -57,7 +55,9 @@ from bot.store.leader import Leader
 from bot.store.outbox import Outbox
 from bot.store.participants import ParticipantStore
 from bot.telegram.common import (
+    DISPATCHER_KEY,
     MENU,
+    QUIZ,
     TelegramFeature,
     private_chat_id,
     reply_plain,
@@ -68,13 +68,11 @@ from bot.telegram.common import (
 from bot.telegram.common import REMINDERS as CB
 from bot.telegram.flows import WaitingConversation
 from bot.telegram.leadership import on_lead
-from bot.telegram.quiz import quiz_toggle, reminder_quiz
 from bot.telegram.ratelimit import proves_not_delivered
 from bot.telegram.render import esc
 
 log = logging.getLogger(__name__)
 
-DISPATCHER_KEY = "reminder_dispatcher"
 PRESETS = ("08:00", "12:00", "19:00")
 CHECK_EVERY = 60.0
 TIME = "time"
@@ -82,10 +80,6 @@ TIME = "time"
 FIRST_CHECK = 5.0
 
 
-
-# Reminders get a button and are escaped here; a broadcast is sent as given (already HTML).
-_broadcasting: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting",
-                                                                     default=False)
 
 
 def status_markup(reminder: Reminder | None) -> InlineKeyboardMarkup:
@@ -106,13 +100,6 @@ def status_markup(reminder: Reminder | None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def reminder_dispatcher(application: Application[Any, Any, Any, Any, Any, Any]
-                        ) -> ReminderDispatcher:
-    dispatcher = application.bot_data[DISPATCHER_KEY]
-    assert isinstance(dispatcher, ReminderDispatcher)
-    return dispatcher
-
-
 def _retry_after(exc: BaseException) -> float | None:
     if not isinstance(exc, RetryAfter):
         return None
@@ -125,15 +112,12 @@ def make_dispatcher(reminders: ReminderService, quiz: QuizService | None, bot: B
     markup = InlineKeyboardMarkup([[MENU.button(rt.BTN_TO_ASSIGNMENTS, "opdrachten")]])
 
     async def send(chat_id: int, text: str) -> None:
-        if _broadcasting.get():
-            await bot.send_message(chat_id, text)
-        else:
-            question, rows = await asyncio.to_thread(reminder_quiz, quiz, chat_id)
-            await bot.send_message(chat_id, esc(text) + question,
-                                   reply_markup=InlineKeyboardMarkup([*rows,
-                                                                      *markup.inline_keyboard]))
+        extra = await asyncio.to_thread(quiz.reminder_question, chat_id) if quiz else None
+        rows = [[QUIZ.button(quiz_texts.BTN_ANSWER, "ans", extra.question_id)]] if extra else []
+        await bot.send_message(chat_id, esc(text) + (extra.html if extra else ""),
+                               reply_markup=InlineKeyboardMarkup([*rows, *markup.inline_keyboard]))
 
-    async def send_broadcast(chat_id: int, text: str) -> None:
+    async def send_broadcast(chat_id: int, text: str) -> None:  # ready-made HTML, no button
         await bot.send_message(chat_id, text)
 
     return ReminderDispatcher(reminders, send,
@@ -141,19 +125,6 @@ def make_dispatcher(reminders: ReminderService, quiz: QuizService | None, bot: B
                               retry_after=_retry_after, rate=20.0, outbox=outbox,
                               not_delivered=proves_not_delivered if outbox else None,
                               broadcast_send=send_broadcast)
-
-
-async def broadcast_html(dispatcher: ReminderDispatcher, chat_ids: Iterable[int],
-                         html: str) -> DispatchReport:
-    """Send ready-made HTML to many chats at the dispatcher's pace (no reminder button).
-    With an outbox the leader sends it (one send budget across replicas)."""
-    if dispatcher.outbox is not None:
-        return await dispatcher.queue_broadcast(chat_ids, html)
-    token = _broadcasting.set(True)  # the worker tasks copy this context
-    try:
-        return await dispatcher.broadcast(chat_ids, html)
-    finally:
-        _broadcasting.reset(token)
 
 
 def install_reminder_job(application: Application[Any, Any, Any, Any, Any, Any],
@@ -261,7 +232,8 @@ class ReminderHandlers:
             await self.set_timezone(msg, user.id, arg.split()[1:])
             return
         if arg.lower().split()[0] == "oefenvraag" and self.quiz is not None:
-            await reply_plain(msg, await asyncio.to_thread(quiz_toggle, self.quiz, user.id, arg))
+            reply = await asyncio.to_thread(self.quiz.toggle_in_reminder, user.id, arg)
+            await reply_plain(msg, reply)
             return
         try:
             request = await asyncio.to_thread(self.reminders.apply, user.id,

@@ -38,11 +38,16 @@ from bot.reminders import CourseCalendar, DispatchReport, ReminderError, parse_d
 from bot.store.cohorts import CohortStore
 from bot.store.participants import ParticipantStore
 from bot.telegram.common import TRAINER as CB
-from bot.telegram.common import TelegramFeature, chat_of, reply_plain, send_html, show
+from bot.telegram.common import (
+    TelegramFeature,
+    chat_of,
+    reminder_dispatcher,
+    reply_plain,
+    send_html,
+    show,
+)
 from bot.telegram.flows import WaitingConversation
 from bot.telegram.guards import Guards
-from bot.telegram.quiz import quiz_missed_html
-from bot.telegram.reminders import broadcast_html, reminder_dispatcher
 from bot.telegram.render import MAX_MESSAGE, esc, split_message
 from bot.trainer import TrainerService
 from bot.trainer import texts as ttexts
@@ -231,7 +236,7 @@ class TrainerHandlers:
     def missed_html(self, ids: list[int]) -> str:
         """The practice questions these cohorts missed most (runs in a worker thread)."""
         members = set().union(*(self.cohorts.members(c) for c in ids)) if ids else set()
-        return quiz_missed_html(self.quiz, members)
+        return self.quiz.missed_section(members) if self.quiz is not None else ""
 
     # /cursusdata ------------------------------------------------------------------------------
     async def dates(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -344,7 +349,7 @@ class TrainerHandlers:
         body, chat = broadcast_text(str(state["text"])), chat_of(query)
 
         async def run() -> None:
-            report = await broadcast_html(dispatcher, recipients, body)
+            report = await dispatcher.announce(recipients, body)
             await context.bot.send_message(chat, self.report(report), parse_mode=None)
 
         # In the background: updates keep flowing while a long list is sent at 20/s.
