@@ -324,3 +324,22 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     intents = evaluate_intents(base_services.answers,
                                load_intent_questions(EVAL / "intents_heldout.yaml"))
     assert intents["accuracy"] >= 0.94, intents["errors"]  # 0.944
+
+
+def test_second_heldout_answer_floors(base_services: Services) -> None:
+    """A second held-out set (70 questions), written on 2026-11-29 by another independent
+    writer while round 2 was being tuned, added after tuning ended and evaluated once:
+    every key fact 0.516 (33/64), coverage 0.573, intent 0.786, refusals 4/64, out of scope
+    6/6. Floors = what was reached; never lower them. The target (0.85, issue 13) is not met."""
+    composer = base_services.answers.composer
+    assert composer is not None
+    report = evaluate_answers(base_services.answers,
+                              load_answer_questions(EVAL / "answers_heldout2.yaml"),
+                              composer.docs)
+    detail = report.render(verbose=True)
+    assert report.all_facts >= 0.515, detail  # 33/64
+    assert report.fact_coverage >= 0.572, detail  # 0.573
+    assert report.intent_accuracy >= 0.785, detail  # 0.786
+    assert report.in_scope_refusal_rate <= 0.063, detail  # 4/64
+    assert report.oos_refused >= 0.95, detail
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
