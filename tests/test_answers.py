@@ -14,6 +14,7 @@ import pytest
 
 from bot.answering.compose import INTENT_HEADINGS, fit
 from bot.answering.evaluation import (
+    AnswerReport,
     evaluate_answers,
     evaluate_intents,
     evaluate_scope,
@@ -300,6 +301,14 @@ async def test_cli_ask_uses_the_configured_llm_unless_offline(base_services: Ser
         assert "Volgens de cursus" not in str(offline["answer"])
 
 
+def _heldout_report(services: Services, name: str) -> tuple[AnswerReport, str]:
+    composer = services.answers.composer
+    assert composer is not None
+    report = evaluate_answers(services.answers, load_answer_questions(EVAL / name),
+                              composer.docs)
+    return report, report.render(verbose=True)
+
+
 def test_heldout_answer_floors(base_services: Services) -> None:
     """Held-out sets by an independent writer, never tuned on (docs/benchmarks.md, "Answers").
     Floors = what was reached; never lower them.
@@ -309,12 +318,7 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     matching, referring follow-ups, glossary before retrieval) reaches 0.596 / 0.669, intent
     accuracy 0.903 and 0.944 on the intents set, refusals 2/57. The target (0.85, issue 13)
     is not met."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_heldout.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
+    report, detail = _heldout_report(base_services, "answers_heldout.yaml")
     assert report.all_facts >= 0.596, detail  # 34/57
     assert report.fact_coverage >= 0.668, detail  # 0.669
     assert report.intent_accuracy >= 0.90, detail  # 0.903
@@ -331,12 +335,7 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     writer while round 2 was being tuned, added after tuning ended and evaluated once:
     every key fact 0.516 (33/64), coverage 0.573, intent 0.786, refusals 4/64, out of scope
     6/6. Floors = what was reached; never lower them. The target (0.85, issue 13) is not met."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_heldout2.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
+    report, detail = _heldout_report(base_services, "answers_heldout2.yaml")
     assert report.all_facts >= 0.515, detail  # 33/64
     assert report.fact_coverage >= 0.572, detail  # 0.573
     assert report.intent_accuracy >= 0.785, detail  # 0.786
