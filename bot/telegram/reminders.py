@@ -187,6 +187,8 @@ class ReminderHandlers:
             self.conversation(),
             CommandHandler("herinnering", self.command),
             CallbackQueryHandler(self.menu, pattern=MENU.pattern("herinnering", exact=True)),
+            # "Annuleer" after the wait already ended: the same answer as during the wait.
+            CallbackQueryHandler(self.cancel_button, pattern=CB.pattern("cancel", exact=True)),
             CallbackQueryHandler(self.button, pattern=CB.pattern()),
         ]
 
@@ -285,10 +287,6 @@ class ReminderHandlers:
                 await asyncio.to_thread(r.resume, user_id)
             elif parts == ["off"]:
                 await asyncio.to_thread(r.off, user_id)
-            elif parts == ["cancel"]:  # "Annuleer" after the wait already ended
-                await query.answer()
-                await show(query, rt.TIME_CANCELLED, None)
-                return
             else:
                 await query.answer(rt.STALE, show_alert=True)
                 return
