@@ -73,7 +73,7 @@ from bot.telegram.common import (
     send_new,
     show,
 )
-from bot.telegram.flows import Preloaded, WaitingConversation
+from bot.telegram.flows import Preloaded, WaitingConversation, not_text_reply
 from bot.telegram.render import esc
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,7 @@ class AssignmentHandlers:
             entry_points=[CallbackQueryHandler(self.write, pattern=CB.pattern("write"))],
             states={ANSWER: [
                 MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.answer),
-                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND
-                               & ~filters.StatusUpdate.ALL, self.not_text),
+                not_text_reply(t.ANSWER_NOT_TEXT, ANSWER, private),
                 CallbackQueryHandler(self.cancel_button, pattern=CB.pattern("cancel", exact=True)),
             ]},
             fallbacks=[CommandHandler("annuleer", self.cancel_command)],
@@ -353,12 +352,6 @@ class AssignmentHandlers:
         lines += check_lines(view, t.ANSWER_SAVED_COMPLETE)
         await send_html(msg, "\n".join(lines), item_markup(view))
         return ConversationHandler.END
-
-    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-        """A photo, sticker, voice message… while we wait for the answer: say what we need."""
-        if update.effective_message is not None:
-            await reply_plain(update.effective_message, t.ANSWER_NOT_TEXT)
-        return ANSWER
 
     async def edited_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The participant edited a message that was an answer: store the new text."""

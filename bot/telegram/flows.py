@@ -43,11 +43,13 @@ from telegram.ext import (
     BaseHandler,
     ContextTypes,
     ConversationHandler,
+    MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot.store.conversations import Key
+from bot.telegram.common import reply_plain
 from bot.telegram.persistence import SqlConversationPersistence
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,20 @@ class Preloaded(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         scope = _scope.get()
         return scope is not None and scope.facts.get(id(self), False)
+
+
+def not_text_reply(reply: str, state: object, where: filters.BaseFilter = filters.ALL
+                   ) -> MessageHandler[Any, object]:
+    """For a waiting state: a photo, sticker, voice message… (no text, no command) gets
+    ``reply`` and the conversation stays in ``state``."""
+
+    async def keep_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        if update.effective_message is not None:
+            await reply_plain(update.effective_message, reply)
+        return state
+
+    return MessageHandler(where & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                          keep_waiting)
 
 
 class WaitingConversation(ConversationHandler[Any]):

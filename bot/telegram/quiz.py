@@ -31,7 +31,7 @@ from bot.quiz import texts
 from bot.quiz.service import QuizService
 from bot.telegram.common import QUIZ as CB
 from bot.telegram.common import TelegramFeature, reply_plain, send_html
-from bot.telegram.flows import Preloaded, WaitingConversation
+from bot.telegram.flows import Preloaded, WaitingConversation, not_text_reply
 from bot.telegram.render import render_section
 
 ANSWERING = 1
@@ -96,11 +96,6 @@ class QuizHandlers:
         await send_html(msg, self.quiz.render_feedback(feedback), more_markup(question.id))
         return ConversationHandler.END
 
-    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        if update.effective_message is not None:
-            await reply_plain(update.effective_message, texts.EMPTY_ANSWER)
-        return ANSWERING
-
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         if update.effective_user is not None:
             await asyncio.to_thread(self.quiz.set_pending, update.effective_user.id, None)
@@ -163,8 +158,7 @@ def _conversation(h: QuizHandlers) -> WaitingConversation:
                       MessageHandler(text & pending, h.answer_text)],
         states={ANSWERING: [
             MessageHandler(text, h.answer_text),
-            MessageHandler(~filters.COMMAND & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                           h.not_text),
+            not_text_reply(texts.EMPTY_ANSWER, ANSWERING),
         ]},
         fallbacks=[CommandHandler("annuleer", h.cancel)],
         ends_on=filters.COMMAND,  # another command: the next text is a question again

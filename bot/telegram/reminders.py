@@ -66,7 +66,7 @@ from bot.telegram.common import (
     show,
 )
 from bot.telegram.common import REMINDERS as CB
-from bot.telegram.flows import WaitingConversation
+from bot.telegram.flows import WaitingConversation, not_text_reply
 from bot.telegram.leadership import on_lead
 from bot.telegram.ratelimit import proves_not_delivered
 from bot.telegram.render import esc
@@ -203,8 +203,7 @@ class ReminderHandlers:
                                                pattern=CB.pattern("other", exact=True))],
             states={TIME: [
                 MessageHandler(private & text & TIME_LIKE, self.time_text),
-                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND
-                               & ~filters.StatusUpdate.ALL, self.not_text),
+                not_text_reply(rt.TIME_NOT_TEXT, TIME, private),
                 CallbackQueryHandler(self.cancel_button, pattern=CB.pattern("cancel", exact=True)),
             ]},
             fallbacks=[CommandHandler("annuleer", self.cancel_command)],
@@ -318,11 +317,6 @@ class ReminderHandlers:
             return TIME
         await send_html(msg, *await self.status(user.id, rt.SAVED))
         return ConversationHandler.END
-
-    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-        if update.effective_message is not None:
-            await reply_plain(update.effective_message, rt.TIME_NOT_TEXT)
-        return TIME
 
     async def cancel_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         if update.effective_message is not None:
