@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Bot
 from telegram.ext import Application
@@ -20,10 +20,6 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.telegram.common import TelegramFeature
 from bot.telegram.guards import Guards
-
-if TYPE_CHECKING:
-    from bot.store.db import Database
-    from bot.telegram.persistence import SqlConversationPersistence
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +88,7 @@ def build_application(
     from telegram.ext import Defaults, TypeHandler
     from telegram.request import HTTPXRequest
 
+    from bot.store.conversations import ConversationStore
     from bot.store.inbox import Inbox
     from bot.store.leader import Leader
     from bot.store.outbox import Outbox
@@ -100,7 +97,7 @@ def build_application(
     from bot.telegram.flows import install_waiting_flows
     from bot.telegram.inbox import InboxBot, bot_id_of, install_inbox_jobs, mark_done
     from bot.telegram.leadership import install_leader_job
-    from bot.telegram.persistence import write_through
+    from bot.telegram.persistence import SqlConversationPersistence, write_through
     from bot.telegram.ratelimit import MessageRateLimiter
     from bot.telegram.reminders import install_reminder_job
     from bot.telegram.request import CleaningRequest
@@ -150,7 +147,7 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor(on_done=done))
-        .persistence(waiting_flows_persistence(services.db))
+        .persistence(SqlConversationPersistence(ConversationStore(services.db)))
         .build()
     )
     application.bot_data[INBOX_KEY] = inbox
@@ -174,14 +171,6 @@ def build_application(
     install_waiting_flows(application)  # after every handler: it looks for the flows
     application.add_error_handler(on_error)
     return application
-
-
-def waiting_flows_persistence(db: Database) -> SqlConversationPersistence:
-    """PTB persistence of the waiting flows' conversation states (bot.telegram.persistence)."""
-    from bot.store.conversations import ConversationStore
-    from bot.telegram.persistence import conversation_persistence
-
-    return conversation_persistence(ConversationStore(db))
 
 
 INBOX_KEY = "inbox"

@@ -107,11 +107,6 @@ class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any],
         return None  # every write went to the database when it happened
 
 
-def conversation_persistence(store: ConversationStore) -> SqlConversationPersistence:
-    """For ``Application.builder().persistence(...)``."""
-    return SqlConversationPersistence(store)
-
-
 async def write_through(application: Application[Any, Any, Any, Any, Any, Any],
                         update: object) -> None:
     """Write changed conversation states now; raise if this update's user's state was lost.
