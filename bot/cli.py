@@ -36,8 +36,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         engine = build_roleplay_engine(settings, indexer.embedder, progress)
         progress("Rollenspel-voorbeelden klaar" if engine else "Geen rollenspel-scenario's")
-    if args.strict and report.errors:
-        for err in report.errors:
+    if args.strict and (report.errors or report.key_errors):
+        for err in [*report.errors, *report.key_errors]:
             print(str(err), file=sys.stderr)
         return 1
     return 0

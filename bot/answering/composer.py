@@ -27,7 +27,9 @@ from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
 from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
+from bot.knowledge.question_keys import load_question_keys
 from bot.retrieval.embeddings import Embedder
+from bot.retrieval.keys import build_key_index
 from bot.retrieval.lexical import tokenize
 from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 
@@ -295,10 +297,16 @@ class AnswerComposer:
 
 
 def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
-                   cache_dir: Path | None = None) -> AnswerComposer:
-    """Load the knowledge files, the glossary and train the intent model (seconds, cached)."""
+                   cache_dir: Path | None = None,
+                   index_dir: Path | None = None) -> AnswerComposer:
+    """Load the knowledge files, the glossary and train the intent model (seconds, cached);
+    attach the question keys (embedded at ingest into ``index_dir``, else here once)."""
     loaded = load_knowledge(knowledge_dir)
     docs = build_documents(loaded.files)
+    keys = load_question_keys(knowledge_dir, loaded.files)
+    for err in keys.errors:
+        log.warning("question key skipped: %s", err)
+    retriever.attach_keys(build_key_index(keys, embedder, index_dir or cache_dir))
     glossary = Glossary.load(knowledge_dir)
     intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
     advisor = CasusAdvisor(loaded.files, docs, embedder)

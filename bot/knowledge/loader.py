@@ -24,6 +24,8 @@ from bot.knowledge.taxonomy import Taxonomy
 
 MARKDOWN_GLOB = "**/*.md"
 SKIP_NAMES = {"README.md"}
+KEYS_GLOB = "vragen/**/*.yaml"
+"""Question keys (``bot.knowledge.question_keys``): part of the index's content hash."""
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,10 @@ def load_knowledge(knowledge_dir: Path, taxonomy: Taxonomy | None = None) -> Loa
 
 
 def file_hashes(knowledge_dir: Path) -> dict[str, str]:
-    """Content hash per Markdown file, without parsing (cheap change detection)."""
+    """Content hash per Markdown file and per question-key file (``vragen/**/*.yaml``), without
+    parsing (cheap change detection: a changed key file re-ingests, which re-embeds the keys)."""
+    keys = sorted(p for p in knowledge_dir.glob(KEYS_GLOB) if p.is_file())
     return {
         p.relative_to(knowledge_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in iter_markdown(knowledge_dir)
+        for p in [*iter_markdown(knowledge_dir), *keys]
     }

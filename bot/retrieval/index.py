@@ -4,6 +4,10 @@ Layout in ``DATA_DIR/index``:
 - ``index.json``: the manifest (signature, file hashes, all chunks, collection). Written
   atomically, last.
 - ``chroma/``: the embedded Chroma store (unless a Chroma server is configured).
+- ``question-keys-<hash>.npy``: the query embeddings of the question keys
+  (``knowledge/vragen/``, ``bot.retrieval.keys``); key files are part of the manifest's file
+  hashes, so a changed key file re-ingests. Kept next to the manifest, not in Chroma, so the
+  embedded store and server mode work alike.
 
 Collections are named by content: model + chunker settings + the chunks (ids derived from each
 file's content hash, and paths). Never by the Chroma URL, so replicas that index the same
@@ -32,8 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge.loader import LoadError, file_hashes, load_knowledge
+from bot.knowledge.models import KnowledgeFile
+from bot.knowledge.question_keys import load_question_keys
 from bot.retrieval.chunking import CHUNKER_VERSION, Chunk, chunk_file
 from bot.retrieval.embeddings import Embedder
+from bot.retrieval.keys import cache_path, embed_keys
 from bot.retrieval.leases import LEASE_TTL, GcReport, collect_garbage
 from bot.retrieval.vectorstore import (
     COLLECTION_PREFIX,
@@ -132,6 +139,11 @@ class IngestReport:
     rebuilt: bool = False
     seconds: float = 0.0
     errors: list[LoadError] = field(default_factory=list)
+    keys: int = 0
+    """question keys (``knowledge/vragen/``) in the index"""
+    keys_seconds: float = 0.0
+    """time to embed them (0 when the cached matrix was current)"""
+    key_errors: list[LoadError] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [
@@ -143,10 +155,14 @@ class IngestReport:
             *([f"{self.reused} overgenomen zonder opnieuw in te bedden"] if self.reused else []),
             f"{self.seconds:.1f} s",
         ]
+        if self.keys:
+            parts.append(f"{self.keys} vraagsleutels ({self.keys_seconds:.1f} s)")
         if self.rebuilt:
             parts.append("volledig opnieuw opgebouwd")
         if self.errors:
             parts.append(f"{len(self.errors)} bestand(en) overgeslagen")
+        if self.key_errors:
+            parts.append(f"{len(self.key_errors)} vraagsleutel-fout(en)")
         return "Index: " + "; ".join(parts)
 
 
@@ -284,9 +300,26 @@ class Indexer:
                 self.gc(AUTO_GC_GRACE)
             except Exception as exc:  # gc is housekeeping; the index itself is fine
                 progress(f"  opruimen van oude collecties mislukt: {exc}")
+        self._embed_keys(loaded.files, report, progress)
         report.chunks = len(manifest.chunks)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _embed_keys(self, files: list[KnowledgeFile], report: IngestReport,
+                    progress: Progress) -> None:
+        """Embed the question keys into ``question-keys-<hash>.npy`` here (cached by content:
+        only a changed key file or model embeds again)."""
+        keys = load_question_keys(self.knowledge_dir, files)
+        report.keys = len(keys.keys)
+        report.key_errors = keys.errors
+        for err in keys.errors:
+            progress(f"  vraagsleutel overgeslagen: {err}")
+        if not keys.keys or cache_path(self.index_dir, keys, self.embedder.name).is_file():
+            return
+        progress(f"  {len(keys.keys)} vraagsleutels inbedden…")
+        started = time.perf_counter()
+        embed_keys(keys, self.embedder, self.index_dir)
+        report.keys_seconds = time.perf_counter() - started
 
     def _sources(self, target: str, old: Manifest | None) -> list[tuple[str, Any]]:
         """Collections that may hold our chunks' vectors (same model and chunker)."""

@@ -19,6 +19,7 @@ import numpy as np
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.index import Manifest
+from bot.retrieval.keys import KeyIndex, KeyMatch
 from bot.retrieval.lexical import LexicalIndex, tokenize
 from bot.retrieval.vectorstore import VectorStore, make_client
 
@@ -37,6 +38,13 @@ class FusionParams:
     """At most this many chunks of one topic: many casus files share a topic."""
     kind_weight: tuple[tuple[str, float], ...] = (("casus", 0.8), ("voorbeeld", 0.9))
     """Optional multiplier per kind, e.g. (("casus", 0.9),)."""
+    key_weight: float = 1.0
+    """Weight of the question-key list in the fusion: sections ranked by their closest
+    question key (``knowledge/vragen/``); 0 = keys do not vote."""
+    key_candidates: int = 8
+    """How many best key-matched sections join the fusion."""
+    key_lexical: bool = True
+    """Add each section's question keys to its chunks' BM25 text (doc2query)."""
     assignment_weight: float = 0.6
     """Multiplier for the assignment files (topic ``opdracht-*``: the assignment and its how-to)
     when the question names no assignment (``ASSIGNMENT_WORDS``): they restate every topic of
@@ -104,6 +112,8 @@ class RetrievalResult:
     tokens: list[str] = field(default_factory=list)
     vector: np.ndarray | None = None
     """The query embedding (reused by the intent model: no second encode)."""
+    keys: KeyMatch | None = None
+    """Closeness of the question to each file's and section's question keys (None: no keys)."""
 
     def files(self) -> list[Hit]:
         """Best hit per file, best first."""
@@ -133,9 +143,14 @@ class HybridRetriever:
         self.chunks = manifest.chunks
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self.lexical = LexicalIndex([c.search_text for c in self.chunks])
+        self.vocabulary = self.lexical.vocabulary
+        """Words of the material itself (the grounded check; keys do not widen it)."""
         self._sections: dict[str, list[Chunk]] = defaultdict(list)
-        for c in self.chunks:
+        self._h2: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(self.chunks):
             self._sections[c.section].append(c)
+            self._h2[c.section.split(" > ", 1)[0]].append(i)
+        self.keys: KeyIndex | None = None
         self.normalise: Callable[[str], str] | None = None
         """Query normalisation before retrieval (the Flemish/English glossary, set by the
         answer composer); None = the question as asked."""
@@ -155,6 +170,21 @@ class HybridRetriever:
         store = VectorStore(client, manifest.collection, embedder)
         return cls(manifest, store, embedder,
                    grounding=grounding_for(embedder.name, grounding_override))
+
+    def attach_keys(self, keys: KeyIndex | None) -> None:
+        """Let question keys vote (dense list in the fusion; with ``key_lexical`` also BM25)."""
+        self.keys = keys if keys is not None and len(keys) else None
+        if self.keys is None or not self.fusion.key_lexical:
+            return
+        extra: dict[str, list[str]] = defaultdict(list)
+        for k in self.keys.keys:
+            extra[k.section].append(k.question)
+        self.lexical = LexicalIndex([
+            " ".join([c.search_text, *extra.get(c.section.split(" > ", 1)[0], [])])
+            for c in self.chunks])
+
+    def key_match(self, vector: np.ndarray | None) -> KeyMatch | None:
+        return None if self.keys is None else self.keys.match(vector)
 
     def section_text(self, section: str) -> list[Chunk]:
         """All chunks of one section, in order (for 'Meer hierover')."""
@@ -185,6 +215,12 @@ class HybridRetriever:
         for rank, (i, score) in enumerate(lexical):
             lex_score[i] = score
             fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
+        keys = self.key_match(query_vector)
+        if keys is not None and self.fusion.key_weight:
+            ranked = sorted(keys.sections.items(), key=lambda kv: -kv[1])
+            for rank, (section, _) in enumerate(ranked[: self.fusion.key_candidates]):
+                for i in self._h2.get(section, []):
+                    fused[i] += self.fusion.key_weight / (self.fusion.rrf_k + rank + 1)
         kind_weight = dict(self.fusion.kind_weight)
         if kind_weight:
             for i in fused:
@@ -207,10 +243,10 @@ class HybridRetriever:
             if len(hits) >= k:
                 break
         best_dense = max((s for _, s in dense), default=0.0)
-        coverage = self.lexical.coverage(tokens)
+        coverage = (sum(t in self.vocabulary for t in tokens) / len(tokens)) if tokens else 0.0
         g = self.grounding
         grounded = bool(hits) and (
             best_dense >= g.strong or (best_dense >= g.weak and coverage >= g.min_coverage)
         )
         return RetrievalResult(asked, hits, grounded, best_dense, coverage, tokens,
-                               query_vector)
+                               query_vector, keys)
