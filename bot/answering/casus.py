@@ -40,6 +40,9 @@ VIEW_MAX = 0.5
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
 COMMON_LEAD = 3
+KEY_VIEW = True
+"""The casus's question keys (``knowledge/vragen/casussen/``) are a fourth view: the best key
+similarity joins the views' best and mean."""
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
 
@@ -139,11 +142,17 @@ class CasusAdvisor:
         self.lexical = LexicalIndex([" ".join(vs[:2]) for vs in views])
         self.common_leads = _common_leads(self.cases)
 
-    def rank(self, vector: np.ndarray, question: str) -> list[CasusMatch]:
+    def rank(self, vector: np.ndarray, question: str,
+             keys: dict[str, float] | None = None) -> list[CasusMatch]:
+        """Cases best first; ``keys``: file path -> best question-key similarity."""
         if not self.cases:
             return []
         per_view = (self.vectors @ np.asarray(vector, dtype=np.float32)).reshape(
             len(self.cases), self.n_views)
+        if keys and KEY_VIEW:
+            column = np.asarray([keys.get(c.path, 0.0) for c in self.cases], dtype=np.float32)
+            if column.any():
+                per_view = np.hstack([per_view, column[:, None]])
         scores = (VIEW_MAX * per_view.max(axis=1) +
                   (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
         for i, s in self.lexical.search(tokenize(question), len(self.cases)):

@@ -23,6 +23,12 @@ SPECIFIC_MARGIN = 0.04
 """A specific section whose heading does not name a word of the question replaces the intent's
 section only when it is this much more similar (tuned on answers.yaml + answers_dev2.yaml)."""
 SECTION_FIXED_INTENTS = frozenset({"voorbeeld", "opdracht", "cursus", "valkuilen"})
+KEY_SECTION_MIN = 0.90
+"""A section whose question key is this close to the question (cosine of query embeddings)..."""
+KEY_SECTION_MARGIN = 0.03
+"""...and this much closer than the keys of the section the intent picked, answers instead
+(tuned on answers.yaml + answers_dev2.yaml)."""
+KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
 
 INTENT_HEADINGS: dict[str, re.Pattern[str]] = {
     "definitie": re.compile(r"^(wat is|wat betekent|wat doet|wat is de cursus)", re.I),
@@ -188,14 +194,34 @@ def closer_specific(doc: Document, chosen: Section | None, question_tokens: list
 
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "", sims: dict[str, float] | None = None,
-                 follow_up: bool = False) -> Section | None:
+                 follow_up: bool = False,
+                 keys: dict[str, float] | None = None) -> Section | None:
     """The section of ``doc`` that answers ``intent``; a specific section instead when the
-    question is clearly closer to it (``sims``: section key -> similarity to the question)."""
+    question is clearly closer to it (``sims``: section key -> similarity to the question);
+    a section whose question keys match the question clearly better (``keys``: section key
+    -> best key similarity) over both."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
-    if intent in SECTION_FIXED_INTENTS:
-        return chosen
-    by_name = follow_up or intent != "stappen"
-    return closer_specific(doc, chosen, question_tokens, sims, by_name) or chosen
+    if intent not in SECTION_FIXED_INTENTS:
+        by_name = follow_up or intent != "stappen"
+        chosen = closer_specific(doc, chosen, question_tokens, sims, by_name) or chosen
+    if keys and intent not in KEY_FIXED_INTENTS:
+        chosen = key_section(doc, chosen, keys) or chosen
+    return chosen
+
+
+def key_section(doc: Document, chosen: Section | None,
+                keys: dict[str, float]) -> Section | None:
+    """The section whose question keys are closest to the question, when close and clearly
+    closer than ``chosen``'s; else None."""
+    candidates = [s for s in doc.sections if not s.is_links and s.key in keys]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda s: keys[s.key])
+    base = keys.get(chosen.key, 0.0) if chosen is not None else 0.0
+    if best is chosen or keys[best.key] < KEY_SECTION_MIN or \
+            keys[best.key] < base + KEY_SECTION_MARGIN:
+        return None
+    return best
 
 
 def _pick_section(doc: Document, intent: str, question_tokens: list[str],
@@ -220,8 +246,9 @@ def _pick_section(doc: Document, intent: str, question_tokens: list[str],
 
 def compose_section(doc: Document, intent: str, question_tokens: list[str],
                     fallback: str = "", limit: int = MAX_CHARS,
-                    sims: dict[str, float] | None = None, follow_up: bool = False) -> Composed:
-    section = pick_section(doc, intent, question_tokens, fallback, sims, follow_up)
+                    sims: dict[str, float] | None = None, follow_up: bool = False,
+                    keys: dict[str, float] | None = None) -> Composed:
+    section = pick_section(doc, intent, question_tokens, fallback, sims, follow_up, keys)
     if section is None:
         return Composed("", doc)
     text = fit(section.text, limit, question_tokens)

@@ -7,6 +7,7 @@ advice) that answers that intent, in the best-matching file.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,9 +30,9 @@ from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.question_keys import load_question_keys
 from bot.retrieval.embeddings import Embedder
-from bot.retrieval.keys import build_key_index
+from bot.retrieval.keys import KeyMatch, build_key_index
 from bot.retrieval.lexical import tokenize
-from bot.retrieval.retriever import HybridRetriever, RetrievalResult
+from bot.retrieval.retriever import Hit, HybridRetriever, RetrievalResult
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ concern under the objection."""
 REFER_FILES = 3
 """A referring follow-up stays in the previous file when it is among this many best files."""
 CLOSE_FILE = 0.75
+KEY_FILE_SHARPNESS = 3.0
+"""File choice: a candidate file's score is multiplied by exp(sharpness * (its best question-key
+similarity - the best candidate's)); 0 = keys vote only through retrieval."""
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
 """A lower-ranked file may answer instead of the top one if its fused score is this close."""
@@ -93,6 +97,8 @@ class AnswerComposer:
         self.advisor = advisor
         self.assignments = assignments
         """opdracht file path -> assignment number."""
+        self.use_keys = True
+        """Let question keys pick files, sections and casussen (``knowledge/vragen/``)."""
 
     # Decisions ------------------------------------------------------------------------------
     def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
@@ -194,6 +200,12 @@ class AnswerComposer:
             return None
         return self.sections.similarities([s.key for s in doc.sections], vector)
 
+    def key_sims(self, doc: Document, keys: KeyMatch | None) -> dict[str, float] | None:
+        """Section key -> best question-key similarity (None without keys)."""
+        if keys is None or not self.use_keys:
+            return None
+        return {s.key: keys.section(s.key) for s in doc.sections}
+
     def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
                     fallback: str, vector: np.ndarray | None = None, focus: str = "") -> None:
         """A follow-up's answer from the previous file; on a casus the advice again, with the
@@ -204,7 +216,11 @@ class AnswerComposer:
                 self._use_advice(draft, casus, [], draft.result.question, focus)
                 return
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
-                                         sims=self.section_sims(doc, vector), follow_up=True))
+                                         sims=self.section_sims(doc, vector), follow_up=True,
+                                         keys=self.key_sims(doc, self._keys(vector))))
+
+    def _keys(self, vector: np.ndarray | None) -> KeyMatch | None:
+        return self.retriever.key_match(vector) if self.use_keys else None
 
     def file_score(self, hit_score: float, doc: Document, tokens: set[str],
                    intent: str) -> float:
@@ -236,8 +252,19 @@ class AnswerComposer:
         if intent == "cursus":
             candidates = [h for h in candidates
                           if self.docs[h.chunk.path].kind == "cursusinfo"] or candidates
-        scored = sorted(candidates, key=lambda h: -self.file_score(
-            h.score, self.docs[h.chunk.path], token_set, intent))
+        key_files = result.keys.files if result.keys is not None and self.use_keys else {}
+        best_key = max((key_files.get(h.chunk.path, 0.0) for h in candidates), default=0.0)
+
+        def score(h: Hit) -> float:
+            """File score, lowered by how much farther its question keys are than the
+            candidate with the closest key."""
+            base = self.file_score(h.score, self.docs[h.chunk.path], token_set, intent)
+            if not key_files:
+                return base
+            return base * math.exp(KEY_FILE_SHARPNESS *
+                                   (key_files.get(h.chunk.path, 0.0) - best_key))
+
+        scored = sorted(candidates, key=lambda h: -score(h))
         top = scored[0]
         chosen = top
         if intent == "voorbeeld":
@@ -249,10 +276,12 @@ class AnswerComposer:
             if section is not None:
                 self._use(draft, Composed(fit(section.text), doc, [section]))
                 return
+        keys = self._keys(own) if own is not None else result.keys
         self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
                                          sims=self.section_sims(
                                              doc, own if own is not None else result.vector),
-                                         follow_up=own is not None))
+                                         follow_up=own is not None,
+                                         keys=self.key_sims(doc, keys)))
 
     def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
         topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]
@@ -279,7 +308,11 @@ class AnswerComposer:
             vector = REFINE_PREVIOUS * np.asarray(vector) + (1 - REFINE_PREVIOUS) * \
                 np.asarray(refine)
             words = new_words
-        ranked: list[CasusMatch] = self.advisor.rank(vector, words)
+        keys = self._keys(vector) if refine is not None else result.keys
+        if not self.use_keys:
+            keys = None
+        ranked: list[CasusMatch] = self.advisor.rank(vector, words,
+                                                     keys.files if keys else None)
         if not ranked:
             return
         self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)

@@ -24,6 +24,7 @@ import yaml
 
 from bot.knowledge.loader import KEYS_GLOB, LoadError, decode_utf8
 from bot.knowledge.models import KnowledgeFile
+
 _H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 
 

@@ -38,12 +38,14 @@ class FusionParams:
     """At most this many chunks of one topic: many casus files share a topic."""
     kind_weight: tuple[tuple[str, float], ...] = (("casus", 0.8), ("voorbeeld", 0.9))
     """Optional multiplier per kind, e.g. (("casus", 0.9),)."""
-    key_weight: float = 1.0
+    key_weight: float = 0.3
     """Weight of the question-key list in the fusion: sections ranked by their closest
     question key (``knowledge/vragen/``); 0 = keys do not vote."""
     key_candidates: int = 8
     """How many best key-matched sections join the fusion."""
-    key_lexical: bool = True
+    key_level: str = "section"
+    """What the key list ranks: "section" (each section by its closest key) or "file"."""
+    key_lexical: bool = False
     """Add each section's question keys to its chunks' BM25 text (doc2query)."""
     assignment_weight: float = 0.6
     """Multiplier for the assignment files (topic ``opdracht-*``: the assignment and its how-to)
@@ -147,8 +149,10 @@ class HybridRetriever:
         """Words of the material itself (the grounded check; keys do not widen it)."""
         self._sections: dict[str, list[Chunk]] = defaultdict(list)
         self._h2: dict[str, list[int]] = defaultdict(list)
+        self._by_path: dict[str, list[int]] = defaultdict(list)
         for i, c in enumerate(self.chunks):
             self._sections[c.section].append(c)
+            self._by_path[c.path].append(i)
             self._h2[c.section.split(" > ", 1)[0]].append(i)
         self.keys: KeyIndex | None = None
         self.normalise: Callable[[str], str] | None = None
@@ -217,9 +221,12 @@ class HybridRetriever:
             fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
         keys = self.key_match(query_vector)
         if keys is not None and self.fusion.key_weight:
-            ranked = sorted(keys.sections.items(), key=lambda kv: -kv[1])
-            for rank, (section, _) in enumerate(ranked[: self.fusion.key_candidates]):
-                for i in self._h2.get(section, []):
+            by_file = self.fusion.key_level == "file"
+            ranked = sorted((keys.files if by_file else keys.sections).items(),
+                            key=lambda kv: -kv[1])
+            groups = self._by_path if by_file else self._h2
+            for rank, (name, _) in enumerate(ranked[: self.fusion.key_candidates]):
+                for i in groups.get(name, []):
                     fused[i] += self.fusion.key_weight / (self.fusion.rrf_k + rank + 1)
         kind_weight = dict(self.fusion.kind_weight)
         if kind_weight:
