@@ -342,3 +342,43 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     assert report.in_scope_refusal_rate <= 0.063, detail  # 4/64
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_question_keys_vote_for_the_file(base_services: Services) -> None:
+    """A close question key (knowledge/vragen/) moves the answer to its file: without keys
+    this English question is answered from a neighbouring voorbeeld."""
+    composer = base_services.answers.composer
+    retriever = base_services.retriever
+    assert composer is not None and retriever.keys is not None
+    question = "Does the Dutch library act apply in Flanders too?"
+    with_keys = base_services.answers.ask(question)
+    assert with_keys.sources[0].path == "lesstof/bibliotheken-in-vlaanderen.md"
+    result = retriever.retrieve(question)
+    assert result.keys is not None
+    best = max(result.keys.files, key=lambda p: result.keys.files[p])  # type: ignore[union-attr]
+    assert best == "lesstof/bibliotheken-in-vlaanderen.md"
+    keys = retriever.keys
+    try:
+        composer.use_keys = False
+        retriever.attach_keys(None)
+        without = base_services.answers.ask(question)
+        assert without.sources[0].path != "lesstof/bibliotheken-in-vlaanderen.md"
+        assert retriever.retrieve(question).keys is None
+    finally:
+        composer.use_keys = True
+        retriever.attach_keys(keys)
+
+
+def test_question_keys_are_a_fourth_casus_view(base_services: Services) -> None:
+    composer = base_services.answers.composer
+    assert composer is not None and composer.advisor is not None
+    question = "mijn teamleider zegt dat er geen tijd is"
+    vector = base_services.retriever.retrieve(question).vector
+    assert vector is not None
+    plain = composer.advisor.rank(vector, question)
+    assert plain[0].casus.path == "casussen/teamleider-tijd-en-geld.md"
+    second = plain[1].casus.path
+    keys = {c.casus.path: 0.0 for c in plain} | {second: 1.0}
+    voted = composer.advisor.rank(vector, question, keys)
+    assert voted[0].casus.path == second  # a perfect key match outweighs the views
+    assert composer.advisor.rank(vector, question, {})[0].casus.path == plain[0].casus.path

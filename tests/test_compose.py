@@ -116,3 +116,24 @@ def test_markdown_rendering_html_and_plain() -> None:
     assert "&lt;tag&gt; &amp;" in html
     plain = markdown_to_plain(md)
     assert "*" not in plain and "• Luister. Vraag door." in plain
+
+
+def test_a_section_whose_question_keys_match_clearly_better_answers() -> None:
+    from bot.answering.compose import KEY_SECTION_MARGIN, KEY_SECTION_MIN
+
+    doc = Document("lesstof/x.md", "X", "lesstof", "x", [
+        Section("Wat is het?", "Uitleg.", "lesstof/x.md#Wat is het?"),
+        Section("Hoe pak je het aan?", "- Stap een.", "lesstof/x.md#Hoe pak je het aan?"),
+        Section("Valkuilen", "- Te snel gaan.", "lesstof/x.md#Valkuilen"),
+    ])
+    close = KEY_SECTION_MIN + 0.01
+    keys = {"lesstof/x.md#Wat is het?": close - KEY_SECTION_MARGIN - 0.01,
+            "lesstof/x.md#Valkuilen": close}
+    assert pick_section(doc, "definitie", [], keys=keys).heading == "Valkuilen"  # type: ignore[union-attr]
+    assert pick_section(doc, "definitie", [], keys=None).heading == "Wat is het?"  # type: ignore[union-attr]
+    near = dict(keys, **{"lesstof/x.md#Wat is het?": close - KEY_SECTION_MARGIN / 2})
+    assert pick_section(doc, "definitie", [], keys=near).heading == "Wat is het?"  # type: ignore[union-attr]
+    far = {"lesstof/x.md#Valkuilen": KEY_SECTION_MIN - 0.01}
+    assert pick_section(doc, "definitie", [], keys=far).heading == "Wat is het?"  # type: ignore[union-attr]
+    assert pick_section(doc, "opdracht", [], keys=keys) is not None
+    assert pick_section(doc, "voorbeeld", [], keys=keys).heading != "Valkuilen"  # type: ignore[union-attr]
