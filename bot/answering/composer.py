@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import texts as at
+from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
 from bot.answering.compose import (
     Composed,
@@ -213,11 +214,34 @@ class AnswerComposer:
         if doc.kind == "casus" and draft.intent != "valkuilen" and self.advisor is not None:
             casus = self.advisor.by_path(doc.path)
             if casus is not None:
-                self._use_advice(draft, casus, [], draft.result.question, focus)
+                if focus or not self._casus_more(draft, casus, tokens):
+                    self._use_advice(draft, casus, [], draft.result.question, focus)
                 return
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
                                          sims=self.section_sims(doc, vector), follow_up=True,
                                          keys=self.key_sims(doc, self._keys(vector))))
+
+    def _casus_more(self, draft: Draft, casus: Casus, tokens: list[str]) -> bool:
+        """A follow-up on casus advice gets what the advice left out, not the advice again:
+        all example replies ("kun je een voorbeeld geven?"), else every step of *Goede
+        aanpak* with its detail ("en hoe doe ik dat dan?")."""
+        good = casus.doc.find(GOOD_APPROACH)
+        if draft.intent == "voorbeeld" and casus.good_responses:
+            lines = [f"- “{r}”" for r in casus.good_responses]
+            text = fit(f"**{at.EXAMPLE}**\n" + "\n".join(lines), question_tokens=tokens)
+            sections = [s for s in casus.doc.sections if not s.is_links][:1]
+        elif good is not None:
+            text = fit(f"**{at.APPROACH}**\n{good.text}", question_tokens=tokens)
+            sections = [good]
+        else:
+            return False
+        draft.text = text
+        draft.docs = [casus.doc]
+        draft.section_keys = [s.key for s in sections]
+        draft.related = []
+        draft.casus_path = casus.path
+        draft.intent = "weerstand"
+        return True
 
     def _keys(self, vector: np.ndarray | None) -> KeyMatch | None:
         return self.retriever.key_match(vector) if self.use_keys else None

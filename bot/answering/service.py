@@ -143,9 +143,7 @@ class AnswerService:
                    topic_label=self.taxonomy.label(d.topic))
             for i, d in enumerate(draft.docs)
         ]
-        # The answer's own file first, then what retrieval found (each file once).
-        used = {s.path for s in sources}
-        sources += [s for s in self.sources_for(draft.result) if s.path not in used]
+        # Only the files the body comes from: a source the text does not use misleads.
         sources = sources[: self.max_sources]
         return Answer(asked, draft.text, True, sources, draft.result, intent=draft.intent,
                       related=draft.related, casus_path=draft.casus_path,
