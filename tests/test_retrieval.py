@@ -119,7 +119,8 @@ def test_eval_floor(base_services: Services) -> None:
     questions = load_eval_questions(ROOT / "tests/eval/questions.yaml")
     report = evaluate(base_services.answers, questions)
     assert report.hit3 >= 0.95, report.render(verbose=True)  # 0.950 measured (benchmarks §11)
-    assert report.mrr >= 0.865, report.render(verbose=True)  # 0.868 measured
+    assert report.mrr >= 0.887, report.render(verbose=True)  # 0.888 measured (round 3: keys)
+    assert report.hit1 >= 0.841, report.render(verbose=True)  # 0.842 measured (round 3)
     assert report.oos_accuracy >= 0.90, report.render(verbose=True)
 
 
