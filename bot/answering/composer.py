@@ -209,8 +209,9 @@ class AnswerComposer:
 
     def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
                     fallback: str, vector: np.ndarray | None = None, focus: str = "") -> None:
-        """A follow-up's answer from the previous file; on a casus the advice again, with the
-        whole concern (``focus="underneath"``) when the follow-up asks what or why."""
+        """A follow-up's answer from the previous file. On a casus: the advice with the whole
+        concern when the follow-up asks what or why (``focus="underneath"``), else what the
+        advice left out (``_casus_more``)."""
         if doc.kind == "casus" and draft.intent != "valkuilen" and self.advisor is not None:
             casus = self.advisor.by_path(doc.path)
             if casus is not None:
