@@ -8,6 +8,13 @@ n-gram TF-IDF (`bot.roleplay.ngrams`: it sees the wording the embedding blurs, s
 ``knowledge/rollenspel/_training.yaml``. Per technique a decision threshold is chosen by
 cross-validation on the training data (never on a held-out set).
 
+One rule from the technique definitions sits on top of the thresholds (`exclusive`): a reply is
+either constructive or counterproductive, never both (the definitions say so: listening is
+"zonder er meteen iets tegenover te zetten", counter-arguing includes "ik begrijp je, maar …",
+pressure includes a filled-in summary "dus je doet mee"; the training data has 2 such pairs in
+1,800 replies). When labels of both kinds pass their thresholds, only the kind with the
+clearest margin over its threshold is kept.
+
 The trained model is a small ``.npz`` (`MODEL_FILE`, shipped next to the data) holding the
 folded scaler + weights, the n-gram vocabulary with idf and weights, the thresholds and a hash
 of everything it was trained from (training file, technique list, feature version, embedding
@@ -40,15 +47,15 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
     "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
-    "cross_validate", "data_hash", "evaluate", "label_matrix", "load_examples", "load_or_train",
-    "render_scores", "train_from_files", "train_model",
+    "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask", "label_matrix",
+    "load_examples", "load_or_train", "render_scores", "train_from_files", "train_model",
 ]
 
 TRAINING_FILE: Final = "_training.yaml"
 MODEL_FILE: Final = "_techniques_model.npz"
-FEATURE_VERSION: Final = "rp-features-3"
+FEATURE_VERSION: Final = "rp-features-4"
 """Bump when the features (structural or n-gram) change: it invalidates every stored model."""
-REGULARISATION_C: Final = 0.02
+REGULARISATION_C: Final = 0.01
 NGRAM_C: Final = 10.0
 """Regularisation of the n-gram model (TF-IDF rows are sparse and L2-normalised)."""
 MIX: Final = 0.6
@@ -56,6 +63,8 @@ MIX: Final = 0.6
 FOLDS: Final = 5
 SEED: Final = 13
 BATCH: Final = 64
+DROPPED: Final = 0.49
+"""Strength of a label that passed its threshold but lost to the other kind (`exclusive`)."""
 DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
 MODAL_WORDS: Final = frozenset({"moet", "moeten", "moogt", "verplicht", "gewoon"})
 YES_WORDS: Final = frozenset({"ja", "jawel", "jamaar", "klopt", "tuurlijk", "natuurlijk", "zeker"})
@@ -111,6 +120,7 @@ def data_hash(training: Path, book: TechniqueBook, encoder: object) -> str:
     digest = hashlib.sha256()
     for part in (FEATURE_VERSION, f"{REGULARISATION_C},{NGRAM_C},{MIX},{MAX_FEATURES}",
                  encoder_name(encoder), ",".join(book.ids),
+                 ",".join(book.techniques[t].kind for t in book.ids),
                  repr(book.questions.model_dump()),
                  repr({k: (e.cues, e.weak_cues, e.negatable) for k, e in book.techniques.items()})):
         digest.update(part.encode("utf-8") + b"\0")
@@ -193,12 +203,18 @@ class TechniqueModel:
     thresholds: np.ndarray
     data_hash: str
     mix: float = MIX
+    good: np.ndarray | None = None
+    """Per label: True for a constructive technique (see `exclusive`); None = no rule."""
 
     def probabilities(self, inputs: Inputs) -> np.ndarray:
         dense = _sigmoid(((inputs.x - self.mean) / self.scale) @ self.coef.T + self.intercept)
         lexical = _sigmoid(self.ngrams.transform(inputs.texts) @ self.ngram_coef.T
                            + self.ngram_intercept)
         return np.asarray(self.mix * dense + (1.0 - self.mix) * lexical)
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """0/1 decisions for a probability matrix: thresholds, then `exclusive`."""
+        return exclusive(proba, self.thresholds, self.good)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +226,8 @@ class TechniqueModel:
                 idf=self.ngrams.idf.astype(np.float32),
                 ngram_coef=self.ngram_coef.astype(np.float16),
                 ngram_intercept=self.ngram_intercept, thresholds=self.thresholds,
-                mix=np.array(self.mix), data_hash=np.array(self.data_hash))
+                mix=np.array(self.mix), data_hash=np.array(self.data_hash),
+                good=np.array([] if self.good is None else self.good, dtype=bool))
 
     @classmethod
     def load(cls, path: Path) -> TechniqueModel:
@@ -226,6 +243,8 @@ class TechniqueModel:
                 ngram_intercept=data["ngram_intercept"].astype(np.float64),
                 thresholds=data["thresholds"].astype(np.float64),
                 data_hash=str(data["data_hash"]), mix=float(data["mix"]),
+                good=(data["good"].astype(bool) if "good" in data.files and data["good"].size
+                      else None),
             )
 
     def stored(self) -> TechniqueModel:
@@ -237,7 +256,25 @@ class TechniqueModel:
             NgramVectoriser(self.ngrams.terms,
                             self.ngrams.idf.astype(np.float32).astype(np.float64)),
             self.ngram_coef.astype(np.float16).astype(np.float64), self.ngram_intercept,
-            self.thresholds, self.data_hash, self.mix)
+            self.thresholds, self.data_hash, self.mix, self.good)
+
+
+def exclusive(proba: np.ndarray, thresholds: np.ndarray, good: np.ndarray | None) -> np.ndarray:
+    """Threshold decisions where a row never keeps constructive and counterproductive labels
+    together: the kind whose best label clears its threshold by the larger share of the room
+    above it (``(p - t) / (1 - t)``) wins. ``good`` None: thresholds only."""
+    decided = (proba >= thresholds).astype(int)
+    if good is None or not good.any() or good.all():
+        return decided
+    margin = (proba - thresholds) / np.maximum(1e-6, 1.0 - thresholds)
+    on = decided == 1
+    both = (on & good).any(axis=1) & (on & ~good).any(axis=1)
+    if both.any():
+        best_good = np.where(on & good, margin, -np.inf).max(axis=1)
+        best_bad = np.where(on & ~good, margin, -np.inf).max(axis=1)
+        drop = np.where((best_good >= best_bad)[:, None], ~good[None, :], good[None, :])
+        decided[both] = np.where(drop[both], 0, decided[both])
+    return decided
 
 
 # Training -----------------------------------------------------------------------------------------
@@ -284,16 +321,18 @@ def out_of_fold(inputs: Inputs, y: np.ndarray, folds: int, seed: int) -> np.ndar
 
 
 def train_model(inputs: Inputs, y: np.ndarray, labels: Sequence[str], digest: str,
-                seed: int = SEED) -> TechniqueModel:
-    """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data."""
+                seed: int = SEED, good: np.ndarray | None = None) -> TechniqueModel:
+    """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data.
+    ``good`` (per label: constructive?) switches on the `exclusive` rule."""
     thresholds = best_thresholds(y, out_of_fold(inputs, y, FOLDS, seed))
     model = _fit(inputs, y, seed)
     model.labels, model.thresholds, model.data_hash = tuple(labels), thresholds, digest
+    model.good = good
     return model
 
 
 def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
-                   seed: int = SEED) -> np.ndarray:
+                   seed: int = SEED, good: np.ndarray | None = None) -> np.ndarray:
     """Honest CV decisions: each outer fold picks its thresholds by an inner CV on its own
     training part only. Returns the 0/1 decisions for every example."""
     from sklearn.model_selection import KFold
@@ -302,9 +341,14 @@ def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(inputs.x):
         part = inputs.take(train)
         thresholds = best_thresholds(y[train], out_of_fold(part, y[train], 3, seed))
-        decided[test] = (_fit(part, y[train], seed).probabilities(inputs.take(test))
-                         >= thresholds)
+        proba = _fit(part, y[train], seed).probabilities(inputs.take(test))
+        decided[test] = exclusive(proba, thresholds, good)
     return decided
+
+
+def good_mask(book: TechniqueBook) -> np.ndarray:
+    """Per technique of ``book``: True for a constructive one."""
+    return np.array([book.techniques[t].kind == "good" for t in book.ids], dtype=bool)
 
 
 # Use ----------------------------------------------------------------------------------------------
@@ -328,7 +372,7 @@ class TechniqueClassifier:
 
     def decisions(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 decisions for a batch of replies (the same as `classify` per reply)."""
-        return (self.probability_matrix(texts) >= self.model.thresholds).astype(int)
+        return self.model.decide(self.probability_matrix(texts))
 
     def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
         emb = None if embedding is None else embedding.reshape(1, -1)
@@ -336,16 +380,20 @@ class TechniqueClassifier:
         return {lab: float(p) for lab, p in zip(self.model.labels, proba, strict=True)}
 
     def strengths(self, probabilities: dict[str, float]) -> dict[str, float]:
-        """Probability rescaled so that each label's threshold maps to 0.5 (used ≥ 0.5)."""
+        """Probability rescaled so that each label's threshold maps to 0.5; exactly the labels
+        of `decide` reach 0.5 (one dropped by the `exclusive` rule stays just under it)."""
+        used = set(self.decide(probabilities))
         out = {}
         for lab, t in zip(self.model.labels, self.model.thresholds, strict=True):
             p = probabilities[lab]
-            out[lab] = float(0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t))
+            s = float(0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t))
+            out[lab] = s if lab in used else min(s, DROPPED)
         return out
 
     def decide(self, probabilities: dict[str, float]) -> list[str]:
-        return [lab for lab, t in zip(self.model.labels, self.model.thresholds, strict=True)
-                if probabilities[lab] >= t]
+        row = np.array([[probabilities[lab] for lab in self.model.labels]])
+        decided = self.model.decide(row)[0]
+        return [lab for lab, d in zip(self.model.labels, decided, strict=True) if d]
 
     def classify(self, text: str) -> list[str]:
         return self.decide(self.probabilities(text))
@@ -363,7 +411,7 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
     emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
     inputs = Inputs(extractor.features(texts, emb), tuple(texts))
     y = label_matrix(examples, book.ids)
-    return train_model(inputs, y, book.ids, digest, seed), inputs, y
+    return train_model(inputs, y, book.ids, digest, seed, good_mask(book)), inputs, y
 
 
 def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
@@ -410,7 +458,8 @@ def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("cannot read technique model %s: %s", path, exc)
                 continue
-            if model.data_hash == digest and model.labels == book.ids:
+            if (model.data_hash == digest and model.labels == book.ids
+                    and model.good is not None):
                 return TechniqueClassifier(model, extractor)
             log.warning("technique model %s is stale (data changed); retraining", path.name)
     model, _inputs, _y = train_from_files(training, book, encoder, cache_dir)
