@@ -57,7 +57,7 @@ def main() -> None:
                                       "exact_match": round(float((decided == yd).all(1).mean()), 3),
                                       "scores": _scores(scores)}
     if args.cv:
-        decided = clf.cross_validate(inputs, y, good=clf.good_mask(book))
+        decided = clf.cross_validate(inputs, y, good=model.good)
         scores = clf.evaluate(y, decided, book.ids)
         print("nested 5-fold CV of the training file\n" + clf.render_scores(scores),
               file=sys.stderr)

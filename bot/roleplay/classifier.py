@@ -8,7 +8,8 @@ n-gram TF-IDF (`bot.roleplay.ngrams`: it sees the wording the embedding blurs, s
 ``knowledge/rollenspel/_training.yaml``. Per technique a decision threshold is chosen by
 cross-validation on the training data (never on a held-out set).
 
-One rule from the technique definitions sits on top of the thresholds (`exclusive`): a reply is
+An optional rule from the technique definitions can sit on top of the thresholds (`exclusive`,
+switched on by `EXCLUSIVE`; measured in round 3 and left OFF): a reply is
 either constructive or counterproductive, never both (the definitions say so: listening is
 "zonder er meteen iets tegenover te zetten", counter-arguing includes "ik begrijp je, maar …",
 pressure includes a filled-in summary "dus je doet mee"; the training data has 2 such pairs in
@@ -55,7 +56,7 @@ TRAINING_FILE: Final = "_training.yaml"
 MODEL_FILE: Final = "_techniques_model.npz"
 FEATURE_VERSION: Final = "rp-features-4"
 """Bump when the features (structural or n-gram) change: it invalidates every stored model."""
-REGULARISATION_C: Final = 0.01
+REGULARISATION_C: Final = 0.02
 NGRAM_C: Final = 10.0
 """Regularisation of the n-gram model (TF-IDF rows are sparse and L2-normalised)."""
 MIX: Final = 0.6
@@ -63,6 +64,10 @@ MIX: Final = 0.6
 FOLDS: Final = 5
 SEED: Final = 13
 BATCH: Final = 64
+EXCLUSIVE: Final = False
+"""Apply the `exclusive` rule in shipped models. Off: it raised the out-of-distribution dev
+micro-F1 (docs/benchmarks.md section 15, round 3) but lowered the recall of summaries and
+proposals next to a counterproductive cue (two held-out floors failed by one reply each)."""
 DROPPED: Final = 0.49
 """Strength of a label that passed its threshold but lost to the other kind (`exclusive`)."""
 DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
@@ -411,7 +416,8 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
     emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
     inputs = Inputs(extractor.features(texts, emb), tuple(texts))
     y = label_matrix(examples, book.ids)
-    return train_model(inputs, y, book.ids, digest, seed, good_mask(book)), inputs, y
+    good = good_mask(book) if EXCLUSIVE else None
+    return train_model(inputs, y, book.ids, digest, seed, good), inputs, y
 
 
 def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
@@ -458,8 +464,7 @@ def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("cannot read technique model %s: %s", path, exc)
                 continue
-            if (model.data_hash == digest and model.labels == book.ids
-                    and model.good is not None):
+            if model.data_hash == digest and model.labels == book.ids:
                 return TechniqueClassifier(model, extractor)
             log.warning("technique model %s is stale (data changed); retraining", path.name)
     model, _inputs, _y = train_from_files(training, book, encoder, cache_dir)
