@@ -54,7 +54,7 @@ __all__ = [
 
 TRAINING_FILE: Final = "_training.yaml"
 MODEL_FILE: Final = "_techniques_model.npz"
-FEATURE_VERSION: Final = "rp-features-4"
+FEATURE_VERSION: Final = "rp-features-3"
 """Bump when the features (structural or n-gram) change: it invalidates every stored model."""
 REGULARISATION_C: Final = 0.02
 NGRAM_C: Final = 10.0
@@ -125,7 +125,6 @@ def data_hash(training: Path, book: TechniqueBook, encoder: object) -> str:
     digest = hashlib.sha256()
     for part in (FEATURE_VERSION, f"{REGULARISATION_C},{NGRAM_C},{MIX},{MAX_FEATURES}",
                  encoder_name(encoder), ",".join(book.ids),
-                 ",".join(book.techniques[t].kind for t in book.ids),
                  repr(book.questions.model_dump()),
                  repr({k: (e.cues, e.weak_cues, e.negatable) for k, e in book.techniques.items()})):
         digest.update(part.encode("utf-8") + b"\0")
