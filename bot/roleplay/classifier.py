@@ -38,7 +38,7 @@ import numpy as np
 import yaml
 
 from bot.roleplay.cues import CueDetector
-from bot.roleplay.metrics import Scores, best_thresholds, evaluate, render_scores
+from bot.roleplay.metrics import Scores, best_thresholds, evaluate, exclusive, render_scores
 from bot.roleplay.ngrams import MAX_FEATURES, NgramVectoriser
 from bot.roleplay.normalise import sentences, tokens
 from bot.roleplay.techniques import TechniqueBook
@@ -261,24 +261,6 @@ class TechniqueModel:
                             self.ngrams.idf.astype(np.float32).astype(np.float64)),
             self.ngram_coef.astype(np.float16).astype(np.float64), self.ngram_intercept,
             self.thresholds, self.data_hash, self.mix, self.good)
-
-
-def exclusive(proba: np.ndarray, thresholds: np.ndarray, good: np.ndarray | None) -> np.ndarray:
-    """Threshold decisions where a row never keeps constructive and counterproductive labels
-    together: the kind whose best label clears its threshold by the larger share of the room
-    above it (``(p - t) / (1 - t)``) wins. ``good`` None: thresholds only."""
-    decided = (proba >= thresholds).astype(int)
-    if good is None or not good.any() or good.all():
-        return decided
-    margin = (proba - thresholds) / np.maximum(1e-6, 1.0 - thresholds)
-    on = decided == 1
-    both = (on & good).any(axis=1) & (on & ~good).any(axis=1)
-    if both.any():
-        best_good = np.where(on & good, margin, -np.inf).max(axis=1)
-        best_bad = np.where(on & ~good, margin, -np.inf).max(axis=1)
-        drop = np.where((best_good >= best_bad)[:, None], ~good[None, :], good[None, :])
-        decided[both] = np.where(drop[both], 0, decided[both])
-    return decided
 
 
 # Training -----------------------------------------------------------------------------------------
