@@ -35,7 +35,7 @@ def main() -> None:
     if args.cv:
         _model, inputs, y = clf.train_from_files(FOLDER / clf.TRAINING_FILE, book, encoder,
                                                  args.data_dir)
-        decided = clf.cross_validate(inputs, y)
+        decided = clf.cross_validate(inputs, y, good=_model.good)
         source = "5-fold CV on " + clf.TRAINING_FILE
     else:
         classifier = clf.load_or_train(FOLDER, book, encoder, args.data_dir)

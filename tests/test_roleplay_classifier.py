@@ -164,3 +164,43 @@ def test_ngram_features_match_scikit_learn() -> None:
     assert "=ja maar" in ngrams.analyse("Ja, maar …")
     assert ngrams.analyse("Één keer DOORVRAGEN") == ngrams.analyse("een keer doorvragen")
     assert not vectoriser.transform(["", "?!"]).any()  # no words: an all-zero row
+
+
+def test_constructive_and_counterproductive_labels_are_exclusive() -> None:
+    """Both kinds over their thresholds: only the kind with the clearest margin stays."""
+    good = np.array([True, True, False, False])
+    thresholds = np.array([0.5, 0.6, 0.5, 0.4])
+    proba = np.array([
+        [0.9, 0.7, 0.6, 0.1],   # good clearly ahead (0.8 vs 0.2): counter-arguing dropped
+        [0.55, 0.1, 0.95, 0.7],  # bad ahead (0.9 vs 0.1): listening dropped
+        [0.9, 0.8, 0.1, 0.2],   # only good moves: untouched
+        [0.1, 0.1, 0.6, 0.5],   # only bad moves: untouched
+        [0.1, 0.1, 0.1, 0.1],   # nothing
+    ])
+    np.testing.assert_array_equal(clf.exclusive(proba, thresholds, good), [
+        [1, 1, 0, 0], [0, 0, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]])
+    # without the kinds it is plain thresholding
+    np.testing.assert_array_equal(clf.exclusive(proba, thresholds, None),
+                                  (proba >= thresholds).astype(int))
+
+
+def test_dropped_labels_stay_under_the_detection_strength(tmp_path: Path) -> None:
+    """The analyser uses strengths >= 0.5: exactly the labels `classify` keeps reach it, and the
+    stored `good` mask survives save/load."""
+    folder = _small_folder(tmp_path)
+    book = load_technique_book(folder / TECHNIQUES_FILE)
+    encoder = HashEncoder()
+    model, _x, _y = clf.train_from_files(folder / clf.TRAINING_FILE, book, encoder)
+    assert (model.good is not None) == clf.EXCLUSIVE
+    model.good = clf.good_mask(book)
+    model.save(tmp_path / "m.npz")
+    loaded = clf.TechniqueModel.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.good, clf.good_mask(book))
+    model.thresholds = np.full(len(book.ids), 0.01)  # everything passes: the rule must choose
+    classifier = clf.TechniqueClassifier(model, clf.FeatureExtractor(book, encoder))
+    text = "Ik snap het, maar het is nu eenmaal besloten."
+    used = classifier.classify(text)
+    assert used and (set(used) <= set(book.good) or set(used) <= set(book.bad))
+    strengths = classifier.strengths(classifier.probabilities(text))
+    assert sorted(lab for lab, s in strengths.items() if s >= 0.5) == sorted(used)
+    assert classifier.decisions([text]).tolist() == [[int(lab in used) for lab in book.ids]]

@@ -8,6 +8,14 @@ n-gram TF-IDF (`bot.roleplay.ngrams`: it sees the wording the embedding blurs, s
 ``knowledge/rollenspel/_training.yaml``. Per technique a decision threshold is chosen by
 cross-validation on the training data (never on a held-out set).
 
+An optional rule from the technique definitions can sit on top of the thresholds (`exclusive`,
+switched on by `EXCLUSIVE`; measured in round 3 and left OFF): a reply is
+either constructive or counterproductive, never both (the definitions say so: listening is
+"zonder er meteen iets tegenover te zetten", counter-arguing includes "ik begrijp je, maar …",
+pressure includes a filled-in summary "dus je doet mee"; the training data has 2 such pairs in
+1,800 replies). When labels of both kinds pass their thresholds, only the kind with the
+clearest margin over its threshold is kept.
+
 The trained model is a small ``.npz`` (`MODEL_FILE`, shipped next to the data) holding the
 folded scaler + weights, the n-gram vocabulary with idf and weights, the thresholds and a hash
 of everything it was trained from (training file, technique list, feature version, embedding
@@ -30,7 +38,7 @@ import numpy as np
 import yaml
 
 from bot.roleplay.cues import CueDetector
-from bot.roleplay.metrics import Scores, best_thresholds, evaluate, render_scores
+from bot.roleplay.metrics import Scores, best_thresholds, evaluate, exclusive, render_scores
 from bot.roleplay.ngrams import MAX_FEATURES, NgramVectoriser
 from bot.roleplay.normalise import sentences, tokens
 from bot.roleplay.techniques import TechniqueBook
@@ -40,8 +48,8 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
     "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
-    "cross_validate", "data_hash", "evaluate", "label_matrix", "load_examples", "load_or_train",
-    "render_scores", "train_from_files", "train_model",
+    "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask", "label_matrix",
+    "load_examples", "load_or_train", "render_scores", "train_from_files", "train_model",
 ]
 
 TRAINING_FILE: Final = "_training.yaml"
@@ -56,6 +64,12 @@ MIX: Final = 0.6
 FOLDS: Final = 5
 SEED: Final = 13
 BATCH: Final = 64
+EXCLUSIVE: Final = False
+"""Apply the `exclusive` rule in shipped models. Off: it raised the out-of-distribution dev
+micro-F1 (docs/benchmarks.md section 15, round 3) but lowered the recall of summaries and
+proposals next to a counterproductive cue (two held-out floors failed by one reply each)."""
+DROPPED: Final = 0.49
+"""Strength of a label that passed its threshold but lost to the other kind (`exclusive`)."""
 DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
 MODAL_WORDS: Final = frozenset({"moet", "moeten", "moogt", "verplicht", "gewoon"})
 YES_WORDS: Final = frozenset({"ja", "jawel", "jamaar", "klopt", "tuurlijk", "natuurlijk", "zeker"})
@@ -193,12 +207,18 @@ class TechniqueModel:
     thresholds: np.ndarray
     data_hash: str
     mix: float = MIX
+    good: np.ndarray | None = None
+    """Per label: True for a constructive technique (see `exclusive`); None = no rule."""
 
     def probabilities(self, inputs: Inputs) -> np.ndarray:
         dense = _sigmoid(((inputs.x - self.mean) / self.scale) @ self.coef.T + self.intercept)
         lexical = _sigmoid(self.ngrams.transform(inputs.texts) @ self.ngram_coef.T
                            + self.ngram_intercept)
         return np.asarray(self.mix * dense + (1.0 - self.mix) * lexical)
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """0/1 decisions for a probability matrix: thresholds, then `exclusive`."""
+        return exclusive(proba, self.thresholds, self.good)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +230,8 @@ class TechniqueModel:
                 idf=self.ngrams.idf.astype(np.float32),
                 ngram_coef=self.ngram_coef.astype(np.float16),
                 ngram_intercept=self.ngram_intercept, thresholds=self.thresholds,
-                mix=np.array(self.mix), data_hash=np.array(self.data_hash))
+                mix=np.array(self.mix), data_hash=np.array(self.data_hash),
+                good=np.array([] if self.good is None else self.good, dtype=bool))
 
     @classmethod
     def load(cls, path: Path) -> TechniqueModel:
@@ -226,6 +247,8 @@ class TechniqueModel:
                 ngram_intercept=data["ngram_intercept"].astype(np.float64),
                 thresholds=data["thresholds"].astype(np.float64),
                 data_hash=str(data["data_hash"]), mix=float(data["mix"]),
+                good=(data["good"].astype(bool) if "good" in data.files and data["good"].size
+                      else None),
             )
 
     def stored(self) -> TechniqueModel:
@@ -237,7 +260,7 @@ class TechniqueModel:
             NgramVectoriser(self.ngrams.terms,
                             self.ngrams.idf.astype(np.float32).astype(np.float64)),
             self.ngram_coef.astype(np.float16).astype(np.float64), self.ngram_intercept,
-            self.thresholds, self.data_hash, self.mix)
+            self.thresholds, self.data_hash, self.mix, self.good)
 
 
 # Training -----------------------------------------------------------------------------------------
@@ -284,16 +307,18 @@ def out_of_fold(inputs: Inputs, y: np.ndarray, folds: int, seed: int) -> np.ndar
 
 
 def train_model(inputs: Inputs, y: np.ndarray, labels: Sequence[str], digest: str,
-                seed: int = SEED) -> TechniqueModel:
-    """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data."""
+                seed: int = SEED, good: np.ndarray | None = None) -> TechniqueModel:
+    """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data.
+    ``good`` (per label: constructive?) switches on the `exclusive` rule."""
     thresholds = best_thresholds(y, out_of_fold(inputs, y, FOLDS, seed))
     model = _fit(inputs, y, seed)
     model.labels, model.thresholds, model.data_hash = tuple(labels), thresholds, digest
+    model.good = good
     return model
 
 
 def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
-                   seed: int = SEED) -> np.ndarray:
+                   seed: int = SEED, good: np.ndarray | None = None) -> np.ndarray:
     """Honest CV decisions: each outer fold picks its thresholds by an inner CV on its own
     training part only. Returns the 0/1 decisions for every example."""
     from sklearn.model_selection import KFold
@@ -302,9 +327,14 @@ def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(inputs.x):
         part = inputs.take(train)
         thresholds = best_thresholds(y[train], out_of_fold(part, y[train], 3, seed))
-        decided[test] = (_fit(part, y[train], seed).probabilities(inputs.take(test))
-                         >= thresholds)
+        proba = _fit(part, y[train], seed).probabilities(inputs.take(test))
+        decided[test] = exclusive(proba, thresholds, good)
     return decided
+
+
+def good_mask(book: TechniqueBook) -> np.ndarray:
+    """Per technique of ``book``: True for a constructive one."""
+    return np.array([book.techniques[t].kind == "good" for t in book.ids], dtype=bool)
 
 
 # Use ----------------------------------------------------------------------------------------------
@@ -328,7 +358,7 @@ class TechniqueClassifier:
 
     def decisions(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 decisions for a batch of replies (the same as `classify` per reply)."""
-        return (self.probability_matrix(texts) >= self.model.thresholds).astype(int)
+        return self.model.decide(self.probability_matrix(texts))
 
     def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
         emb = None if embedding is None else embedding.reshape(1, -1)
@@ -336,16 +366,20 @@ class TechniqueClassifier:
         return {lab: float(p) for lab, p in zip(self.model.labels, proba, strict=True)}
 
     def strengths(self, probabilities: dict[str, float]) -> dict[str, float]:
-        """Probability rescaled so that each label's threshold maps to 0.5 (used ≥ 0.5)."""
+        """Probability rescaled so that each label's threshold maps to 0.5; exactly the labels
+        of `decide` reach 0.5 (one dropped by the `exclusive` rule stays just under it)."""
+        used = set(self.decide(probabilities))
         out = {}
         for lab, t in zip(self.model.labels, self.model.thresholds, strict=True):
             p = probabilities[lab]
-            out[lab] = float(0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t))
+            s = float(0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1e-6, 1.0 - t))
+            out[lab] = s if lab in used else min(s, DROPPED)
         return out
 
     def decide(self, probabilities: dict[str, float]) -> list[str]:
-        return [lab for lab, t in zip(self.model.labels, self.model.thresholds, strict=True)
-                if probabilities[lab] >= t]
+        row = np.array([[probabilities[lab] for lab in self.model.labels]])
+        decided = self.model.decide(row)[0]
+        return [lab for lab, d in zip(self.model.labels, decided, strict=True) if d]
 
     def classify(self, text: str) -> list[str]:
         return self.decide(self.probabilities(text))
@@ -363,7 +397,8 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
     emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
     inputs = Inputs(extractor.features(texts, emb), tuple(texts))
     y = label_matrix(examples, book.ids)
-    return train_model(inputs, y, book.ids, digest, seed), inputs, y
+    good = good_mask(book) if EXCLUSIVE else None
+    return train_model(inputs, y, book.ids, digest, seed, good), inputs, y
 
 
 def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,

@@ -196,7 +196,9 @@ def cmd_train(knowledge_dir: Path, embedding_model: str, cache_dir: Path | None,
     model.save(target)
     stdout.write(texts.CLI_TRAINED.format(path=target, count=len(y)) + "\n")
     if cv:
-        decided = classifier.cross_validate(inputs, y, seed=seed or classifier.SEED)
+        decided = classifier.cross_validate(inputs, y, seed=seed or classifier.SEED,
+                                             good=classifier.good_mask(book)
+                                             if classifier.EXCLUSIVE else None)
         stdout.write(classifier.render_scores(classifier.evaluate(y, decided, book.ids)) + "\n")
     return 0
 

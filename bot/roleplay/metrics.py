@@ -1,4 +1,5 @@
-"""Multi-label scores of the technique classifier: per-label thresholds and P/R/F1."""
+"""Multi-label scores of the technique classifier: per-label thresholds, the `exclusive`
+decision rule and P/R/F1."""
 
 from __future__ import annotations
 
@@ -26,6 +27,24 @@ def best_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
                int(((proba[:, j] < t) & (y[:, j] == 1)).sum())), -abs(t - 0.5)))
         out.append(best)
     return np.array(out)
+
+
+def exclusive(proba: np.ndarray, thresholds: np.ndarray, good: np.ndarray | None) -> np.ndarray:
+    """Threshold decisions where a row never keeps constructive and counterproductive labels
+    together: the kind whose best label clears its threshold by the larger share of the room
+    above it (``(p - t) / (1 - t)``) wins. ``good`` None: thresholds only."""
+    decided = (proba >= thresholds).astype(int)
+    if good is None or not good.any() or good.all():
+        return decided
+    margin = (proba - thresholds) / np.maximum(1e-6, 1.0 - thresholds)
+    on = decided == 1
+    both = (on & good).any(axis=1) & (on & ~good).any(axis=1)
+    if both.any():
+        best_good = np.where(on & good, margin, -np.inf).max(axis=1)
+        best_bad = np.where(on & ~good, margin, -np.inf).max(axis=1)
+        drop = np.where((best_good >= best_bad)[:, None], ~good[None, :], good[None, :])
+        decided[both] = np.where(drop[both], 0, decided[both])
+    return decided
 
 
 @dataclass(frozen=True)
