@@ -295,12 +295,15 @@ class AnswerComposer:
 
 
 def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
-                   cache_dir: Path | None = None) -> AnswerComposer:
-    """Load the knowledge files, the glossary and train the intent model (seconds, cached)."""
+                   cache_dir: Path | None = None,
+                   questions_dir: Path | None = None) -> AnswerComposer:
+    """Load the knowledge files, the glossary and train the intent model (seconds, cached).
+    ``questions_dir``: the question keys for the intent model (None: knowledge/vragen)."""
     loaded = load_knowledge(knowledge_dir)
     docs = build_documents(loaded.files)
     glossary = Glossary.load(knowledge_dir)
-    intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
+    intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir,
+                                 questions_dir)
     advisor = CasusAdvisor(loaded.files, docs, embedder)
     retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
