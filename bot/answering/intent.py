@@ -51,7 +51,7 @@ something else: "wat is ..." under "Hoe pak je het aan?")."""
 BALANCE_CLASSES = True
 """Reweight so every intent carries the same total weight (the question keys hold no
 off-topic questions; without this they push "buiten_scope" down)."""
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 CHAR_NGRAMS: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": (2, 4),
                                "sublinear_tf": True, "lowercase": True, "min_df": 1}
 
@@ -89,6 +89,8 @@ class IntentModel:
         self._w_dense = np.zeros((0, 0))
         self._w_chars = csr_matrix((0, 0))
         self._bias = np.zeros(0)
+        self.trained_on = (0, 0)
+        """(hand-labelled examples, question-key examples) the model was fitted on."""
 
     def _features(self, texts: list[str], vectors: np.ndarray) -> csr_matrix:
         dense = csr_matrix(np.asarray(vectors, dtype=np.float64) * EMBEDDING_WEIGHT)
@@ -128,6 +130,7 @@ class IntentModel:
         self.chars.fit(texts)
         self.model.fit(self._features(texts, vectors), labels,
                        sample_weight=None if weights is None else np.asarray(weights))
+        self.trained_on = (len(texts), 0)
         self._set_weights([str(c) for c in self.model.classes_], self.model.coef_,
                           self.model.intercept_, vectors.shape[1])
         return self
@@ -174,7 +177,7 @@ class IntentModel:
         with path.open("wb") as fh:
             np.savez(fh, labels=np.array(self.labels), coef=coef, intercept=self._bias,
                      terms=np.array([t for t, _ in vocab]), idf=self.chars.idf_,
-                     dims=np.array(self._w_dense.shape[0]))
+                     dims=np.array(self._w_dense.shape[0]), trained_on=np.array(self.trained_on))
 
     def load(self, path: Path) -> IntentModel:
         with np.load(path, allow_pickle=False) as data:
@@ -184,6 +187,8 @@ class IntentModel:
             self.chars.idf_ = data["idf"]
             self._set_weights([str(x) for x in data["labels"]], data["coef"],
                               data["intercept"], int(data["dims"]))
+            hand, keys = (int(n) for n in data["trained_on"])
+            self.trained_on = (hand, keys)
         return self
 
 
@@ -253,7 +258,9 @@ def fit_with_derived(data: TrainingSet, embedder: Embedder, normalise: Callable[
     weights = [1.0] * len(data.hand) + [DERIVED_WEIGHT] * len(kept)
     if BALANCE_CLASSES:
         weights = balanced([label for _, label in examples], weights)
-    return IntentModel(embedder, normalise).fit(examples, cache_dir, weights)
+    model = IntentModel(embedder, normalise).fit(examples, cache_dir, weights)
+    model.trained_on = (len(data.hand), len(kept))
+    return model
 
 
 def balanced(labels: list[str], weights: list[float]) -> list[float]:

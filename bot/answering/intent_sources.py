@@ -119,7 +119,7 @@ def derive_examples(folder: Path, sections: SectionMap) -> list[KeyQuestion]:
         intent = sections.intent(file.split("/", 1)[0], heading)
         if intent is None:
             continue
-        key = question.lower()
+        key = same_question(question)
         if key in found and found[key].intent != intent:
             conflicting.add(key)
         found.setdefault(key, KeyQuestion(question, intent, file, heading))
