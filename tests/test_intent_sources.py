@@ -175,11 +175,15 @@ def test_trainer_uses_the_keys_and_caches_the_fitted_model(tmp_path: Path) -> No
     again = train_intent_model(knowledge, embedder, cache_dir=cache)
     assert again is not None and again.trained_on == (hand, 2)
     assert embedder.queries == calls  # ...and the second start loads the fitted model
-    assert len(list(cache.glob("intent-model-*.npz"))) == 2
+    assert len(list(cache.glob("intent-model-*.npz"))) == 3  # hand-only, keys + its scope
     for question in ("wat zijn de valkuilen bij netwerken", "wat is een draaiboek",
                      "hoe maak ik pannenkoeken"):
         a, b = model.predict(question), again.predict(question)
         assert a.intent == b.intent and a.confidence == pytest.approx(b.confidence)
+        # Off-topic or not stays the hand-labelled model's call (the keys hold no off-topic
+        # questions); the keys only re-rank the in-scope intents.
+        assert b.p("buiten_scope") == pytest.approx(plain.predict(question).p("buiten_scope"))
+        assert sum(b.probabilities.values()) == pytest.approx(1.0)
 
 
 def test_trainer_without_keys_matches_the_hand_labelled_model(tmp_path: Path) -> None:

@@ -51,7 +51,11 @@ something else: "wat is ..." under "Hoe pak je het aan?")."""
 BALANCE_CLASSES = True
 """Reweight so every intent carries the same total weight (the question keys hold no
 off-topic questions; without this they push "buiten_scope" down)."""
-MODEL_VERSION = "3"
+HAND_SCOPE = True
+"""Off-topic or not is decided by the hand-labelled model: the question keys hold no off-topic
+questions, so they only re-rank the in-scope intents (they weakened the scope veto on dev)."""
+OFF_TOPIC = "buiten_scope"
+MODEL_VERSION = "4"
 CHAR_NGRAMS: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": (2, 4),
                                "sublinear_tf": True, "lowercase": True, "min_df": 1}
 
@@ -91,6 +95,9 @@ class IntentModel:
         self._bias = np.zeros(0)
         self.trained_on = (0, 0)
         """(hand-labelled examples, question-key examples) the model was fitted on."""
+        self.scope: IntentModel | None = None
+        """When set, the off-topic probability comes from this (hand-labelled) model and the
+        in-scope intents share the rest in this model's proportions."""
 
     def _features(self, texts: list[str], vectors: np.ndarray) -> csr_matrix:
         dense = csr_matrix(np.asarray(vectors, dtype=np.float64) * EMBEDDING_WEIGHT)
@@ -149,6 +156,13 @@ class IntentModel:
         scores = scores + (self.chars.transform(texts) @ self._w_chars).toarray()
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         probs: np.ndarray = scores / scores.sum(axis=1, keepdims=True)
+        if self.scope is not None and OFF_TOPIC in self.labels and \
+                OFF_TOPIC in self.scope.labels:
+            p_off = self.scope._scores(texts, vectors)[:, self.scope.labels.index(OFF_TOPIC)]
+            off = self.labels.index(OFF_TOPIC)
+            inside = np.delete(probs, off, axis=1)
+            inside = inside / np.maximum(inside.sum(axis=1, keepdims=True), 1e-12)
+            probs = np.insert(inside * (1.0 - p_off)[:, None], off, p_off, axis=1)
         return probs
 
     def _prediction(self, probs: np.ndarray) -> IntentPrediction:
@@ -178,6 +192,8 @@ class IntentModel:
             np.savez(fh, labels=np.array(self.labels), coef=coef, intercept=self._bias,
                      terms=np.array([t for t, _ in vocab]), idf=self.chars.idf_,
                      dims=np.array(self._w_dense.shape[0]), trained_on=np.array(self.trained_on))
+        if self.scope is not None:
+            self.scope.save(scope_path(path))
 
     def load(self, path: Path) -> IntentModel:
         with np.load(path, allow_pickle=False) as data:
@@ -189,7 +205,13 @@ class IntentModel:
                               data["intercept"], int(data["dims"]))
             hand, keys = (int(n) for n in data["trained_on"])
             self.trained_on = (hand, keys)
+        if keys:
+            self.scope = IntentModel(self.embedder, self.normalise).load(scope_path(path))
         return self
+
+
+def scope_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-scope{path.suffix}")
 
 
 @dataclass(frozen=True)
@@ -225,7 +247,7 @@ def train_intent_model(knowledge_dir: Path, embedder: Embedder,
     data = load_training_set(knowledge_dir, questions_dir)
     digest = hashlib.sha256("\n".join(
         [MODEL_VERSION, embedder.name,
-         repr((C, EMBEDDING_WEIGHT, DERIVED_WEIGHT, AGREEMENT, BALANCE_CLASSES)),
+         repr((C, EMBEDDING_WEIGHT, DERIVED_WEIGHT, AGREEMENT, BALANCE_CLASSES, HAND_SCOPE)),
          *(f"{normalise(q)}\t{label}" for q, label in data.hand), "--",
          *(f"{normalise(q.text)}\t{q.intent}" for q in data.derived)]).encode("utf-8"),
     ).hexdigest()[:16]
@@ -260,6 +282,8 @@ def fit_with_derived(data: TrainingSet, embedder: Embedder, normalise: Callable[
         weights = balanced([label for _, label in examples], weights)
     model = IntentModel(embedder, normalise).fit(examples, cache_dir, weights)
     model.trained_on = (len(data.hand), len(kept))
+    if HAND_SCOPE:
+        model.scope = base
     return model
 
 
