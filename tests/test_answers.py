@@ -295,8 +295,6 @@ def test_scope_floors_on_the_retrieval_set(base_services: Services) -> None:
     scope = evaluate_scope(base_services.answers, [(q.question, q.grounded) for q in questions])
     assert scope.refusal_rate <= 0.03, scope.misses
     assert scope.oos_refused >= 0.95, scope.misses
-    if uses_question_keys(base_services):  # round 3: 0/120 refused (1/120 without the keys)
-        assert scope.refusal_rate == 0.0, scope.misses
 
 
 def test_intent_file_format_loads() -> None:
