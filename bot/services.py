@@ -206,7 +206,8 @@ def build_answer_service(settings: Settings, retriever: HybridRetriever, taxonom
     from bot.answering.composer import build_composer
 
     composer = build_composer(settings.knowledge_dir, retriever, embedder,
-                              cache_dir=settings.data_dir, index_dir=settings.index_dir)
+                              cache_dir=settings.data_dir, index_dir=settings.index_dir,
+                              questions_dir=settings.intent_questions_dir)
     practice = {link: s.id for s in load_scenarios(settings.knowledge_dir)
                 for link in s.related_links() if link.startswith("casussen/")}
     return AnswerService(retriever, taxonomy, top_k=settings.top_k, composer=composer,

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
     grounded_threshold: float | None = None
     """Override of the per-model grounded threshold (see bot.retrieval.grounding)."""
+    intent_questions_dir: Path | None = None
+    """Question keys used as extra intent examples. Empty = ``knowledge_dir/vragen``."""
 
     # Time
     timezone: str = "Europe/Amsterdam"
@@ -126,6 +128,11 @@ class Settings(BaseSettings):
     @classmethod
     def _ids(cls, value: object) -> object:
         return _split_ids(value)
+
+    @field_validator("intent_questions_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

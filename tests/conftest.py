@@ -39,6 +39,9 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
         "prompts_dir": ROOT / "prompts",
         "telegram_token": TOKEN,
     }
+    if os.environ.get("WIJKWIJS_TEST_QUESTION_KEYS"):
+        # Question keys for the intent model from elsewhere (default: knowledge/vragen).
+        values["intent_questions_dir"] = Path(os.environ["WIJKWIJS_TEST_QUESTION_KEYS"])
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

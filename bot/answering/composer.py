@@ -356,9 +356,11 @@ class AnswerComposer:
 
 def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
                    cache_dir: Path | None = None,
-                   index_dir: Path | None = None) -> AnswerComposer:
+                   index_dir: Path | None = None,
+                   questions_dir: Path | None = None) -> AnswerComposer:
     """Load the knowledge files, the glossary and train the intent model (seconds, cached);
-    attach the question keys (embedded at ingest into ``index_dir``, else here once)."""
+    attach the question keys (embedded at ingest into ``index_dir``, else here once).
+    ``questions_dir``: the question keys for the intent model (None: knowledge/vragen)."""
     loaded = load_knowledge(knowledge_dir)
     docs = build_documents(loaded.files)
     keys = load_question_keys(knowledge_dir, loaded.files)
@@ -366,7 +368,8 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
         log.warning("question key skipped: %s", err)
     retriever.attach_keys(build_key_index(keys, embedder, index_dir or cache_dir))
     glossary = Glossary.load(knowledge_dir)
-    intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
+    intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir,
+                                 questions_dir)
     advisor = CasusAdvisor(loaded.files, docs, embedder)
     retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}

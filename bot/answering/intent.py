@@ -3,8 +3,10 @@
 A scikit-learn logistic regression over the query embedding the retriever already computes
 (multilingual, so English and Flemish questions land near their Dutch counterparts) plus
 character n-grams of the question (cheap, catches "hoe", "waarom", "valkuil", "opdracht 3").
-Trained at start-up from the labelled questions in ``knowledge/intenties.yaml`` (seeded, well
-under a second once the training embeddings are cached in the data directory by content hash).
+Trained at start-up from the hand-labelled questions in ``knowledge/intenties.yaml`` plus the
+question keys in ``knowledge/vragen/`` labelled by where they sit (bot/answering/intent_sources.py).
+Training embeddings are cached per text in the data directory, the fitted model by a hash of
+everything it was fitted on: a warm start loads it in milliseconds.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -21,6 +24,14 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.answering.intent_sources import (
+    SECTIONS_FILE,
+    KeyQuestion,
+    SectionMap,
+    derive_examples,
+    questions_folder,
+    same_question,
+)
 from bot.retrieval.embeddings import Embedder
 
 log = logging.getLogger(__name__)
@@ -31,6 +42,23 @@ INTENT_FILE = "intenties.yaml"
 SEED = 13
 EMBEDDING_WEIGHT = 1.0
 C = 4.0
+DERIVED_WEIGHT = 0.25
+"""Sample weight of a question-key example (a hand-labelled one weighs 1)."""
+AGREEMENT = 0.2
+"""A question-key example is used only if the model trained on the hand-labelled questions
+gives its section's intent at least this probability (its own form must not clearly ask
+something else: "wat is ..." under "Hoe pak je het aan?")."""
+BALANCE_CLASSES = True
+"""Reweight so every intent carries the same total weight (docs/benchmarks.md, section 11,
+round 3: without it dev2 intent accuracy was higher, 0.930 vs 0.912, but two held-out floor
+tests failed, so it stays on)."""
+HAND_SCOPE = True
+"""Off-topic or not is decided by the hand-labelled model: the question keys hold no off-topic
+questions, so they only re-rank the in-scope intents (they weakened the scope veto on dev)."""
+OFF_TOPIC = "buiten_scope"
+MODEL_VERSION = "4"
+CHAR_NGRAMS: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": (2, 4),
+                               "sublinear_tf": True, "lowercase": True, "min_df": 1}
 
 
 @dataclass(frozen=True)
@@ -60,72 +88,218 @@ class IntentModel:
     def __init__(self, embedder: Embedder, normalise: Callable[[str], str] = lambda s: s) -> None:
         self.embedder = embedder
         self.normalise = normalise
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
-                                     lowercase=True, min_df=1)
+        self.chars = TfidfVectorizer(**CHAR_NGRAMS)
         self.model = LogisticRegression(C=C, max_iter=2000, random_state=SEED)
         self.labels: list[str] = []
         self._w_dense = np.zeros((0, 0))
         self._w_chars = csr_matrix((0, 0))
         self._bias = np.zeros(0)
+        self.trained_on = (0, 0)
+        """(hand-labelled examples, question-key examples) the model was fitted on."""
+        self.scope: IntentModel | None = None
+        """When set, the off-topic probability comes from this (hand-labelled) model and the
+        in-scope intents share the rest in this model's proportions."""
 
     def _features(self, texts: list[str], vectors: np.ndarray) -> csr_matrix:
         dense = csr_matrix(np.asarray(vectors, dtype=np.float64) * EMBEDDING_WEIGHT)
         return hstack([dense, self.chars.transform(texts)]).tocsr()
 
-    def _encode(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
-        digest = hashlib.sha256(
-            ("\n".join([self.embedder.name, *texts])).encode("utf-8")).hexdigest()[:16]
-        cache = cache_dir / f"intent-embeddings-{digest}.npy" if cache_dir else None
+    def encode(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+        """Query embeddings of ``texts``; texts embedded before come from a per-model cache in
+        ``cache_dir``, so new question keys only embed the new questions."""
+        slug = hashlib.sha256(self.embedder.name.encode("utf-8")).hexdigest()[:12]
+        cache = cache_dir / f"intent-embeddings-{slug}.npz" if cache_dir else None
+        known: dict[str, np.ndarray] = {}
         if cache is not None and cache.is_file():
             try:
-                cached: np.ndarray = np.load(cache)
-                if cached.shape[0] == len(texts):
-                    return cached
-            except (OSError, ValueError):
+                with np.load(cache, allow_pickle=False) as data:
+                    known = dict(zip((str(t) for t in data["texts"]), data["matrix"],
+                                     strict=True))
+            except (OSError, ValueError, KeyError):
                 log.warning("intent embedding cache unreadable; recomputing")
-        vectors = self.embedder.encode_queries(texts)
-        if cache is not None:
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                np.save(cache, vectors)
-            except OSError as exc:
-                log.warning("could not cache intent embeddings: %s", exc)
-        return vectors
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        if todo:
+            known.update(zip(todo, self.embedder.encode_queries(todo), strict=True))
+            if cache is not None:
+                try:
+                    cache.parent.mkdir(parents=True, exist_ok=True)
+                    with cache.open("wb") as fh:
+                        np.savez(fh, texts=np.array(list(known)),
+                                 matrix=np.vstack(list(known.values())))
+                except OSError as exc:
+                    log.warning("could not cache intent embeddings: %s", exc)
+        return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0))
 
-    def fit(self, examples: list[tuple[str, str]], cache_dir: Path | None = None) -> IntentModel:
+    def fit(self, examples: list[tuple[str, str]], cache_dir: Path | None = None,
+            weights: list[float] | None = None) -> IntentModel:
         texts = [self.normalise(q) for q, _ in examples]
         labels = [label for _, label in examples]
-        vectors = self._encode(texts, cache_dir)
+        vectors = self.encode(texts, cache_dir)
         self.chars.fit(texts)
-        self.model.fit(self._features(texts, vectors), labels)
-        self.labels = [str(c) for c in self.model.classes_]
-        # Prediction by hand (softmax of the linear scores, as sklearn's multinomial
-        # predict_proba): skips sklearn's per-call input validation on the answer path.
-        dims = vectors.shape[1]
-        self._w_dense = np.ascontiguousarray(self.model.coef_[:, :dims].T * EMBEDDING_WEIGHT)
-        self._w_chars = csr_matrix(self.model.coef_[:, dims:].T)
-        self._bias = np.asarray(self.model.intercept_)
+        self.model.fit(self._features(texts, vectors), labels,
+                       sample_weight=None if weights is None else np.asarray(weights))
+        self.trained_on = (len(texts), 0)
+        self._set_weights([str(c) for c in self.model.classes_], self.model.coef_,
+                          self.model.intercept_, vectors.shape[1])
         return self
 
-    def predict(self, question: str, vector: np.ndarray | None = None) -> IntentPrediction:
-        """``question`` already normalised; ``vector`` its query embedding (computed if None)."""
-        if vector is None:
-            vector = self.embedder.encode_queries([question])[0]
-        scores = np.asarray(vector, dtype=np.float64) @ self._w_dense + self._bias
-        scores = scores + (self.chars.transform([question]) @ self._w_chars).toarray()[0]
-        scores = np.exp(scores - scores.max())
-        probs = scores / scores.sum()
+    def _set_weights(self, labels: list[str], coef: np.ndarray, intercept: np.ndarray,
+                     dims: int) -> None:
+        # Prediction by hand (softmax of the linear scores, as sklearn's multinomial
+        # predict_proba): skips sklearn's per-call input validation on the answer path.
+        self.labels = labels
+        self._w_dense = np.ascontiguousarray(coef[:, :dims].T * EMBEDDING_WEIGHT)
+        self._w_chars = csr_matrix(coef[:, dims:].T)
+        self._bias = np.asarray(intercept, dtype=np.float64)
+
+    def _scores(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        scores = np.asarray(vectors, dtype=np.float64) @ self._w_dense + self._bias
+        scores = scores + (self.chars.transform(texts) @ self._w_chars).toarray()
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs: np.ndarray = scores / scores.sum(axis=1, keepdims=True)
+        if self.scope is not None and OFF_TOPIC in self.labels and \
+                OFF_TOPIC in self.scope.labels:
+            p_off = self.scope._scores(texts, vectors)[:, self.scope.labels.index(OFF_TOPIC)]
+            off = self.labels.index(OFF_TOPIC)
+            inside = np.delete(probs, off, axis=1)
+            inside = inside / np.maximum(inside.sum(axis=1, keepdims=True), 1e-12)
+            probs = np.insert(inside * (1.0 - p_off)[:, None], off, p_off, axis=1)
+        return probs
+
+    def _prediction(self, probs: np.ndarray) -> IntentPrediction:
         best = int(np.argmax(probs))
         return IntentPrediction(self.labels[best], float(probs[best]),
                                 {label: float(p) for label, p in zip(self.labels, probs,
                                                                      strict=True)})
 
+    def predict(self, question: str, vector: np.ndarray | None = None) -> IntentPrediction:
+        """``question`` already normalised; ``vector`` its query embedding (computed if None)."""
+        if vector is None:
+            vector = self.embedder.encode_queries([question])[0]
+        return self._prediction(self._scores([question], np.asarray(vector)[None, :])[0])
+
+    def predict_many(self, questions: list[str], vectors: np.ndarray) -> list[IntentPrediction]:
+        """Batch ``predict`` (normalised questions, their query embeddings)."""
+        if not questions:
+            return []
+        return [self._prediction(row) for row in self._scores(questions, vectors)]
+
+    # Fitted-model cache ---------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        vocab = sorted(self.chars.vocabulary_.items(), key=lambda kv: kv[1])
+        coef = np.hstack([self._w_dense.T / EMBEDDING_WEIGHT, self._w_chars.T.toarray()])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            np.savez(fh, labels=np.array(self.labels), coef=coef, intercept=self._bias,
+                     terms=np.array([t for t, _ in vocab]), idf=self.chars.idf_,
+                     dims=np.array(self._w_dense.shape[0]), trained_on=np.array(self.trained_on))
+        if self.scope is not None:
+            self.scope.save(scope_path(path))
+
+    def load(self, path: Path) -> IntentModel:
+        with np.load(path, allow_pickle=False) as data:
+            terms = [str(t) for t in data["terms"]]
+            self.chars = TfidfVectorizer(**CHAR_NGRAMS,
+                                         vocabulary={t: i for i, t in enumerate(terms)})
+            self.chars.idf_ = data["idf"]
+            self._set_weights([str(x) for x in data["labels"]], data["coef"],
+                              data["intercept"], int(data["dims"]))
+            hand, keys = (int(n) for n in data["trained_on"])
+            self.trained_on = (hand, keys)
+        if keys:
+            self.scope = IntentModel(self.embedder, self.normalise).load(scope_path(path))
+        return self
+
+
+def scope_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-scope{path.suffix}")
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    hand: list[tuple[str, str]]
+    """Hand-labelled (intenties.yaml)."""
+    derived: list[KeyQuestion]
+    """From the question keys, labelled by their section (before the agreement filter)."""
+
+
+def load_training_set(knowledge_dir: Path, questions_dir: Path | None = None) -> TrainingSet:
+    """The hand-labelled questions and, when the question keys folder exists, the derived ones
+    (minus those equal to a hand-labelled question or listed under ``exclude``)."""
+    hand = load_intent_examples(knowledge_dir / INTENT_FILE)
+    folder = questions_folder(knowledge_dir, questions_dir)
+    sections_path = knowledge_dir / SECTIONS_FILE
+    if not folder.is_dir() or not sections_path.is_file():
+        return TrainingSet(hand, [])
+    sections = SectionMap.load(sections_path, INTENTS)
+    taken = {same_question(q) for q, _ in hand} | sections.exclude
+    derived = [q for q in derive_examples(folder, sections) if same_question(q.text) not in taken]
+    return TrainingSet(hand, derived)
+
 
 def train_intent_model(knowledge_dir: Path, embedder: Embedder,
                        normalise: Callable[[str], str] = lambda s: s,
-                       cache_dir: Path | None = None) -> IntentModel | None:
+                       cache_dir: Path | None = None,
+                       questions_dir: Path | None = None) -> IntentModel | None:
     path = knowledge_dir / INTENT_FILE
     if not path.is_file():
         log.warning("no %s: answers fall back to the best passage", path)
         return None
-    return IntentModel(embedder, normalise).fit(load_intent_examples(path), cache_dir)
+    data = load_training_set(knowledge_dir, questions_dir)
+    digest = hashlib.sha256("\n".join(
+        [MODEL_VERSION, embedder.name,
+         repr((C, EMBEDDING_WEIGHT, DERIVED_WEIGHT, AGREEMENT, BALANCE_CLASSES, HAND_SCOPE)),
+         *(f"{normalise(q)}\t{label}" for q, label in data.hand), "--",
+         *(f"{normalise(q.text)}\t{q.intent}" for q in data.derived)]).encode("utf-8"),
+    ).hexdigest()[:16]
+    cached = cache_dir / f"intent-model-{digest}.npz" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            return IntentModel(embedder, normalise).load(cached)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("intent model cache unreadable (%s); retraining", exc)
+    model = fit_with_derived(data, embedder, normalise, cache_dir)
+    if cached is not None:
+        try:
+            model.save(cached)
+        except OSError as exc:
+            log.warning("could not cache the intent model: %s", exc)
+    return model
+
+
+def fit_with_derived(data: TrainingSet, embedder: Embedder, normalise: Callable[[str], str],
+                     cache_dir: Path | None = None) -> IntentModel:
+    """Fit on the hand-labelled questions; with derived ones, keep those the hand-trained
+    model finds plausible (``AGREEMENT``) and refit on both (derived at ``DERIVED_WEIGHT``)."""
+    base = IntentModel(embedder, normalise).fit(data.hand, cache_dir)
+    kept = agreeing(base, data.derived, cache_dir)
+    if not kept:
+        return base
+    log.info("intent model: %d hand-labelled + %d of %d question keys", len(data.hand),
+             len(kept), len(data.derived))
+    examples = data.hand + [(q.text, q.intent) for q in kept]
+    weights = [1.0] * len(data.hand) + [DERIVED_WEIGHT] * len(kept)
+    if BALANCE_CLASSES:
+        weights = balanced([label for _, label in examples], weights)
+    model = IntentModel(embedder, normalise).fit(examples, cache_dir, weights)
+    model.trained_on = (len(data.hand), len(kept))
+    if HAND_SCOPE:
+        model.scope = base
+    return model
+
+
+def balanced(labels: list[str], weights: list[float]) -> list[float]:
+    """``weights`` scaled per label so each label's total is the mean total (sum unchanged)."""
+    totals: dict[str, float] = {}
+    for label, w in zip(labels, weights, strict=True):
+        totals[label] = totals.get(label, 0.0) + w
+    mean = sum(totals.values()) / len(totals)
+    return [w * mean / totals[label] for label, w in zip(labels, weights, strict=True)]
+
+
+def agreeing(base: IntentModel, derived: list[KeyQuestion],
+             cache_dir: Path | None = None) -> list[KeyQuestion]:
+    """The derived examples whose section intent ``base`` gives at least ``AGREEMENT``."""
+    texts = [base.normalise(q.text) for q in derived]
+    preds = base.predict_many(texts, base.encode(texts, cache_dir))
+    return [q for q, p in zip(derived, preds, strict=True) if p.p(q.intent) >= AGREEMENT]
