@@ -343,12 +343,13 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     Measured 0.579 / 0.638 on the first-edition material, 0.561 / 0.622 with the second
     edition merged; round 2 (casus advice with the relevant and the small step, section-level
     matching, referring follow-ups, glossary before retrieval) reaches 0.596 / 0.669, intent
-    accuracy 0.903 and 0.944 on the intents set, refusals 2/57. The target (0.85, issue 13)
+    accuracy 0.903 and 0.944 on the intents set, refusals 2/57; round 3 (question keys,
+    intent examples from the keys) 0.632 / 0.717, intent 0.952. The target (0.85, issue 13)
     is not met."""
     report, detail = _heldout_report(base_services, "answers_heldout.yaml")
-    assert report.all_facts >= 0.596, detail  # 34/57
-    assert report.fact_coverage >= 0.668, detail  # 0.669
-    assert report.intent_accuracy >= 0.90, detail  # 0.903
+    assert report.all_facts >= 0.631, detail  # 36/57
+    assert report.fact_coverage >= 0.716, detail  # 0.717
+    assert report.intent_accuracy >= 0.95, detail  # 0.952
     assert report.in_scope_refusal_rate <= 0.036, detail  # 2/57
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -361,11 +362,12 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     """A second held-out set (70 questions), written on 2026-11-29 by another independent
     writer while round 2 was being tuned, added after tuning ended and evaluated once:
     every key fact 0.516 (33/64), coverage 0.573, intent 0.786, refusals 4/64, out of scope
-    6/6. Floors = what was reached; never lower them. The target (0.85, issue 13) is not met."""
+    6/6; after round 3: 0.578 (37/64), coverage 0.626, intent 0.814. Floors = what was
+    reached; never lower them. The target (0.85, issue 13) is not met."""
     report, detail = _heldout_report(base_services, "answers_heldout2.yaml")
-    assert report.all_facts >= 0.515, detail  # 33/64
-    assert report.fact_coverage >= 0.572, detail  # 0.573
-    assert report.intent_accuracy >= 0.785, detail  # 0.786
+    assert report.all_facts >= 0.577, detail  # 37/64
+    assert report.fact_coverage >= 0.625, detail  # 0.626
+    assert report.intent_accuracy >= 0.813, detail  # 0.814
     assert report.in_scope_refusal_rate <= 0.063, detail  # 4/64
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -433,3 +435,18 @@ def test_follow_up_on_casus_advice_does_not_repeat_it(services: Services) -> Non
     shown = [ln for ln in first.answer.splitlines() if ln.startswith("- ")]
     listed = [ln for ln in steps.answer.splitlines() if ln.startswith("- ")]
     assert len(listed) > len(shown)  # every step of the good approach, not the same 3-5
+
+
+def test_third_heldout_answer_floors(base_services: Services) -> None:
+    """A third held-out set (70 questions, 50 files, 16 English and 16 Flemish), written on
+    2026-11-29 by an independent writer before round 3 started and evaluated once, after round 3
+    ended: every key fact 0.438 (28/64; 0.375 on the code before round 3), coverage 0.528,
+    intent 0.714, refusals 2/64, out of scope refused 5/6. Floors = what was reached; never
+    lower them. The targets (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
+    report, detail = _heldout_report(base_services, "answers_heldout3.yaml")
+    assert report.all_facts >= 0.437, detail  # 28/64
+    assert report.fact_coverage >= 0.527, detail  # 0.528
+    assert report.intent_accuracy >= 0.713, detail  # 0.714
+    assert report.in_scope_refusal_rate <= 0.032, detail  # 2/64
+    assert report.oos_refused >= 0.83, detail  # 5/6
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
