@@ -417,6 +417,12 @@ def test_sources_name_only_the_files_the_answer_uses(base_services: Services) ->
     for question in ("Hoe bepaal ik mijn doelgroep?", "mijn teamleider zegt dat er geen tijd is"):
         answer = base_services.answers.ask(question)
         assert [s.path for s in answer.sources] == [answer.sources[0].path], question
+    advice = base_services.answers.ask("mijn teamleider zegt dat er geen tijd is")
+    # the theory behind objection advice is offered ('Meer hierover'), not listed as a source
+    assert advice.casus_path and advice.further is not None
+    assert advice.further.kind != "casus" and advice.further.path not in {
+        s.path for s in advice.sources}
+    assert base_services.answers.ask("Hoe bepaal ik mijn doelgroep?").further is None
 
 
 def test_follow_up_on_casus_advice_does_not_repeat_it(services: Services) -> None:

@@ -48,6 +48,9 @@ class Answer:
     """Recognised intent (definitie, stappen, ..., weerstand, buiten_scope); '' without model."""
     related: list[str] = field(default_factory=list)
     """Titles of related files ("Lees ook:"), never part of the body."""
+    further: Source | None = None
+    """Objection advice: the theory behind it (a non-casus file retrieval found), offered as
+    "Meer hierover" but not listed as a source, because the body does not use it."""
     casus_path: str = ""
     """For objection advice: the casus it comes from ("📖 Hele casus")."""
     practice: str = ""
@@ -145,8 +148,12 @@ class AnswerService:
         ]
         # Only the files the body comes from: a source the text does not use misleads.
         sources = sources[: self.max_sources]
+        used = {src.path for src in sources}
+        further = next((src for src in self.sources_for(draft.result)
+                        if draft.casus_path and src.path not in used and src.kind != "casus"),
+                       None)
         return Answer(asked, draft.text, True, sources, draft.result, intent=draft.intent,
-                      related=draft.related, casus_path=draft.casus_path,
+                      related=draft.related, casus_path=draft.casus_path, further=further,
                       practice=self.practice.get(draft.casus_path, ""),
                       assignment=draft.assignment, context=draft.context)
 

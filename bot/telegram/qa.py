@@ -234,6 +234,8 @@ class QAHandlers:
             await reply_plain(msg, str(exc))
             return
         sources = [asdict(s) for s in answer.sources]
+        if answer.further is not None:  # 'Meer hierover' of objection advice: stored last
+            sources.append(asdict(answer.further))
         qid = await asyncio.to_thread(self.participants.log_question, user.id, answer.question,
                                       answer.answer, answer.grounded, sources)
         buttons = self.answer_buttons(answer, qid)
@@ -249,8 +251,8 @@ class QAHandlers:
                 row.append(ROLEPLAY.button(at.BTN_PRACTICE, "start", answer.practice))
             row.append(QA.button(at.BTN_WHOLE_CASE, "case", qid))
             rows.append(row)
-            if len(answer.sources) > 1:  # the theory behind it (e.g. Omgaan met weerstanden)
-                rows.append([QA.button(texts.BTN_MORE, "more", qid, 1)])
+            if answer.further is not None:  # the theory behind it (Omgaan met weerstanden…)
+                rows.append([QA.button(texts.BTN_MORE, "more", qid, len(answer.sources))])
         elif answer.sources:
             rows.append([QA.button(texts.BTN_MORE, "more", qid, 0)])
         if answer.assignment is not None and answer.assignment in self.assignment_numbers:
