@@ -32,7 +32,7 @@ from bot.answering.intent_sources import (
     questions_folder,
     same_question,
 )
-from bot.retrieval.embeddings import Embedder
+from bot.retrieval.embeddings import Embedder, cached_rows
 
 log = logging.getLogger(__name__)
 
@@ -109,26 +109,7 @@ class IntentModel:
         ``cache_dir``, so new question keys only embed the new questions."""
         slug = hashlib.sha256(self.embedder.name.encode("utf-8")).hexdigest()[:12]
         cache = cache_dir / f"intent-embeddings-{slug}.npz" if cache_dir else None
-        known: dict[str, np.ndarray] = {}
-        if cache is not None and cache.is_file():
-            try:
-                with np.load(cache, allow_pickle=False) as data:
-                    known = dict(zip((str(t) for t in data["texts"]), data["matrix"],
-                                     strict=True))
-            except (OSError, ValueError, KeyError):
-                log.warning("intent embedding cache unreadable; recomputing")
-        todo = [t for t in dict.fromkeys(texts) if t not in known]
-        if todo:
-            known.update(zip(todo, self.embedder.encode_queries(todo), strict=True))
-            if cache is not None:
-                try:
-                    cache.parent.mkdir(parents=True, exist_ok=True)
-                    with cache.open("wb") as fh:
-                        np.savez(fh, texts=np.array(list(known)),
-                                 matrix=np.vstack(list(known.values())))
-                except OSError as exc:
-                    log.warning("could not cache intent embeddings: %s", exc)
-        return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0))
+        return cached_rows(texts, self.embedder.encode_queries, cache, "intent embeddings")
 
     def fit(self, examples: list[tuple[str, str]], cache_dir: Path | None = None,
             weights: list[float] | None = None) -> IntentModel:

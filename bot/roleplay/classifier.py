@@ -37,6 +37,7 @@ from typing import Any, Final, Protocol
 import numpy as np
 import yaml
 
+from bot.retrieval.embeddings import cached_rows
 from bot.roleplay.cues import CueDetector
 from bot.roleplay.metrics import Scores, best_thresholds, evaluate, exclusive, render_scores
 from bot.roleplay.ngrams import MAX_FEATURES, NgramVectoriser
@@ -407,25 +408,7 @@ def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir:
     ``cache_dir``, so adding replies to the training data only embeds the new ones."""
     slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
     cache = cache_dir / f"roleplay-training-{slug}.npz" if cache_dir is not None else None
-    known: dict[str, np.ndarray] = {}
-    if cache is not None and cache.is_file():
-        try:
-            with np.load(cache, allow_pickle=False) as data:
-                known = dict(zip((str(t) for t in data["texts"]), data["matrix"], strict=True))
-        except (OSError, ValueError, KeyError):
-            known = {}
-    todo = [t for t in dict.fromkeys(texts) if t not in known]
-    if todo:
-        known.update(zip(todo, extractor.embed(todo), strict=True))
-        if cache is not None:
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                with cache.open("wb") as fh:
-                    np.savez(fh, texts=np.array(list(known)),
-                             matrix=np.vstack(list(known.values())))
-            except OSError as exc:
-                log.warning("cannot cache training embeddings: %s", exc)
-    return np.vstack([known[t] for t in texts]).astype(np.float64)
+    return cached_rows(texts, extractor.embed, cache, "training embeddings").astype(np.float64)
 
 
 def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,
