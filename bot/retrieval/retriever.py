@@ -43,10 +43,6 @@ class FusionParams:
     question key (``knowledge/vragen/``); 0 = keys do not vote."""
     key_candidates: int = 8
     """How many best key-matched sections join the fusion."""
-    key_level: str = "section"
-    """What the key list ranks: "section" (each section by its closest key) or "file"."""
-    key_lexical: bool = False
-    """Add each section's question keys to its chunks' BM25 text (doc2query)."""
     assignment_weight: float = 0.6
     """Multiplier for the assignment files (topic ``opdracht-*``: the assignment and its how-to)
     when the question names no assignment (``ASSIGNMENT_WORDS``): they restate every topic of
@@ -145,14 +141,10 @@ class HybridRetriever:
         self.chunks = manifest.chunks
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self.lexical = LexicalIndex([c.search_text for c in self.chunks])
-        self.vocabulary = self.lexical.vocabulary
-        """Words of the material itself (the grounded check; keys do not widen it)."""
         self._sections: dict[str, list[Chunk]] = defaultdict(list)
         self._h2: dict[str, list[int]] = defaultdict(list)
-        self._by_path: dict[str, list[int]] = defaultdict(list)
         for i, c in enumerate(self.chunks):
             self._sections[c.section].append(c)
-            self._by_path[c.path].append(i)
             self._h2[c.section.split(" > ", 1)[0]].append(i)
         self.keys: KeyIndex | None = None
         self.normalise: Callable[[str], str] | None = None
@@ -176,16 +168,8 @@ class HybridRetriever:
                    grounding=grounding_for(embedder.name, grounding_override))
 
     def attach_keys(self, keys: KeyIndex | None) -> None:
-        """Let question keys vote (dense list in the fusion; with ``key_lexical`` also BM25)."""
+        """Let question keys vote: a ranked list of sections in the fusion."""
         self.keys = keys if keys is not None and len(keys) else None
-        if self.keys is None or not self.fusion.key_lexical:
-            return
-        extra: dict[str, list[str]] = defaultdict(list)
-        for k in self.keys.keys:
-            extra[k.section].append(k.question)
-        self.lexical = LexicalIndex([
-            " ".join([c.search_text, *extra.get(c.section.split(" > ", 1)[0], [])])
-            for c in self.chunks])
 
     def key_match(self, vector: np.ndarray | None) -> KeyMatch | None:
         return None if self.keys is None else self.keys.match(vector)
@@ -221,12 +205,9 @@ class HybridRetriever:
             fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
         keys = self.key_match(query_vector)
         if keys is not None and self.fusion.key_weight:
-            by_file = self.fusion.key_level == "file"
-            ranked = sorted((keys.files if by_file else keys.sections).items(),
-                            key=lambda kv: -kv[1])
-            groups = self._by_path if by_file else self._h2
+            ranked = sorted(keys.sections.items(), key=lambda kv: -kv[1])
             for rank, (name, _) in enumerate(ranked[: self.fusion.key_candidates]):
-                for i in groups.get(name, []):
+                for i in self._h2.get(name, []):
                     fused[i] += self.fusion.key_weight / (self.fusion.rrf_k + rank + 1)
         kind_weight = dict(self.fusion.kind_weight)
         if kind_weight:
@@ -250,7 +231,7 @@ class HybridRetriever:
             if len(hits) >= k:
                 break
         best_dense = max((s for _, s in dense), default=0.0)
-        coverage = (sum(t in self.vocabulary for t in tokens) / len(tokens)) if tokens else 0.0
+        coverage = self.lexical.coverage(tokens)
         g = self.grounding
         grounded = bool(hits) and (
             best_dense >= g.strong or (best_dense >= g.weak and coverage >= g.min_coverage)
