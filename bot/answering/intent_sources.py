@@ -17,14 +17,14 @@ from pathlib import Path
 
 import yaml
 
+from bot.knowledge.question_keys import read_key_files
+
 log = logging.getLogger(__name__)
 
 SECTIONS_FILE = "intent-secties.yaml"
 QUESTIONS_DIR = "vragen"
 """Default folder of the question keys, inside the knowledge directory."""
 SKIP = "skip"
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's loader when installed: parsing all question keys is most of a warm start."""
 
 
 @dataclass(frozen=True)
@@ -93,23 +93,14 @@ class KeyQuestion:
 
 
 def load_question_keys(folder: Path) -> list[tuple[str, str, str]]:
-    """``(file, heading, question)`` from every ``**/*.yaml`` under ``folder``, in path order.
+    """``(file, heading, question)`` from every ``**/*.yaml`` under ``folder``, in path order,
+    read by the knowledge loader's parser (shape only: the knowledge files need not be there).
     A file in the wrong shape is logged and skipped."""
-    out: list[tuple[str, str, str]] = []
-    for path in sorted(folder.glob("**/*.yaml")):
-        try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-            file = str(raw["file"])
-            sections = raw["sections"]
-            if not isinstance(sections, list):
-                raise TypeError("sections is not a list")
-            for section in sections:
-                heading = str(section["heading"])
-                out.extend((file, heading, str(q).strip())
-                           for q in section.get("questions") or [] if str(q).strip())
-        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("question keys %s skipped: %s", path, exc)
-    return out
+    keys = read_key_files(sorted(p for p in folder.glob("**/*.yaml") if p.is_file()), folder,
+                          None)
+    for err in keys.errors:
+        log.warning("question keys skipped: %s", err)
+    return [(k.path, k.heading, k.question) for k in keys.keys]
 
 
 def derive_examples(folder: Path, sections: SectionMap) -> list[KeyQuestion]:

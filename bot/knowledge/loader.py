@@ -191,6 +191,11 @@ def iter_markdown(knowledge_dir: Path) -> list[Path]:
     )
 
 
+def iter_key_files(knowledge_dir: Path) -> list[Path]:
+    """The question-key files (``vragen/**/*.yaml``), sorted."""
+    return sorted(p for p in knowledge_dir.glob(KEYS_GLOB) if p.is_file())
+
+
 def load_knowledge(knowledge_dir: Path, taxonomy: Taxonomy | None = None) -> LoadResult:
     """Load every Markdown file under ``knowledge_dir``; bad files become `LoadError`s."""
     taxonomy = taxonomy or Taxonomy.load(knowledge_dir)
@@ -209,8 +214,7 @@ def load_knowledge(knowledge_dir: Path, taxonomy: Taxonomy | None = None) -> Loa
 def file_hashes(knowledge_dir: Path) -> dict[str, str]:
     """Content hash per Markdown file and per question-key file (``vragen/**/*.yaml``), without
     parsing (cheap change detection: a changed key file re-ingests, which re-embeds the keys)."""
-    keys = sorted(p for p in knowledge_dir.glob(KEYS_GLOB) if p.is_file())
     return {
         p.relative_to(knowledge_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in [*iter_markdown(knowledge_dir), *keys]
+        for p in [*iter_markdown(knowledge_dir), *iter_key_files(knowledge_dir)]
     }
