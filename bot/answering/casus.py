@@ -40,9 +40,6 @@ VIEW_MAX = 0.5
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
 COMMON_LEAD = 3
-KEY_VIEW = True
-"""The casus's question keys (``knowledge/vragen/casussen/``) are a fourth view: the best key
-similarity joins the views' best and mean."""
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
 
@@ -144,12 +141,13 @@ class CasusAdvisor:
 
     def rank(self, vector: np.ndarray, question: str,
              keys: dict[str, float] | None = None) -> list[CasusMatch]:
-        """Cases best first; ``keys``: file path -> best question-key similarity."""
+        """Cases best first; ``keys``: file path -> best question-key similarity, a fourth
+        view (the casus's keys in ``knowledge/vragen/casussen/``) joining best and mean."""
         if not self.cases:
             return []
         per_view = (self.vectors @ np.asarray(vector, dtype=np.float32)).reshape(
             len(self.cases), self.n_views)
-        if keys and KEY_VIEW:
+        if keys:
             column = np.asarray([keys.get(c.path, 0.0) for c in self.cases], dtype=np.float32)
             if column.any():
                 per_view = np.hstack([per_view, column[:, None]])

@@ -203,7 +203,7 @@ class AnswerComposer:
 
     def key_sims(self, doc: Document, keys: KeyMatch | None) -> dict[str, float] | None:
         """Section key -> best question-key similarity (None without keys)."""
-        if keys is None or not self.use_keys:
+        if keys is None:
             return None
         return {s.key: keys.section(s.key) for s in doc.sections}
 
@@ -247,6 +247,10 @@ class AnswerComposer:
     def _keys(self, vector: np.ndarray | None) -> KeyMatch | None:
         return self.retriever.key_match(vector) if self.use_keys else None
 
+    def _retrieved_keys(self, result: RetrievalResult) -> KeyMatch | None:
+        """The key match retrieval already made for the question (None when keys are off)."""
+        return result.keys if self.use_keys else None
+
     def file_score(self, hit_score: float, doc: Document, tokens: set[str],
                    intent: str) -> float:
         """Fused score, boosted when the file's title or one of its own headings names what is
@@ -277,7 +281,8 @@ class AnswerComposer:
         if intent == "cursus":
             candidates = [h for h in candidates
                           if self.docs[h.chunk.path].kind == "cursusinfo"] or candidates
-        key_files = result.keys.files if result.keys is not None and self.use_keys else {}
+        retrieved = self._retrieved_keys(result)
+        key_files = retrieved.files if retrieved is not None else {}
         best_key = max((key_files.get(h.chunk.path, 0.0) for h in candidates), default=0.0)
 
         def score(h: Hit) -> float:
@@ -301,7 +306,7 @@ class AnswerComposer:
             if section is not None:
                 self._use(draft, Composed(fit(section.text), doc, [section]))
                 return
-        keys = self._keys(own) if own is not None else result.keys
+        keys = self._keys(own) if own is not None else self._retrieved_keys(result)
         self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
                                          sims=self.section_sims(
                                              doc, own if own is not None else result.vector),
@@ -333,9 +338,7 @@ class AnswerComposer:
             vector = REFINE_PREVIOUS * np.asarray(vector) + (1 - REFINE_PREVIOUS) * \
                 np.asarray(refine)
             words = new_words
-        keys = self._keys(vector) if refine is not None else result.keys
-        if not self.use_keys:
-            keys = None
+        keys = self._keys(vector) if refine is not None else self._retrieved_keys(result)
         ranked: list[CasusMatch] = self.advisor.rank(vector, words,
                                                      keys.files if keys else None)
         if not ranked:

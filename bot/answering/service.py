@@ -150,8 +150,8 @@ class AnswerService:
         sources = sources[: self.max_sources]
         used = {src.path for src in sources}
         further = next((src for src in self.sources_for(draft.result)
-                        if draft.casus_path and src.path not in used and src.kind != "casus"),
-                       None)
+                        if src.path not in used and src.kind != "casus"),
+                       None) if draft.casus_path else None
         return Answer(asked, draft.text, True, sources, draft.result, intent=draft.intent,
                       related=draft.related, casus_path=draft.casus_path, further=further,
                       practice=self.practice.get(draft.casus_path, ""),
