@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.benchutil import emit  # noqa: E402
 from bot.retrieval.embeddings import make_embedder  # noqa: E402
 from bot.roleplay import classifier as clf  # noqa: E402
+from bot.roleplay.metrics import scores_json  # noqa: E402
 from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book  # noqa: E402
 
 FOLDER = ROOT / "knowledge" / "rollenspel"
@@ -42,14 +43,12 @@ def main() -> None:
         examples = clf.load_examples(args.file, book.ids)
         y = clf.label_matrix(examples, book.ids)
         decided = classifier.decisions([e.text for e in examples])
-        source = str(args.file.relative_to(ROOT))
+        source = str(args.file.resolve().relative_to(ROOT))
     scores = clf.evaluate(y, decided, book.ids)
     print(clf.render_scores(scores), file=sys.stderr)
     exact = float((decided == y).all(axis=1).mean())
     emit({"source": source, "replies": int(y.shape[0]), "exact_match": round(exact, 3),
-          "scores": {k: {"precision": round(s.precision, 3), "recall": round(s.recall, 3),
-                         "f1": round(s.f1, 3), "support": s.support}
-                     for k, s in scores.items()}}, args.out)
+          "scores": scores_json(scores)}, args.out)
 
 
 if __name__ == "__main__":

@@ -22,14 +22,10 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.benchutil import emit  # noqa: E402
 from bot.retrieval.embeddings import make_embedder  # noqa: E402
 from bot.roleplay import classifier as clf  # noqa: E402
+from bot.roleplay.metrics import scores_json  # noqa: E402
 from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book  # noqa: E402
 
 FOLDER = ROOT / "knowledge" / "rollenspel"
-
-
-def _scores(scores: dict[str, clf.Scores]) -> dict[str, dict[str, float]]:
-    return {k: {"precision": round(s.precision, 3), "recall": round(s.recall, 3),
-                "f1": round(s.f1, 3), "support": s.support} for k, s in scores.items()}
 
 
 def main() -> None:
@@ -55,13 +51,13 @@ def main() -> None:
               file=sys.stderr)
         result[f"dev:{path.name}"] = {"replies": len(examples),
                                       "exact_match": round(float((decided == yd).all(1).mean()), 3),
-                                      "scores": _scores(scores)}
+                                      "scores": scores_json(scores)}
     if args.cv:
         decided = clf.cross_validate(inputs, y, good=model.good)
         scores = clf.evaluate(y, decided, book.ids)
         print("nested 5-fold CV of the training file\n" + clf.render_scores(scores),
               file=sys.stderr)
-        result["cv"] = _scores(scores)
+        result["cv"] = scores_json(scores)
     emit(result, args.out)
 
 

@@ -72,6 +72,12 @@ def evaluate(y: np.ndarray, decided: np.ndarray, labels: Sequence[str]) -> dict[
     return out
 
 
+def scores_json(scores: dict[str, Scores]) -> dict[str, dict[str, float]]:
+    """The scores as JSON-ready numbers (benchmark results), rounded to 3 decimals."""
+    return {k: {"precision": round(s.precision, 3), "recall": round(s.recall, 3),
+                "f1": round(s.f1, 3), "support": s.support} for k, s in scores.items()}
+
+
 def render_scores(scores: dict[str, Scores]) -> str:
     lines = [f"{'technique':20s} {'P':>5s} {'R':>5s} {'F1':>5s} {'n':>5s}"]
     lines += [f"{k:20s} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f} {s.support:5d}"
