@@ -10,7 +10,6 @@ the same profile, so a case is found in English or Flemish too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +27,8 @@ OBJECTION = re.compile(r"^het bezwaar", re.I)
 WHO = re.compile(r"^wie$", re.I)
 MAX_STEPS = 5
 MIN_STEPS = 3
-UNDERNEATH_SENTENCES = 3
-UNDERNEATH_FOCUS_SENTENCES = 6
+UNDERNEATH_SENTENCES = 6
+UNDERNEATH_FOCUS_SENTENCES = 10
 LAST_STEP_SENTENCES = 2
 """The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
 MAX_CHARS = 900
@@ -39,6 +38,11 @@ VIEW_MAX = 0.5
 """Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views (``Casus.views``)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
+SHRINK = ("step", "last", "step", "bare", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
+          "more_avoid", "more_steps")
+"""Over MAX_CHARS, shrink in this order: drop the least relevant optional step (its lead moves
+to the "Verder helpt" line), one sentence less of the small step / the concern, drop the
+"Ook niet" line of other pitfalls, drop the "Verder helpt" line."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -90,12 +94,36 @@ def _sentences(text: str, n: int) -> str:
     return " ".join(parts[:n])
 
 
+def _split_sentences(text: str) -> list[str]:
+    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return [p for p in re.split(r"(?<=[.!?])\s+", flat) if p]
+
+
+def _by_relevance(sentences: list[str], question: str) -> list[int]:
+    """Sentence indices: the first (it introduces the concern), then those sharing most words
+    with the question, ties in text order."""
+    q = set(tokenize(question))
+    rest = sorted(range(1, len(sentences)),
+                  key=lambda i: (-len(q & set(tokenize(sentences[i]))), i))
+    return [0, *rest] if sentences else []
+
+
+def _lead_text(item: str) -> str:
+    """The bold lead of a list item as written, without its final full stop."""
+    m = re.search(r"\*\*([^*]+)\*\*", item)
+    lead = m.group(1) if m else strip_marker(_shorten_item(item))
+    return lead.strip().rstrip(".").strip()
+
+
 def _items(text: str) -> list[str]:
     return [ln for ln in clean_lines(text) if ln.lstrip().startswith(("-", "*"))]
 
 
 def _item(line: str, sentences: int) -> str:
-    """A list item as its bold lead plus its first ``sentences`` sentences."""
+    """A list item as its bold lead plus its first ``sentences`` sentences (0: the lead)."""
+    if sentences == 0:
+        m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)", line)
+        return m.group(1) if m else _shorten_item(line)
     if sentences <= 1:
         return _shorten_item(line)
     m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)\s*(.*)$", line)
@@ -179,67 +207,71 @@ class CasusAdvisor:
         # Words naming the case itself ("teamleider", "tijd") say nothing about which step.
         asked = " ".join(set(tokenize(question)) - set(tokenize(casus.profile())))
         chosen, optional = self._steps(items, asked)
-        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES}
+        concern = _split_sentences(underneath.text) if underneath is not None else []
+        concern_order = _by_relevance(concern, question)
+        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES,
+                 "more_steps": 1, "more_avoid": 1, "bare": 1}
         if focus == "underneath":
             chosen = [i for i in chosen if i not in optional]
             optional = []
-            state = {"under": UNDERNEATH_FOCUS_SENTENCES, "last": 1}
+            state.update(under=UNDERNEATH_FOCUS_SENTENCES, last=1)
         example = self._example(casus, question)
-        pitfall = self._pitfall(doc, asked)
+        pitfalls = self._pitfalls(doc, asked)
 
         def render() -> str:
             parts: list[str] = []
-            if underneath is not None:
-                parts.append(f"**{labels['underneath']}** "
-                             f"{_sentences(underneath.text, state['under'])}")
-            steps = [_item(items[i], state["last"] if i == len(items) - 1 else 1)
-                     for i in chosen]
+            if concern:
+                shown = sorted(concern_order[:state["under"]])
+                parts.append(f"**{labels['underneath']}** " +
+                             " ".join(concern[i] for i in shown))
+            steps = [_item(items[i], state["last"] if i == len(items) - 1 else
+                           state["bare"]) for i in chosen]
             if steps:
                 parts.append(f"**{labels['approach']}**\n" + "\n".join(steps))
+            rest = [_lead_text(items[i]) for i in range(len(items))
+                    if i not in chosen and _lead(items[i]) not in self.common_leads]
+            if rest and state["more_steps"]:
+                parts.append(f"**{labels['more_steps']}** " + " · ".join(rest) + ".")
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
-            if pitfall:
-                parts.append(f"**{labels['avoid']}** {pitfall}")
+            if pitfalls:
+                parts.append(f"**{labels['avoid']}** {pitfalls[0]}")
+                others = [_lead_text(p) for p in pitfalls[1:]]
+                if others and state["more_avoid"]:
+                    parts.append(f"**{labels['more_avoid']}** " + " · ".join(others) + ".")
             return "\n\n".join(parts)
 
-        def drop_step() -> bool:
-            if not optional or len(chosen) <= MIN_STEPS:
-                return False
-            chosen.remove(optional.pop())
-            return True
-
-        def fewer(key: str) -> bool:
-            if state[key] <= 1:
+        def shrink(key: str) -> bool:
+            if key == "step":
+                if not optional or len(chosen) <= MIN_STEPS:
+                    return False
+                chosen.remove(optional.pop())
+                return True
+            if state[key] <= (1 if key in ("under", "last") else 0):
                 return False
             state[key] -= 1
             return True
 
-        def fewer_last() -> bool:
-            return fewer("last")
-
-        def fewer_under() -> bool:
-            return fewer("under")
-
-        shrink: list[Callable[[], bool]] = [drop_step, fewer_last, fewer_under, drop_step,
-                                            *[fewer_under] * UNDERNEATH_FOCUS_SENTENCES]
         text = render()
-        for step in shrink:
+        for key in SHRINK:
             if len(text) <= MAX_CHARS:
                 break
-            if step():
+            if shrink(key):
                 text = render()
         return Advice(text, casus, similar)
 
-    def _pitfall(self, doc: Document, question: str) -> str:
-        """The pitfall of *Minder goede aanpak* sharing most words with the question."""
+    def _pitfalls(self, doc: Document, question: str) -> list[str]:
+        """The items of *Minder goede aanpak*: the one sharing most words with the question
+        first (lead + first sentence), then the others in file order."""
         poor = doc.find(POOR)
         pitfalls = _items(poor.text) if poor is not None else []
         if not pitfalls:
-            return ""
+            return []
         q = set(tokenize(question))
         best = max(range(len(pitfalls)),
                    key=lambda i: (len(q & set(tokenize(pitfalls[i]))), -i))
-        return strip_marker(_shorten_item(pitfalls[best]))
+        return [strip_marker(_shorten_item(pitfalls[best])),
+                *[p for i, p in enumerate(pitfalls) if i != best]]
 
     def _steps(self, items: list[str], question: str) -> tuple[list[int], list[int]]:
         """Which steps of *Goede aanpak* to show (indices, file order) and the optional ones,
