@@ -65,6 +65,11 @@ CLOSE_FILE = 0.75
 KEY_FILE_SHARPNESS = 3.0
 """File choice: a candidate file's score is multiplied by exp(sharpness * (its best question-key
 similarity - the best candidate's)); 0 = keys vote only through retrieval."""
+FALLBACK_WORDS = 16
+FALLBACK_MAX_OOS = 0.5
+"""A short question that would be refused on its own while a previous answer is stored is
+answered as a follow-up of it ("OK, so what's the very first thing I should do?"), unless the
+intent model finds it off-topic at this probability or more."""
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
 """A lower-ranked file may answer instead of the top one if its fused score is this close."""
@@ -155,6 +160,18 @@ class AnswerComposer:
         kind: FollowUpKind = "none"
         if context is not None and context.path in self.docs:
             kind = follow_up_kind(text)
+        draft = self._draft(text, context, k, kind)
+        if kind == "none" and not draft.grounded and context is not None and \
+                context.path in self.docs and len(text.split()) <= FALLBACK_WORDS and \
+                draft.prediction is not None and \
+                draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS:
+            retry = self._draft(text, context, k, "refer")
+            if retry.grounded and retry.docs:
+                return retry
+        return draft
+
+    def _draft(self, text: str, context: AnswerContext | None, k: int,
+               kind: FollowUpKind) -> Draft:
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
         result = self.retriever.retrieve(query, k=k, normalised=True)
         own_vector = result.vector
