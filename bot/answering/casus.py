@@ -38,11 +38,16 @@ VIEW_MAX = 0.5
 """Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views (``Casus.views``)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
-SHRINK = ("step", "last", "step", "bare", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
-          "more_avoid", "more_steps")
+SHRINK = ("step", "last", "step", "bare", "pitfall",
+          *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1), "more_avoid", "more_steps")
 """Over MAX_CHARS, shrink in this order: drop the least relevant optional step (its lead moves
-to the "Verder helpt" line), one sentence less of the small step / the concern, drop the
-"Ook niet" line of other pitfalls, drop the "Verder helpt" line."""
+to the "Verder helpt" line), the small step's detail, the next optional step, the first
+sentences of the shown steps (bare leads), the pitfall's explanation, the concern sentence by
+sentence (least relevant first), the "Ook niet" line of other pitfalls, the "Verder helpt"
+line (round 4: new writers' key facts sit in the concern and in any step or pitfall lead)."""
+FOCUS_SHRINK = ("last", "bare", "pitfall", "more_avoid", "more_steps",
+                *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
+"""The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -193,13 +198,14 @@ class CasusAdvisor:
                labels: dict[str, str], focus: str = "") -> Advice:
         """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py).
 
-        Parts: what lies underneath (first sentences of *De zorg eronder*), 3-5 steps of
+        Parts: what lies underneath (up to UNDERNEATH_SENTENCES sentences of *De zorg
+        eronder*: the first, then those sharing most words with the question), 3-5 steps of
         *Goede aanpak* (the first two, the steps closest to the question, the last one: the
-        small concrete step, with its detail), one example reply and the pitfall closest to
-        the question. Over MAX_CHARS, shrink in order: drop the least relevant optional step,
-        the small step's detail, the third sentence underneath, the next optional step, the
-        second sentence underneath. ``focus="underneath"`` (a follow-up asking what lies
-        behind the objection) shows the whole concern and only the fixed steps."""
+        small concrete step, with its detail), the leads of the other steps ("Verder helpt",
+        generic leads left out), one example reply, the pitfall closest to the question and
+        the leads of the other pitfalls ("Ook niet"). Over MAX_CHARS it shrinks in the order
+        of ``SHRINK``. ``focus="underneath"`` (a follow-up asking what lies behind the
+        objection) shows the whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
@@ -210,7 +216,7 @@ class CasusAdvisor:
         concern = _split_sentences(underneath.text) if underneath is not None else []
         concern_order = _by_relevance(concern, question)
         state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES,
-                 "more_steps": 1, "more_avoid": 1, "bare": 1}
+                 "more_steps": 1, "more_avoid": 1, "bare": 1, "pitfall": 1}
         if focus == "underneath":
             chosen = [i for i in chosen if i not in optional]
             optional = []
@@ -235,7 +241,8 @@ class CasusAdvisor:
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
             if pitfalls:
-                parts.append(f"**{labels['avoid']}** {pitfalls[0]}")
+                pitfall = pitfalls[0] if state["pitfall"] else f"**{_lead_text(pitfalls[0])}.**"
+                parts.append(f"**{labels['avoid']}** {pitfall}")
                 others = [_lead_text(p) for p in pitfalls[1:]]
                 if others and state["more_avoid"]:
                     parts.append(f"**{labels['more_avoid']}** " + " · ".join(others) + ".")
@@ -253,7 +260,7 @@ class CasusAdvisor:
             return True
 
         text = render()
-        for key in SHRINK:
+        for key in FOCUS_SHRINK if focus == "underneath" else SHRINK:
             if len(text) <= MAX_CHARS:
                 break
             if shrink(key):

@@ -165,7 +165,7 @@ class AnswerComposer:
                 context.path in self.docs and len(text.split()) <= FALLBACK_WORDS and \
                 draft.prediction is not None and \
                 draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS:
-            retry = self._draft(text, context, k, "refer")
+            retry = self._draft(text, context, k, "pure")
             if retry.grounded and retry.docs:
                 return retry
         return draft
