@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering.casus import GOOD, POOR
 from bot.answering.compose import INTENT_HEADINGS, fit
 from bot.answering.evaluation import (
     AnswerReport,
@@ -21,8 +22,14 @@ from bot.answering.evaluation import (
     load_answer_questions,
     load_intent_questions,
 )
-from bot.answering.intent import INTENTS, load_intent_examples, load_training_set
+from bot.answering.intent import (
+    INTENTS,
+    IntentPrediction,
+    load_intent_examples,
+    load_training_set,
+)
 from bot.answering.intent_sources import same_question
+from bot.answering.texts import ADVICE_LABELS
 from bot.evaluation import load_eval_questions
 from bot.retrieval.lexical import tokenize
 from bot.services import Services
@@ -30,6 +37,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.524, 0.642, 0.777  # round 4: 42/80, 0.643, 0.778
 
 
 def section_text(services: Services, path: str, intent: str, question: str = "") -> str:
@@ -172,10 +180,14 @@ def test_follow_up_on_a_casus_asking_what_lies_behind(services: Services) -> Non
     user = 79
     first = services.ask_offline(user, "de wethouder vindt dat de bieb alleen boeken moet uitlenen")
     assert first.casus_path == "casussen/wethouder-alleen-boeken.md"
-    assert "overlap" not in first.answer  # the standalone advice has room for two sentences
+    # Round 4: the standalone advice shows up to six sentences of the concern (new writers'
+    # key facts sit anywhere in it) as far as 900 characters allow; the follow-up asking what
+    # lies behind shows more of it.
+    more = "Hij betaalt al voor welzijnswerk"
+    assert more not in first.answer
     second = services.ask_offline(user, "wat zit daar meestal achter?")
     assert second.casus_path == first.casus_path
-    assert "De tweede zorg gaat over overlap" in second.answer
+    assert "De tweede zorg gaat over overlap" in second.answer and more in second.answer
     assert len([ln for ln in second.answer.splitlines() if ln.startswith("- ")]) >= 3
 
 
@@ -283,13 +295,102 @@ def test_answer_eval_floors_dev2(base_services: Services) -> None:
                               load_answer_questions(EVAL / "answers_dev2.yaml"), composer.docs)
     detail = report.render(verbose=True)
     assert report.questions >= 50
-    assert report.all_facts >= 0.784, detail  # 40/51 measured (round 3: question keys)
-    assert report.fact_coverage >= 0.826, detail  # 0.827 measured (round 3)
+    assert report.all_facts >= 0.921, detail  # 47/51 measured (round 4; 0.784 in round 3)
+    assert report.fact_coverage >= 0.919, detail  # 0.920 measured (round 4; 0.827 in round 3)
     assert report.intent_accuracy >= 0.91, detail  # 0.912 measured
     assert report.in_scope_refusal_rate <= 0.0, detail
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == 0, detail
+
+
+def test_answer_eval_floors_dev3(base_services: Services) -> None:
+    """Third dev set (round 4, 90 questions by a new writer, measured before any round-4
+    change: every key fact 0.200, coverage 0.400, intent 0.689, refusals 3/80, out of scope
+    refused 5/10): objections told as stories over all 19 casussen, detail follow-ups, English,
+    Flemish, near-topic off-topic questions. Floors = what round 4 reached; never lower them."""
+    composer = base_services.answers.composer
+    assert composer is not None
+    report = evaluate_answers(base_services.answers,
+                              load_answer_questions(EVAL / "answers_dev3.yaml"), composer.docs)
+    detail = report.render(verbose=True)
+    assert report.questions >= 90
+    assert report.all_facts >= DEV3_ALL, detail
+    assert report.fact_coverage >= DEV3_COVERAGE, detail
+    assert report.intent_accuracy >= DEV3_INTENT, detail
+    assert report.in_scope_refusal_rate <= 0.0, detail
+    assert report.oos_refused >= 0.9, detail
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
+def test_casus_advice_names_every_step_and_pitfall_and_the_concern_the_story_tells(
+        base_services: Services) -> None:
+    """Round 4: the steps not shown in full are named ("Verder helpt"), the other pitfalls too
+    ("Ook niet"), and the concern sentences closest to the story are shown."""
+    story = ("Ik wilde met de kinderboerderij samen een voorleesmiddag doen. De beheerder zei dat "
+             "hij er geen tijd voor heeft en dat het nooit wat oplevert. Ik ben bang dat het "
+             "straks stiekem een vaste taak wordt voor hem. Hoe pak ik dat aan?")
+    composer = base_services.answers.composer
+    assert composer is not None and composer.advisor is not None
+    casus = composer.advisor.by_path("casussen/teamleider-tijd-en-geld.md")
+    assert casus is not None
+    advice = composer.advisor.advise(casus, story, [], ADVICE_LABELS).text
+    assert len(advice) <= 900
+    assert "ongemerkt een vaste taak wordt" in advice  # the concern's last sentence
+    good = casus.doc.find(GOOD)
+    poor = casus.doc.find(POOR)
+    assert good is not None and poor is not None
+    leads = re.findall(r"\*\*([^*]+?)\.?\*\*", good.text)
+    generic = composer.advisor.common_leads
+    for lead in leads:
+        if lead.lower().rstrip(".") + "." not in generic and lead.lower() not in generic:
+            assert lead.rstrip(".") in advice, lead
+    for lead in re.findall(r"\*\*([^*]+?)\.?\*\*", poor.text):
+        assert lead.rstrip(".") in advice, lead
+
+
+def test_a_story_asking_what_something_is_gets_a_definition(base_services: Services) -> None:
+    composer = base_services.answers.composer
+    assert composer is not None
+    story = composer.glossary.normalise(
+        "Mijn teamleider schreef in de kantlijn van mijn plan dat ik een krachtenveldanalyse "
+        "moet maken. Ik heb geen idee. Wat is dat eigenlijk?")
+    labels = INTENTS
+    objection = IntentPrediction("weerstand", 0.7, {k: 0.7 if k == "weerstand" else 0.3 / 8
+                                                   for k in labels})
+    asked = composer.asked_for(story, objection)
+    assert asked is not None and asked.intent == "definitie"
+    # one sentence: the whole question is the ask, nothing changes
+    assert composer.asked_for("wat is een krachtenveldanalyse", objection) is objection
+
+
+def test_a_close_question_key_keeps_an_in_scope_question_from_the_off_topic_veto(
+        base_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.answering.composer as composer_module
+
+    composer = base_services.answers.composer
+    assert composer is not None
+    result = composer.retriever.retrieve("hoe maak ik een pitch van een minuut", k=5)
+    veto = IntentPrediction("buiten_scope", 0.6, {k: 0.6 if k == "buiten_scope" else 0.05
+                                                 for k in INTENTS})
+    assert result.grounded and result.best_dense < composer_module.VETO_MAX_DENSE
+    assert composer._best_key(result) >= composer_module.KEY_IN_SCOPE
+    assert composer.grounded(result, veto)
+    monkeypatch.setattr(composer_module, "KEY_IN_SCOPE", 1.01)
+    assert not composer.grounded(result, veto)
+
+
+def test_a_question_refused_alone_is_answered_as_a_follow_up(services: Services) -> None:
+    question = "What would you advise me to try first?"
+    assert not services.answers.ask(question).grounded
+    user = 82
+    first = services.ask_offline(user, "mijn teamleider zegt dat er geen tijd is")
+    assert first.casus_path == "casussen/teamleider-tijd-en-geld.md"
+    follow = services.ask_offline(user, question)
+    assert follow.grounded and follow.casus_path == first.casus_path
+    # an off-topic question is still refused with a stored answer
+    assert not services.ask_offline(user, "wat is de hoofdstad van Australië?").grounded
 
 
 def test_scope_floors_on_the_retrieval_set(base_services: Services) -> None:

@@ -137,3 +137,31 @@ def test_a_section_whose_question_keys_match_clearly_better_answers() -> None:
     assert pick_section(doc, "definitie", [], keys=far).heading == "Wat is het?"  # type: ignore[union-attr]
     assert pick_section(doc, "opdracht", [], keys=keys) is not None
     assert pick_section(doc, "voorbeeld", [], keys=keys).heading != "Valkuilen"  # type: ignore[union-attr]
+
+
+def test_the_asking_sentence_of_a_story() -> None:
+    from bot.answering.ask import ask_sentence
+
+    assert ask_sentence("wat is een draaiboek?") == ""  # one sentence: the whole is the ask
+    story = ("Mijn collega zei in het overleg dat ons doel niet SMART is. Ik knikte maar. "
+             "Wat bedoelt ze daarmee? Ik wil het graag goed doen.")
+    assert ask_sentence(story) == "Wat bedoelt ze daarmee?"
+    assert ask_sentence("We hebben een plan. Help me verder.") == "Help me verder."
+
+
+def test_a_follow_up_takes_a_specific_section_without_a_margin() -> None:
+    from bot.answering.compose import FOLLOW_UP_MARGIN, SPECIFIC_MARGIN
+
+    d = doc()
+    steps, personas = "lesstof/x.md#Hoe pak je het aan?", "lesstof/x.md#Persona's"
+    sims = {steps: 0.80, personas: 0.80 + (FOLLOW_UP_MARGIN + SPECIFIC_MARGIN) / 2}
+    question = tokenize("en hoe ziet dat eruit?")
+    new = pick_section(d, "stappen", question, sims=sims)
+    follow = pick_section(d, "stappen", question, sims=sims, follow_up=True)
+    assert new is not None and new.heading == "Hoe pak je het aan?"
+    assert follow is not None and follow.heading == "Persona's"
+
+
+def test_referring_follow_ups_may_be_a_little_longer() -> None:
+    assert follow_up_kind("stel dat ze een proef wil, hoe lang moet die dan duren?") == "refer"
+    assert follow_up_kind("hoe maak ik een persona voor jongeren in de wijk") == "none"

@@ -10,7 +10,6 @@ the same profile, so a case is found in English or Flemish too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +27,8 @@ OBJECTION = re.compile(r"^het bezwaar", re.I)
 WHO = re.compile(r"^wie$", re.I)
 MAX_STEPS = 5
 MIN_STEPS = 3
-UNDERNEATH_SENTENCES = 3
-UNDERNEATH_FOCUS_SENTENCES = 6
+UNDERNEATH_SENTENCES = 6
+UNDERNEATH_FOCUS_SENTENCES = 10
 LAST_STEP_SENTENCES = 2
 """The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
 MAX_CHARS = 900
@@ -39,6 +38,16 @@ VIEW_MAX = 0.5
 """Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views (``Casus.views``)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
+SHRINK = ("step", "last", "step", "bare", "pitfall",
+          *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1), "more_avoid", "more_steps")
+"""Over MAX_CHARS, shrink in this order: drop the least relevant optional step (its lead moves
+to the "Verder helpt" line), the small step's detail, the next optional step, the first
+sentences of the shown steps (bare leads), the pitfall's explanation, the concern sentence by
+sentence (least relevant first), the "Ook niet" line of other pitfalls, the "Verder helpt"
+line (round 4: new writers' key facts sit in the concern and in any step or pitfall lead)."""
+FOCUS_SHRINK = ("last", "bare", "pitfall", "more_avoid", "more_steps",
+                *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
+"""The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -90,12 +99,36 @@ def _sentences(text: str, n: int) -> str:
     return " ".join(parts[:n])
 
 
+def _split_sentences(text: str) -> list[str]:
+    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return [p for p in re.split(r"(?<=[.!?])\s+", flat) if p]
+
+
+def _by_relevance(sentences: list[str], question: str) -> list[int]:
+    """Sentence indices: the first (it introduces the concern), then those sharing most words
+    with the question, ties in text order."""
+    q = set(tokenize(question))
+    rest = sorted(range(1, len(sentences)),
+                  key=lambda i: (-len(q & set(tokenize(sentences[i]))), i))
+    return [0, *rest] if sentences else []
+
+
+def _lead_text(item: str) -> str:
+    """The bold lead of a list item as written, without its final full stop."""
+    m = re.search(r"\*\*([^*]+)\*\*", item)
+    lead = m.group(1) if m else strip_marker(_shorten_item(item))
+    return lead.strip().rstrip(".").strip()
+
+
 def _items(text: str) -> list[str]:
     return [ln for ln in clean_lines(text) if ln.lstrip().startswith(("-", "*"))]
 
 
 def _item(line: str, sentences: int) -> str:
-    """A list item as its bold lead plus its first ``sentences`` sentences."""
+    """A list item as its bold lead plus its first ``sentences`` sentences (0: the lead)."""
+    if sentences == 0:
+        m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)", line)
+        return m.group(1) if m else _shorten_item(line)
     if sentences <= 1:
         return _shorten_item(line)
     m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)\s*(.*)$", line)
@@ -165,13 +198,14 @@ class CasusAdvisor:
                labels: dict[str, str], focus: str = "") -> Advice:
         """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py).
 
-        Parts: what lies underneath (first sentences of *De zorg eronder*), 3-5 steps of
+        Parts: what lies underneath (up to UNDERNEATH_SENTENCES sentences of *De zorg
+        eronder*: the first, then those sharing most words with the question), 3-5 steps of
         *Goede aanpak* (the first two, the steps closest to the question, the last one: the
-        small concrete step, with its detail), one example reply and the pitfall closest to
-        the question. Over MAX_CHARS, shrink in order: drop the least relevant optional step,
-        the small step's detail, the third sentence underneath, the next optional step, the
-        second sentence underneath. ``focus="underneath"`` (a follow-up asking what lies
-        behind the objection) shows the whole concern and only the fixed steps."""
+        small concrete step, with its detail), the leads of the other steps ("Verder helpt",
+        generic leads left out), one example reply, the pitfall closest to the question and
+        the leads of the other pitfalls ("Ook niet"). Over MAX_CHARS it shrinks in the order
+        of ``SHRINK``. ``focus="underneath"`` (a follow-up asking what lies behind the
+        objection) shows the whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
@@ -179,67 +213,72 @@ class CasusAdvisor:
         # Words naming the case itself ("teamleider", "tijd") say nothing about which step.
         asked = " ".join(set(tokenize(question)) - set(tokenize(casus.profile())))
         chosen, optional = self._steps(items, asked)
-        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES}
+        concern = _split_sentences(underneath.text) if underneath is not None else []
+        concern_order = _by_relevance(concern, question)
+        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES,
+                 "more_steps": 1, "more_avoid": 1, "bare": 1, "pitfall": 1}
         if focus == "underneath":
             chosen = [i for i in chosen if i not in optional]
             optional = []
-            state = {"under": UNDERNEATH_FOCUS_SENTENCES, "last": 1}
+            state.update(under=UNDERNEATH_FOCUS_SENTENCES, last=1)
         example = self._example(casus, question)
-        pitfall = self._pitfall(doc, asked)
+        pitfalls = self._pitfalls(doc, asked)
 
         def render() -> str:
             parts: list[str] = []
-            if underneath is not None:
-                parts.append(f"**{labels['underneath']}** "
-                             f"{_sentences(underneath.text, state['under'])}")
-            steps = [_item(items[i], state["last"] if i == len(items) - 1 else 1)
-                     for i in chosen]
+            if concern:
+                shown = sorted(concern_order[:state["under"]])
+                parts.append(f"**{labels['underneath']}** " +
+                             " ".join(concern[i] for i in shown))
+            steps = [_item(items[i], state["last"] if i == len(items) - 1 else
+                           state["bare"]) for i in chosen]
             if steps:
                 parts.append(f"**{labels['approach']}**\n" + "\n".join(steps))
+            rest = [_lead_text(items[i]) for i in range(len(items))
+                    if i not in chosen and _lead(items[i]) not in self.common_leads]
+            if rest and state["more_steps"]:
+                parts.append(f"**{labels['more_steps']}** " + " · ".join(rest) + ".")
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
-            if pitfall:
+            if pitfalls:
+                pitfall = pitfalls[0] if state["pitfall"] else f"**{_lead_text(pitfalls[0])}.**"
                 parts.append(f"**{labels['avoid']}** {pitfall}")
+                others = [_lead_text(p) for p in pitfalls[1:]]
+                if others and state["more_avoid"]:
+                    parts.append(f"**{labels['more_avoid']}** " + " · ".join(others) + ".")
             return "\n\n".join(parts)
 
-        def drop_step() -> bool:
-            if not optional or len(chosen) <= MIN_STEPS:
-                return False
-            chosen.remove(optional.pop())
-            return True
-
-        def fewer(key: str) -> bool:
-            if state[key] <= 1:
+        def shrink(key: str) -> bool:
+            if key == "step":
+                if not optional or len(chosen) <= MIN_STEPS:
+                    return False
+                chosen.remove(optional.pop())
+                return True
+            if state[key] <= (1 if key in ("under", "last") else 0):
                 return False
             state[key] -= 1
             return True
 
-        def fewer_last() -> bool:
-            return fewer("last")
-
-        def fewer_under() -> bool:
-            return fewer("under")
-
-        shrink: list[Callable[[], bool]] = [drop_step, fewer_last, fewer_under, drop_step,
-                                            *[fewer_under] * UNDERNEATH_FOCUS_SENTENCES]
         text = render()
-        for step in shrink:
+        for key in FOCUS_SHRINK if focus == "underneath" else SHRINK:
             if len(text) <= MAX_CHARS:
                 break
-            if step():
+            if shrink(key):
                 text = render()
         return Advice(text, casus, similar)
 
-    def _pitfall(self, doc: Document, question: str) -> str:
-        """The pitfall of *Minder goede aanpak* sharing most words with the question."""
+    def _pitfalls(self, doc: Document, question: str) -> list[str]:
+        """The items of *Minder goede aanpak*: the one sharing most words with the question
+        first (lead + first sentence), then the others in file order."""
         poor = doc.find(POOR)
         pitfalls = _items(poor.text) if poor is not None else []
         if not pitfalls:
-            return ""
+            return []
         q = set(tokenize(question))
         best = max(range(len(pitfalls)),
                    key=lambda i: (len(q & set(tokenize(pitfalls[i]))), -i))
-        return strip_marker(_shorten_item(pitfalls[best]))
+        return [strip_marker(_shorten_item(pitfalls[best])),
+                *[p for i, p in enumerate(pitfalls) if i != best]]
 
     def _steps(self, items: list[str], question: str) -> tuple[list[int], list[int]]:
         """Which steps of *Goede aanpak* to show (indices, file order) and the optional ones,

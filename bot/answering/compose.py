@@ -29,6 +29,10 @@ KEY_SECTION_MARGIN = 0.03
 """...and this much closer than the keys of the section the intent picked, answers instead
 (tuned on answers.yaml + answers_dev2.yaml)."""
 KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
+FOLLOW_UP_MARGIN = 0.0
+"""A follow-up on the previous answer's file asks for one part of it ("Hoe sluit ik die minuut
+dan af?"): a specific section at least as similar as the intent's answers (round 4, dev2/dev3;
+lower key thresholds for follow-ups were worse on dev)."""
 
 INTENT_HEADINGS: dict[str, re.Pattern[str]] = {
     "definitie": re.compile(r"^(wat is|wat betekent|wat doet|wat is de cursus)", re.I),
@@ -170,7 +174,8 @@ def specific_section(doc: Document, question_tokens: list[str],
 
 
 def closer_specific(doc: Document, chosen: Section | None, question_tokens: list[str],
-                    sims: dict[str, float] | None, by_name: bool = True) -> Section | None:
+                    sims: dict[str, float] | None, by_name: bool = True,
+                    margin: float = SPECIFIC_MARGIN) -> Section | None:
     """A file-specific section closer to the question than ``chosen``, else None: its heading
     names a topic word of the question (not in the file's title) and it is at least as similar
     (section similarity, ``sections.SectionVectors``), or it is clearly more similar.
@@ -186,7 +191,7 @@ def closer_specific(doc: Document, chosen: Section | None, question_tokens: list
         if s.is_links or GENERIC_HEADING.match(s.heading) or s.key not in sims:
             continue
         named = by_name and bool(wanted & set(tokenize(s.heading)))
-        if sims[s.key] >= base + (0.0 if named else SPECIFIC_MARGIN) and \
+        if sims[s.key] >= base + (0.0 if named else margin) and \
                 (best is None or sims[s.key] > sims[best.key]):
             best = s
     return best
@@ -203,7 +208,9 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
     chosen = _pick_section(doc, intent, question_tokens, fallback)
     if intent not in SECTION_FIXED_INTENTS:
         by_name = follow_up or intent != "stappen"
-        chosen = closer_specific(doc, chosen, question_tokens, sims, by_name) or chosen
+        margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
+        chosen = closer_specific(doc, chosen, question_tokens, sims, by_name,
+                                 margin) or chosen
     if keys and intent not in KEY_FIXED_INTENTS:
         chosen = key_section(doc, chosen, keys) or chosen
     return chosen

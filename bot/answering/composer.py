@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import texts as at
+from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
 from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
 from bot.answering.compose import (
@@ -41,10 +42,13 @@ RESCUE_DENSE = 0.82
 """Not grounded by retrieval alone, but the intent model is sure it is a course question and the
 material is reasonably close (English, Flemish): answer."""
 RESCUE_MAX_OOS = 0.15
-VETO_OOS = 0.45
+VETO_OOS = 0.40
 VETO_MAX_DENSE = 0.90
 """Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
 refuse, unless the dense similarity is at least VETO_MAX_DENSE."""
+KEY_IN_SCOPE = 0.93
+"""...or unless a participant question of ``knowledge/vragen/`` is at least this close (cosine
+of query embeddings, any language): the question is one people ask about the material."""
 FOLLOW_UP_OWN_INTENT = 0.40
 """A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
 REFINE_OWN_INTENT = 0.60
@@ -61,6 +65,11 @@ CLOSE_FILE = 0.75
 KEY_FILE_SHARPNESS = 3.0
 """File choice: a candidate file's score is multiplied by exp(sharpness * (its best question-key
 similarity - the best candidate's)); 0 = keys vote only through retrieval."""
+FALLBACK_WORDS = 16
+FALLBACK_MAX_OOS = 0.5
+"""A short question that would be refused on its own while a previous answer is stored is
+answered as a follow-up of it ("OK, so what's the very first thing I should do?"), unless the
+intent model finds it off-topic at this probability or more."""
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
 """A lower-ranked file may answer instead of the top one if its fused score is this close."""
@@ -111,9 +120,29 @@ class AnswerComposer:
         p_oos = pred.p("buiten_scope")
         if result.grounded:
             return not (p_oos >= VETO_OOS and pred.intent == "buiten_scope" and
-                        result.best_dense < VETO_MAX_DENSE)
+                        result.best_dense < VETO_MAX_DENSE and
+                        self._best_key(result) < KEY_IN_SCOPE)
         return bool(result.hits) and p_oos <= RESCUE_MAX_OOS and \
             result.best_dense >= RESCUE_DENSE
+
+    def asked_for(self, text: str, pred: IntentPrediction | None) -> IntentPrediction | None:
+        """A story recognised as an objection whose asking sentence asks what something is or
+        why ("... Wat bedoelt ze daarmee?") gets that intent (one extra query embedding, only
+        for questions of two or more sentences recognised as ``weerstand``)."""
+        if pred is None or pred.intent != "weerstand" or self.intents is None:
+            return pred
+        ask = ask_sentence(text)
+        if not ask:
+            return pred
+        own = self.intents.predict(ask)
+        if own.intent not in ASK_INTENTS or own.confidence < ASK_MIN:
+            return pred
+        merged = {k: (v + own.p(k)) / 2 for k, v in pred.probabilities.items()}
+        return IntentPrediction(own.intent, merged[own.intent], merged)
+
+    def _best_key(self, result: RetrievalResult) -> float:
+        keys = self._retrieved_keys(result)
+        return max(keys.files.values(), default=0.0) if keys is not None else 0.0
 
     @staticmethod
     def answer_intent(pred: IntentPrediction | None) -> str:
@@ -131,12 +160,26 @@ class AnswerComposer:
         kind: FollowUpKind = "none"
         if context is not None and context.path in self.docs:
             kind = follow_up_kind(text)
+        draft = self._draft(text, context, k, kind)
+        if kind == "none" and not draft.grounded and context is not None and \
+                context.path in self.docs and len(text.split()) <= FALLBACK_WORDS and \
+                draft.prediction is not None and \
+                draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS:
+            retry = self._draft(text, context, k, "pure")
+            if retry.grounded and retry.docs:
+                return retry
+        return draft
+
+    def _draft(self, text: str, context: AnswerContext | None, k: int,
+               kind: FollowUpKind) -> Draft:
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
         result = self.retriever.retrieve(query, k=k, normalised=True)
         own_vector = result.vector
         if kind != "none" and self.intents is not None:
             own_vector = self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
+        if kind == "none":
+            pred = self.asked_for(text, pred)
         if kind == "refer" and context is not None and context.path not in \
                 [h.chunk.path for h in result.files()[:REFER_FILES]]:
             kind = "refine"  # the previous file is not about this: a new question with context

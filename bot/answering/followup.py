@@ -25,7 +25,7 @@ FollowUpKind = Literal["none", "pure", "refine", "refer"]
 
 _STARTERS = {"en", "and", "maar", "but", "ok", "oke", "oké", "dus", "so", "of", "or"}
 _MAX_REFINE_WORDS = 7
-_MAX_REFER_WORDS = 10
+_MAX_REFER_WORDS = 14
 # Words that point back at the previous answer's subject ("wat zit daar achter?", "wat kan ik
 # ze aanbieden?", "hoe hou ik dat dan bij?"): a short question with one is about that file.
 _REFERRING = frozenset({
