@@ -49,15 +49,16 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
     "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
-    "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask", "label_matrix",
-    "load_examples", "load_or_train", "render_scores", "train_from_files", "train_model",
+    "cached_embeddings", "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask",
+    "label_matrix", "load_examples", "load_or_train", "render_scores", "train_from_files",
+    "train_model",
 ]
 
 TRAINING_FILE: Final = "_training.yaml"
 MODEL_FILE: Final = "_techniques_model.npz"
 FEATURE_VERSION: Final = "rp-features-3"
 """Bump when the features (structural or n-gram) change: it invalidates every stored model."""
-REGULARISATION_C: Final = 0.02
+REGULARISATION_C: Final = 0.01
 NGRAM_C: Final = 10.0
 """Regularisation of the n-gram model (TF-IDF rows are sparse and L2-normalised)."""
 MIX: Final = 0.6
@@ -395,14 +396,14 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
     digest = data_hash(training, book, encoder)
     extractor = FeatureExtractor(book, encoder)
     texts = [e.text for e in examples]
-    emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
+    emb = cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
     inputs = Inputs(extractor.features(texts, emb), tuple(texts))
     y = label_matrix(examples, book.ids)
     good = good_mask(book) if EXCLUSIVE else None
     return train_model(inputs, y, book.ids, digest, seed, good), inputs, y
 
 
-def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
+def cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
                        model_name: str) -> np.ndarray:
     """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
     ``cache_dir``, so adding replies to the training data only embeds the new ones."""
