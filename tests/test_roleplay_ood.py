@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.retrieval.embeddings import make_embedder
@@ -92,3 +93,31 @@ def test_new_writers_left_out_floors(embedding_cache: Path, paths: tuple[Path, .
     assert set(floors) == set(book.ids)
     for label, floor in floors.items():
         assert scores[label].f1 >= floor, (label, scores[label])
+
+
+def test_group_weights_are_read_and_used(tmp_path: Path) -> None:
+    """``weight`` on a training group is a sample weight: 1 is the same as no weight, another
+    value changes the fit; a bad weight is refused."""
+    folder = _small_folder(tmp_path)
+    book = load_technique_book(folder / TECHNIQUES_FILE)
+    training = folder / clf.TRAINING_FILE
+    plain = training.read_text(encoding="utf-8")
+    encoder = HashEncoder()
+    base, _x, _y = clf.train_from_files(training, book, encoder)
+    training.write_text(plain.replace("  - labels: [druk]\n",
+                                      "  - labels: [druk]\n    weight: 1\n"), encoding="utf-8")
+    same, _x, _y = clf.train_from_files(training, book, encoder)
+    np.testing.assert_allclose(same.coef, base.coef)
+    training.write_text(plain.replace("  - labels: [druk]\n",
+                                      "  - labels: [druk]\n    weight: 3\n"), encoding="utf-8")
+    examples = clf.load_examples(training, book.ids)
+    assert {e.weight for e in examples if e.labels == {"druk"}} == {3.0}
+    assert {e.weight for e in examples if e.labels != {"druk"}} == {1.0}
+    weighted, _x, _y = clf.train_from_files(training, book, encoder)
+    assert not np.allclose(weighted.coef, base.coef)
+    for bad in ("0", "abc", "-2"):
+        training.write_text(plain.replace("  - labels: [druk]\n",
+                                          f"  - labels: [druk]\n    weight: {bad}\n"),
+                            encoding="utf-8")
+        with pytest.raises(clf.TrainingDataError, match="weight"):
+            clf.load_examples(training, book.ids)

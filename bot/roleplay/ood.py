@@ -28,7 +28,8 @@ def train_without(training: Path, leave_out: Sequence[Path], book: TechniqueBook
     extractor = clf.FeatureExtractor(book, encoder)
     texts = [e.text for e in examples]
     emb = clf.cached_embeddings(texts, extractor, cache_dir, clf.encoder_name(encoder))
-    inputs = clf.Inputs(extractor.features(texts, emb), tuple(texts))
+    inputs = clf.Inputs(extractor.features(texts, emb), tuple(texts),
+                        clf.example_weights(examples))
     y = clf.label_matrix(examples, book.ids)
     good = clf.good_mask(book) if clf.EXCLUSIVE else None
     model = clf.train_model(inputs, y, book.ids, "leave-out", clf.SEED, good)
