@@ -50,9 +50,8 @@ __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
     "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
     "cached_embeddings", "cross_validate", "data_hash", "evaluate", "example_weights",
-    "exclusive", "good_mask",
-    "label_matrix", "load_examples", "load_or_train", "render_scores", "train_from_files",
-    "train_model",
+    "exclusive", "good_mask", "label_matrix", "load_examples", "load_or_train", "render_scores",
+    "train_from_files", "train_model",
 ]
 
 TRAINING_FILE: Final = "_training.yaml"
@@ -94,7 +93,7 @@ class Example:
     text: str
     labels: frozenset[str]
     weight: float = 1.0
-    """Sample weight in training (a group's ``weight``; other writers' replies count double)."""
+    """Sample weight in training (the group's ``weight``, default 1)."""
 
 
 def load_examples(path: Path, known: Sequence[str]) -> list[Example]:
@@ -421,7 +420,7 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
 
 
 def cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
-                       model_name: str) -> np.ndarray:
+                      model_name: str) -> np.ndarray:
     """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
     ``cache_dir``, so adding replies to the training data only embeds the new ones."""
     slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]

@@ -4,7 +4,7 @@ Held-out micro-F1 sits below cross-validated F1 because new writers word the sam
 differently. `train_without` trains the shipped configuration on the training file minus the
 replies of some writers (files of labelled replies that were also folded into the training
 data), so that `score` measures how well the configuration generalises to those writers.
-Used by ``benchmarks/roleplay_ood.py --leave-out`` and the leave-the-writers-out floor test.
+Used by ``benchmarks/roleplay_ood.py --leave-out``; `score` also by the OOD dev floor test.
 """
 
 from __future__ import annotations
