@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
     "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
-    "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask", "label_matrix",
-    "load_examples", "load_or_train", "render_scores", "train_from_files", "train_model",
+    "cached_embeddings", "cross_validate", "data_hash", "evaluate", "example_weights",
+    "exclusive", "good_mask", "label_matrix", "load_examples", "load_or_train", "render_scores",
+    "train_from_files", "train_model",
 ]
 
 TRAINING_FILE: Final = "_training.yaml"
@@ -91,11 +92,13 @@ class TrainingDataError(ValueError):
 class Example:
     text: str
     labels: frozenset[str]
+    weight: float = 1.0
+    """Sample weight in training (the group's ``weight``, default 1)."""
 
 
 def load_examples(path: Path, known: Sequence[str]) -> list[Example]:
-    """Labelled replies from a training file (``groups: [{labels, texts}]``) or a held-out file
-    (``replies: [{text, labels}]``). Unknown labels are an error."""
+    """Labelled replies from a training file (``groups: [{labels, texts, weight?}]``) or a
+    held-out file (``replies: [{text, labels}]``). Unknown labels are an error."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -105,7 +108,14 @@ def load_examples(path: Path, known: Sequence[str]) -> list[Example]:
         raise TrainingDataError(f"{path}: expected a mapping")
     for group in data.get("groups") or []:
         labels = frozenset(group.get("labels") or [])
-        out += [Example(" ".join(str(t).split()), labels) for t in group.get("texts") or []]
+        try:
+            weight = float(group.get("weight", 1.0))
+        except (TypeError, ValueError):
+            raise TrainingDataError(f"{path}: weight must be a number") from None
+        if not 0.0 < weight <= 10.0:
+            raise TrainingDataError(f"{path}: weight must be in (0, 10]")
+        out += [Example(" ".join(str(t).split()), labels, weight)
+                for t in group.get("texts") or []]
     for item in data.get("replies") or []:
         out.append(Example(" ".join(str(item["text"]).split()),
                            frozenset(item.get("labels") or [])))
@@ -180,13 +190,16 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the classifier sees of a batch of replies: dense features and the texts."""
+    """What the classifier sees of a batch of replies: dense features, the texts and (training
+    only) sample weights."""
 
     x: np.ndarray
     texts: tuple[str, ...]
+    weights: np.ndarray | None = None
 
     def take(self, rows: np.ndarray) -> Inputs:
-        return Inputs(self.x[rows], tuple(self.texts[i] for i in rows))
+        return Inputs(self.x[rows], tuple(self.texts[i] for i in rows),
+                      None if self.weights is None else self.weights[rows])
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -265,6 +278,12 @@ class TechniqueModel:
 
 
 # Training -----------------------------------------------------------------------------------------
+def example_weights(examples: Sequence[Example]) -> np.ndarray | None:
+    """Sample weights of ``examples`` (None when all are 1: plain fitting)."""
+    weights = np.array([e.weight for e in examples], dtype=np.float64)
+    return None if bool((weights == 1.0).all()) else weights
+
+
 def label_matrix(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:
     return np.array([[1 if lab in e.labels else 0 for lab in labels] for e in examples])
 
@@ -273,24 +292,22 @@ def _fit(inputs: Inputs, y: np.ndarray, seed: int) -> TechniqueModel:
     """Both models on ``inputs`` (thresholds 0.5, no hash: `train_model` fills them in)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.preprocessing import StandardScaler
 
+    def one_vs_rest(x: Any, c: float, max_iter: int) -> tuple[np.ndarray, np.ndarray]:
+        """One balanced logistic regression per label (sample weights as given)."""
+        models = [LogisticRegression(C=c, max_iter=max_iter, class_weight="balanced",
+                                     random_state=seed).fit(x, y[:, j],
+                                                            sample_weight=inputs.weights)
+                  for j in range(y.shape[1])]
+        return (np.vstack([m.coef_[0] for m in models]),
+                np.array([float(m.intercept_[0]) for m in models]))
+
     scaler = StandardScaler().fit(inputs.x)
-    dense = OneVsRestClassifier(LogisticRegression(
-        C=REGULARISATION_C, max_iter=2000, class_weight="balanced", random_state=seed))
-    dense.fit(scaler.transform(inputs.x), y)
+    coef, intercept = one_vs_rest(scaler.transform(inputs.x), REGULARISATION_C, 2000)
     vectoriser = NgramVectoriser.fit(inputs.texts)
-    lexical = OneVsRestClassifier(LogisticRegression(
-        C=NGRAM_C, max_iter=3000, class_weight="balanced", random_state=seed))
-    lexical.fit(sparse.csr_matrix(vectoriser.transform(inputs.texts)), y)
-
-    def weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
-        return (np.vstack([est.coef_[0] for est in model.estimators_]),
-                np.array([float(est.intercept_[0]) for est in model.estimators_]))
-
-    coef, intercept = weights(dense)
-    ngram_coef, ngram_intercept = weights(lexical)
+    ngram_coef, ngram_intercept = one_vs_rest(
+        sparse.csr_matrix(vectoriser.transform(inputs.texts)), NGRAM_C, 3000)
     return TechniqueModel(
         tuple(str(j) for j in range(y.shape[1])), scaler.mean_.copy(), scaler.scale_.copy(),
         coef, intercept, vectoriser, ngram_coef, ngram_intercept,
@@ -395,15 +412,15 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
     digest = data_hash(training, book, encoder)
     extractor = FeatureExtractor(book, encoder)
     texts = [e.text for e in examples]
-    emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
-    inputs = Inputs(extractor.features(texts, emb), tuple(texts))
+    emb = cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
+    inputs = Inputs(extractor.features(texts, emb), tuple(texts), example_weights(examples))
     y = label_matrix(examples, book.ids)
     good = good_mask(book) if EXCLUSIVE else None
     return train_model(inputs, y, book.ids, digest, seed, good), inputs, y
 
 
-def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
-                       model_name: str) -> np.ndarray:
+def cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
+                      model_name: str) -> np.ndarray:
     """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
     ``cache_dir``, so adding replies to the training data only embeds the new ones."""
     slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
