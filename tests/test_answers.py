@@ -36,7 +36,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.475, 0.586, 0.689  # round 4 as merged, measured
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.475, 0.586, 0.688  # round 4 as merged, measured
 
 
 def section_text(services: Services, path: str, intent: str, question: str = "") -> str:
