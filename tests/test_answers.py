@@ -237,9 +237,11 @@ def test_intent_training_set_is_large_and_labelled() -> None:
     examples = load_intent_examples(ROOT / "knowledge" / "intenties.yaml")
     assert len(examples) >= 300
     assert {label for _, label in examples} == set(INTENTS)
-    dev = {same_question(q.question) for name in ("answers.yaml", "answers_dev2.yaml")
-           for q in load_answer_questions(EVAL / name)}
-    assert not dev & {same_question(q) for q, _ in examples}  # dev sets are not training data
+    # Every answer eval set, dev and held-out (a held-out question once sat in intenties.yaml).
+    dev = {same_question(q.question) for path in sorted(EVAL.glob("answers*.yaml"))
+           for q in load_answer_questions(path)}
+    assert len(dev) > 450
+    assert not dev & {same_question(q) for q, _ in examples}  # eval sets are not training data
     # Nor are they among the question keys used as intent examples (knowledge/vragen, or the
     # folder in WIJKWIJS_TEST_QUESTION_KEYS); case and punctuation ignored.
     for folder in question_key_folders():
@@ -413,13 +415,14 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     edition merged; round 2 (casus advice with the relevant and the small step, section-level
     matching, referring follow-ups, glossary before retrieval) reaches 0.596 / 0.669, intent
     accuracy 0.903 and 0.944 on the intents set, refusals 2/57; round 3 (question keys,
-    intent examples from the keys) 0.632 / 0.717, intent 0.952. The target (0.85, issue 13)
-    is not met."""
+    intent examples from the keys) 0.632 / 0.717, intent 0.952; round 4 (more of the casus in
+    the advice, refused-alone follow-ups) 0.649 / 0.724, refusals 1/57. The target (0.85,
+    issue 13) is not met."""
     report, detail = _heldout_report(base_services, "answers_heldout.yaml")
-    assert report.all_facts >= 0.631, detail  # 36/57
-    assert report.fact_coverage >= 0.716, detail  # 0.717
+    assert report.all_facts >= 0.649, detail  # 37/57 (round 4)
+    assert report.fact_coverage >= 0.723, detail  # 0.724
     assert report.intent_accuracy >= 0.95, detail  # 0.952
-    assert report.in_scope_refusal_rate <= 0.036, detail  # 2/57
+    assert report.in_scope_refusal_rate <= 0.018, detail  # 1/57
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     intents = evaluate_intents(base_services.answers,
@@ -431,13 +434,14 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     """A second held-out set (70 questions), written on 2026-11-29 by another independent
     writer while round 2 was being tuned, added after tuning ended and evaluated once:
     every key fact 0.516 (33/64), coverage 0.573, intent 0.786, refusals 4/64, out of scope
-    6/6; after round 3: 0.578 (37/64), coverage 0.626, intent 0.814. Floors = what was
+    6/6; after round 3: 0.578 (37/64), coverage 0.626, intent 0.814; after round 4: 0.578,
+    coverage 0.641, intent 0.829, refusals 2/64. Floors = what was
     reached; never lower them. The target (0.85, issue 13) is not met."""
     report, detail = _heldout_report(base_services, "answers_heldout2.yaml")
     assert report.all_facts >= 0.577, detail  # 37/64
-    assert report.fact_coverage >= 0.625, detail  # 0.626
-    assert report.intent_accuracy >= 0.813, detail  # 0.814
-    assert report.in_scope_refusal_rate <= 0.063, detail  # 4/64
+    assert report.fact_coverage >= 0.640, detail  # 0.641 (round 4)
+    assert report.intent_accuracy >= 0.828, detail  # 0.829
+    assert report.in_scope_refusal_rate <= 0.032, detail  # 2/64
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
@@ -516,12 +520,30 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     """A third held-out set (70 questions, 50 files, 16 English and 16 Flemish), written on
     2026-11-29 by an independent writer before round 3 started and evaluated once, after round 3
     ended: every key fact 0.438 (28/64; 0.375 on the code before round 3), coverage 0.528,
-    intent 0.714, refusals 2/64, out of scope refused 5/6. Floors = what was reached; never
-    lower them. The targets (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
+    intent 0.714, refusals 2/64, out of scope refused 5/6; after round 4: 0.547 (35/64),
+    coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
+    (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _heldout_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.437, detail  # 28/64
-    assert report.fact_coverage >= 0.527, detail  # 0.528
+    assert report.all_facts >= 0.546, detail  # 35/64 (round 4)
+    assert report.fact_coverage >= 0.603, detail  # 0.604
     assert report.intent_accuracy >= 0.713, detail  # 0.714
-    assert report.in_scope_refusal_rate <= 0.032, detail  # 2/64
+    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/64
     assert report.oos_refused >= 0.83, detail  # 5/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_fourth_heldout_answer_floors(base_services: Services) -> None:
+    """A fourth held-out set (70 questions, 50 files, 20 objections, 12 follow-up pairs, 21
+    English, 18 Flemish, 7 off-topic), written on 2026-11-30 by an independent writer before
+    round 4 started, evaluated on the code before round 4 (every key fact 0.286, coverage 0.427,
+    intent 0.700, refusals 5/63, out of scope refused 4/7) and once on round 4 as merged.
+    Floors = what was reached; never lower them. The targets (issue 13) are not met."""
+    report, detail = _heldout_report(base_services, "answers_heldout4.yaml")
+    assert report.questions == 70
+    assert report.all_facts >= 0.476, detail  # 30/63
+    assert report.fact_coverage >= 0.529, detail  # 0.530
+    assert report.intent_accuracy >= 0.714, detail  # 50/70
+    assert report.in_scope_refusal_rate <= 0.064, detail  # 4/63, all English
+    assert report.oos_refused >= 0.57, detail  # 4/7
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,9 @@ KEY_FILE_SHARPNESS = 3.0
 similarity - the best candidate's)); 0 = keys vote only through retrieval."""
 FALLBACK_WORDS = 16
 FALLBACK_MAX_OOS = 0.5
+FALLBACK_MIN_WORDS = 2
+"""Fewer words than this (a lone "?", stray symbols) is never taken for a follow-up."""
+WORD = re.compile(r"[^\W\d_]{2,}")
 """A short question that would be refused on its own while a previous answer is stored is
 answered as a follow-up of it ("OK, so what's the very first thing I should do?"), unless the
 intent model finds it off-topic at this probability or more."""
@@ -138,7 +142,8 @@ class AnswerComposer:
             kind = follow_up_kind(text)
         draft = self._draft(text, context, k, kind)
         if kind == "none" and not draft.grounded and context is not None and \
-                context.path in self.docs and len(text.split()) <= FALLBACK_WORDS and \
+                context.path in self.docs and \
+                FALLBACK_MIN_WORDS <= len(WORD.findall(text)) <= FALLBACK_WORDS and \
                 draft.prediction is not None and \
                 draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS:
             retry = self._draft(text, context, k, "pure")
