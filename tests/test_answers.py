@@ -260,11 +260,7 @@ def question_key_folders() -> list[Path]:
 
 def test_answer_eval_floors(base_services: Services) -> None:
     """Floors reached on the dev set (docs/benchmarks.md, "Answers"); never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers.yaml"), composer.docs)
-    detail = report.render(verbose=True)
+    report, detail = _answer_report(base_services, "answers.yaml")
     assert report.questions >= 60
     assert report.all_facts >= 0.946, detail  # 71/75 measured (round 2)
     assert report.fact_coverage >= 0.958, detail  # 0.959 measured
@@ -290,11 +286,7 @@ def test_answer_eval_floors_dev2(base_services: Services) -> None:
     concern, a later step or the pitfall; follow-ups about the previous answer's content;
     English/Flemish wordings far from the titles. Floors = what round 2 reached (0.510 / 0.507
     before); never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_dev2.yaml"), composer.docs)
-    detail = report.render(verbose=True)
+    report, detail = _answer_report(base_services, "answers_dev2.yaml")
     assert report.questions >= 50
     assert report.all_facts >= 0.784, detail  # 40/51 measured (round 3: question keys)
     assert report.fact_coverage >= 0.826, detail  # 0.827 measured (round 3)
@@ -310,11 +302,7 @@ def test_answer_eval_floors_dev3(base_services: Services) -> None:
     change: every key fact 0.200, coverage 0.400, intent 0.689, refusals 3/80, out of scope
     refused 5/10): objections told as stories over all 19 casussen, detail follow-ups, English,
     Flemish, near-topic off-topic questions. Floors = what round 4 reached; never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_dev3.yaml"), composer.docs)
-    detail = report.render(verbose=True)
+    report, detail = _answer_report(base_services, "answers_dev3.yaml")
     assert report.questions >= 90
     assert report.all_facts >= DEV3_ALL, detail
     assert report.fact_coverage >= DEV3_COVERAGE, detail
@@ -399,7 +387,7 @@ async def test_cli_ask_uses_the_configured_llm_unless_offline(base_services: Ser
         assert "Volgens de cursus" not in str(offline["answer"])
 
 
-def _heldout_report(services: Services, name: str) -> tuple[AnswerReport, str]:
+def _answer_report(services: Services, name: str) -> tuple[AnswerReport, str]:
     composer = services.answers.composer
     assert composer is not None
     report = evaluate_answers(services.answers, load_answer_questions(EVAL / name),
@@ -418,7 +406,7 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     intent examples from the keys) 0.632 / 0.717, intent 0.952; round 4 (more of the casus in
     the advice, refused-alone follow-ups) 0.649 / 0.724, refusals 1/57. The target (0.85,
     issue 13) is not met."""
-    report, detail = _heldout_report(base_services, "answers_heldout.yaml")
+    report, detail = _answer_report(base_services, "answers_heldout.yaml")
     assert report.all_facts >= 0.649, detail  # 37/57 (round 4)
     assert report.fact_coverage >= 0.723, detail  # 0.724
     assert report.intent_accuracy >= 0.95, detail  # 0.952
@@ -437,7 +425,7 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     6/6; after round 3: 0.578 (37/64), coverage 0.626, intent 0.814; after round 4: 0.578,
     coverage 0.641, intent 0.829, refusals 2/64. Floors = what was
     reached; never lower them. The target (0.85, issue 13) is not met."""
-    report, detail = _heldout_report(base_services, "answers_heldout2.yaml")
+    report, detail = _answer_report(base_services, "answers_heldout2.yaml")
     assert report.all_facts >= 0.577, detail  # 37/64
     assert report.fact_coverage >= 0.640, detail  # 0.641 (round 4)
     assert report.intent_accuracy >= 0.828, detail  # 0.829
@@ -523,7 +511,7 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     intent 0.714, refusals 2/64, out of scope refused 5/6; after round 4: 0.547 (35/64),
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
-    report, detail = _heldout_report(base_services, "answers_heldout3.yaml")
+    report, detail = _answer_report(base_services, "answers_heldout3.yaml")
     assert report.all_facts >= 0.546, detail  # 35/64 (round 4)
     assert report.fact_coverage >= 0.603, detail  # 0.604
     assert report.intent_accuracy >= 0.713, detail  # 0.714
@@ -538,7 +526,7 @@ def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     round 4 started, evaluated on the code before round 4 (every key fact 0.286, coverage 0.427,
     intent 0.700, refusals 5/63, out of scope refused 4/7) and once on round 4 as merged.
     Floors = what was reached; never lower them. The targets (issue 13) are not met."""
-    report, detail = _heldout_report(base_services, "answers_heldout4.yaml")
+    report, detail = _answer_report(base_services, "answers_heldout4.yaml")
     assert report.questions == 70
     assert report.all_facts >= 0.476, detail  # 30/63
     assert report.fact_coverage >= 0.529, detail  # 0.530
