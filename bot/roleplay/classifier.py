@@ -49,9 +49,9 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
     "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
-    "cached_embeddings", "cross_validate", "data_hash", "evaluate", "example_weights",
-    "exclusive", "good_mask", "label_matrix", "load_examples", "load_or_train", "render_scores",
-    "train_from_files", "train_model",
+    "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask", "label_matrix",
+    "load_examples", "load_or_train", "render_scores", "train_examples", "train_from_files",
+    "train_model",
 ]
 
 TRAINING_FILE: Final = "_training.yaml"
@@ -278,7 +278,7 @@ class TechniqueModel:
 
 
 # Training -----------------------------------------------------------------------------------------
-def example_weights(examples: Sequence[Example]) -> np.ndarray | None:
+def _example_weights(examples: Sequence[Example]) -> np.ndarray | None:
     """Sample weights of ``examples`` (None when all are 1: plain fitting)."""
     weights = np.array([e.weight for e in examples], dtype=np.float64)
     return None if bool((weights == 1.0).all()) else weights
@@ -408,18 +408,25 @@ def train_from_files(training: Path, book: TechniqueBook, encoder: QueryEncoder,
                      ) -> tuple[TechniqueModel, Inputs, np.ndarray]:
     """Train on ``training``; returns (model, inputs, label matrix). Embeddings of the training
     replies are cached in ``cache_dir`` (per text)."""
-    examples = load_examples(training, book.ids)
-    digest = data_hash(training, book, encoder)
+    return train_examples(load_examples(training, book.ids), book, encoder,
+                          data_hash(training, book, encoder), cache_dir, seed)
+
+
+def train_examples(examples: Sequence[Example], book: TechniqueBook, encoder: QueryEncoder,
+                   digest: str, cache_dir: Path | None = None, seed: int = SEED,
+                   ) -> tuple[TechniqueModel, Inputs, np.ndarray]:
+    """Train the shipped configuration on ``examples``; ``digest`` is stored in the model (the
+    training data's hash, or a name for a model that is never shipped)."""
     extractor = FeatureExtractor(book, encoder)
     texts = [e.text for e in examples]
-    emb = cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
-    inputs = Inputs(extractor.features(texts, emb), tuple(texts), example_weights(examples))
+    emb = _cached_embeddings(texts, extractor, cache_dir, encoder_name(encoder))
+    inputs = Inputs(extractor.features(texts, emb), tuple(texts), _example_weights(examples))
     y = label_matrix(examples, book.ids)
     good = good_mask(book) if EXCLUSIVE else None
     return train_model(inputs, y, book.ids, digest, seed, good), inputs, y
 
 
-def cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
+def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir: Path | None,
                       model_name: str) -> np.ndarray:
     """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
     ``cache_dir``, so adding replies to the training data only embeds the new ones."""

@@ -25,15 +25,8 @@ def train_without(training: Path, leave_out: Sequence[Path], book: TechniqueBook
     replies it saw."""
     held = {e.text for path in leave_out for e in clf.load_examples(path, book.ids)}
     examples = [e for e in clf.load_examples(training, book.ids) if e.text not in held]
-    extractor = clf.FeatureExtractor(book, encoder)
-    texts = [e.text for e in examples]
-    emb = clf.cached_embeddings(texts, extractor, cache_dir, clf.encoder_name(encoder))
-    inputs = clf.Inputs(extractor.features(texts, emb), tuple(texts),
-                        clf.example_weights(examples))
-    y = clf.label_matrix(examples, book.ids)
-    good = clf.good_mask(book) if clf.EXCLUSIVE else None
-    model = clf.train_model(inputs, y, book.ids, "leave-out", clf.SEED, good)
-    return clf.TechniqueClassifier(model, extractor), len(examples)
+    model, _inputs, _y = clf.train_examples(examples, book, encoder, "leave-out", cache_dir)
+    return clf.TechniqueClassifier(model, clf.FeatureExtractor(book, encoder)), len(examples)
 
 
 def score(classifier: clf.TechniqueClassifier, paths: Sequence[Path],
