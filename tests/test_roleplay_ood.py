@@ -12,7 +12,7 @@ from bot.retrieval.embeddings import make_embedder
 from bot.roleplay import classifier as clf
 from bot.roleplay import ood
 from bot.roleplay.techniques import TECHNIQUES_FILE, load_technique_book
-from tests.test_roleplay_classifier import HashEncoder, _small_folder
+from tests.test_roleplay_classifier import HashEncoder, _small_folder, assert_floors
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "knowledge" / "rollenspel"
@@ -83,10 +83,7 @@ def test_new_writers_ood_floors(tmp_path: Path, paths: tuple[Path, ...], micro: 
     scores, exact, replies = ood.score(classifier, paths)
     print(f"\n{replies} replies, exact match {exact:.3f}\n" + clf.render_scores(scores))
     assert replies >= 500
-    assert scores["micro"].f1 >= micro
-    assert set(floors) == set(book.ids)
-    for label, floor in floors.items():
-        assert scores[label].f1 >= floor, (label, scores[label])
+    assert_floors(scores, micro, floors, book.ids)
 
 
 def test_group_weights_are_read_and_used(tmp_path: Path) -> None:
