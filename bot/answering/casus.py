@@ -25,6 +25,10 @@ GOOD = re.compile(r"^goede aanpak", re.I)
 POOR = re.compile(r"^minder goede aanpak", re.I)
 OBJECTION = re.compile(r"^het bezwaar", re.I)
 WHO = re.compile(r"^wie$", re.I)
+BOLD = re.compile(r"\*\*([^*]+)\*\*")
+"""The bold lead of a list item ("**Luister eerst.**")."""
+LEAD_ITEM = re.compile(r"^((?:[-*])\s+\*\*[^*]+\*\*)")
+"""A list item that starts with its bold lead; group 1 = marker and lead."""
 MAX_STEPS = 5
 MIN_STEPS = 3
 UNDERNEATH_SENTENCES = 6
@@ -93,15 +97,13 @@ class Advice:
     similar: list[Casus]
 
 
-def _sentences(text: str, n: int) -> str:
-    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
-    parts = re.split(r"(?<=[.!?])\s+", flat)
-    return " ".join(parts[:n])
-
-
 def _split_sentences(text: str) -> list[str]:
     flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
     return [p for p in re.split(r"(?<=[.!?])\s+", flat) if p]
+
+
+def _sentences(text: str, n: int) -> str:
+    return " ".join(_split_sentences(text)[:n])
 
 
 def _by_relevance(sentences: list[str], question: str) -> list[int]:
@@ -115,7 +117,7 @@ def _by_relevance(sentences: list[str], question: str) -> list[int]:
 
 def _lead_text(item: str) -> str:
     """The bold lead of a list item as written, without its final full stop."""
-    m = re.search(r"\*\*([^*]+)\*\*", item)
+    m = BOLD.search(item)
     lead = m.group(1) if m else strip_marker(_shorten_item(item))
     return lead.strip().rstrip(".").strip()
 
@@ -127,19 +129,19 @@ def _items(text: str) -> list[str]:
 def _item(line: str, sentences: int) -> str:
     """A list item as its bold lead plus its first ``sentences`` sentences (0: the lead)."""
     if sentences == 0:
-        m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)", line)
+        m = LEAD_ITEM.match(line)
         return m.group(1) if m else _shorten_item(line)
     if sentences <= 1:
         return _shorten_item(line)
-    m = re.match(r"^((?:[-*])\s+\*\*[^*]+\*\*)\s*(.*)$", line)
+    m = LEAD_ITEM.match(line)
     if m is None:
         return _shorten_item(line)
-    return f"{m.group(1)} {_sentences(m.group(2), sentences)}".rstrip()
+    return f"{m.group(1)} {_sentences(line[m.end():], sentences)}".rstrip()
 
 
 def _lead(item: str) -> str:
     """The bold lead of a list item, normalised ("vraag open door.")."""
-    m = re.search(r"\*\*([^*]+)\*\*", item)
+    m = BOLD.search(item)
     return (m.group(1) if m else strip_marker(item)).strip().lower()
 
 
