@@ -59,20 +59,21 @@ concern under the objection."""
 REFER_FILES = 3
 """A referring follow-up stays in the previous file when it is among this many best files."""
 CLOSE_FILE = 0.75
+"""A lower-ranked file may answer instead of the top one if its fused score is this close."""
 KEY_FILE_SHARPNESS = 3.0
 """File choice: a candidate file's score is multiplied by exp(sharpness * (its best question-key
 similarity - the best candidate's)); 0 = keys vote only through retrieval."""
 FALLBACK_WORDS = 16
 FALLBACK_MAX_OOS = 0.5
+"""A short question (at most FALLBACK_WORDS words) that would be refused on its own while a
+previous answer is stored is answered as a follow-up of it ("OK, so what's the very first thing
+I should do?"), unless the intent model finds it off-topic at this probability or more."""
 FALLBACK_MIN_WORDS = 2
 """Fewer words than this (a lone "?", stray symbols) is never taken for a follow-up."""
 WORD = re.compile(r"[^\W\d_]{2,}")
-"""A short question that would be refused on its own while a previous answer is stored is
-answered as a follow-up of it ("OK, so what's the very first thing I should do?"), unless the
-intent model finds it off-topic at this probability or more."""
+"""A word, for the FALLBACK_* counts: two or more letters."""
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
-"""A lower-ranked file may answer instead of the top one if its fused score is this close."""
 
 
 @dataclass
