@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.answering.service import Answer, AnswerService
+from bot.answering.social import social_reply
 from bot.assignments import Assignment, AssignmentService, load_assignments
 from bot.knowledge.taxonomy import Taxonomy
 from bot.quiz.judge import QuizJudge
@@ -135,7 +136,10 @@ class Services:
 
     async def ask(self, user_id: int, question: str,
                   on_partial: PartialCallback | None = None) -> Answer:
-        """Answer a question; with an LLM ``on_partial`` sees the answer while it is written."""
+        """Answer a question; with an LLM ``on_partial`` sees the answer while it is written.
+        A greeting or a thank-you gets a short reply of its own (never the LLM, no sources)."""
+        if (reply := social_reply(question)) is not None:
+            return Answer(" ".join(question.split()), reply, False, social=True)
         if self.llm is not None:
             return await self.llm.ask(user_id, question, on_partial)
         return await asyncio.to_thread(self.ask_offline, user_id, question)

@@ -33,6 +33,24 @@ async def test_objection_answer_with_practice_and_whole_case_buttons(
         assert "Je doel" in intro["plain_text"] and opening["plain_text"].startswith("🎭")
 
 
+async def test_greeting_gets_a_friendly_reply_without_buttons(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    from bot.answering import texts
+
+    async with running_bot(services, telegram):
+        [hello] = await ask(telegram, "Hoi!")
+        assert hello["plain_text"] == texts.GREETING_REPLY
+        assert not hello.get("reply_markup")
+        [thanks] = await ask(telegram, "dank je wel")
+        assert thanks["plain_text"] == texts.THANKS_REPLY
+    with services.db.session() as s:  # not logged as course questions (trainer statistics)
+        from sqlalchemy import func, select
+
+        from bot.store.db import QuestionLog
+
+        assert s.scalar(select(func.count()).select_from(QuestionLog)) == 0
+
+
 async def test_follow_up_question_uses_the_previous_topic(
         services: Services, telegram: FakeTelegramServer) -> None:
     async with running_bot(services, telegram):

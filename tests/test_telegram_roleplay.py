@@ -63,6 +63,25 @@ async def test_full_roleplay_with_hint_until_feedback(services: Services,
         assert "De collega die moe is" in history["plain_text"]
 
 
+async def test_a_command_after_the_end_means_the_participant_moved_on(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    async with running_bot(services, telegram):
+        await start_scenario(telegram, "collega-veranderingsmoe")
+        await telegram.send_message(USER, GOOD[0])
+        await telegram.wait_for_messages(USER, timeout=30)
+        await telegram.send_message(USER, "/stop")
+        [feedback] = await telegram.wait_for_messages(USER, timeout=30)
+        assert "Je score" in feedback["plain_text"]
+        await telegram.send_message(USER, "/mijnoefeningen")
+        [history] = await telegram.wait_for_messages(USER, timeout=20)
+        assert "De collega die moe is" in history["plain_text"]
+        # Not the "conversation is over" notice: the participant did something else since.
+        await telegram.send_message(USER, "wat is een elevator pitch")
+        [answer] = await telegram.wait_for_messages(USER, timeout=20)
+        assert answer["plain_text"] != rp_texts.SESSION_OVER
+        assert "Bronnen" in answer["plain_text"]
+
+
 async def test_stop_halfway_gives_feedback_and_poor_replies_score_low(
         services: Services, telegram: FakeTelegramServer) -> None:
     async with running_bot(services, telegram):

@@ -41,6 +41,22 @@ def test_roleplay_in_the_terminal(services: Services) -> None:
     assert "na exit" not in out and out.rstrip().endswith("Tot de volgende keer!")
 
 
+def test_end_notice_only_until_the_participant_moves_on(services: Services) -> None:
+    from bot.answering import texts as answer_texts
+    from bot.roleplay import texts as rp_texts
+
+    line = "Ik hoor dat je er moe van bent. Wat maakt het zo zwaar voor je?"
+    # Right after the end, a line is taken for the conversation, not a course question...
+    out = chat(services, ["/oefenen", "1", line, "/stop", "Zullen we dan toch beginnen?"])
+    assert out.count(rp_texts.SESSION_OVER) == 1 and "Bronnen:" not in out
+    # ...but a command in between means the participant moved on: text is a question again.
+    out = chat(services, ["/oefenen", "1", line, "/stop", "/nieuw", "hoi",
+                          "wat is een wijkschouw"])
+    assert rp_texts.SESSION_OVER not in out
+    assert answer_texts.GREETING_REPLY in out
+    assert "Bronnen:" in out and "wijkschouw" in out.split("Je score")[-1].lower()
+
+
 def test_reminder_phrases_in_the_terminal(services: Services) -> None:
     out = chat(services, ["/herinnering 19u30", "/herinnering 20:00 werkdagen",
                           "/herinnering pauze", "/herinnering hervat",

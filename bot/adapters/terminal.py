@@ -56,12 +56,14 @@ CommandFn = Callable[[list[str], str], None]
 @dataclass
 class TerminalFeature:
     """A feature's terminal side: a handler per registry command, terminal-only commands
-    (usage, description, handler), and an optional hook for plain text (True = taken)."""
+    (usage, description, handler), an optional hook for plain text (True = taken) and one
+    that sees every command before it runs."""
 
     spec: features.Feature
     commands: dict[str, CommandFn]
     extra: list[tuple[tuple[str, str], CommandFn]] = field(default_factory=list)
     text: Callable[[str], bool] | None = None
+    before_command: Callable[[], None] | None = None
 
 
 class TerminalChat:
@@ -107,6 +109,9 @@ class TerminalChat:
         command = command.lower()
         if command in EXIT_COMMANDS:
             return False
+        for feature in self.features:
+            if feature.before_command is not None:
+                feature.before_command()
         route = self.routes.get(command)
         if route is None:
             self.say(texts.TERMINAL_UNKNOWN_COMMAND)

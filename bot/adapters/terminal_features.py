@@ -88,7 +88,10 @@ def roleplay(chat: TerminalChat) -> TerminalFeature | None:
         "oefenen": list_scenarios,
         "stop": stop,
         "mijnoefeningen": lambda args, line: chat.say(rp.history(chat.user_id)),
-    }, extra=[(texts.TERMINAL_EXTRA_TIP, hint)], text=text)
+    }, extra=[(texts.TERMINAL_EXTRA_TIP, hint)], text=text,
+        # Any command while the end notice is pending: the participant moved on (Telegram:
+        # bot.telegram.roleplay `watchers`).
+        before_command=lambda: rp.dismiss_end_notice(chat.user_id))
 
 
 # Assignments ----------------------------------------------------------------------------------

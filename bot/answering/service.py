@@ -59,6 +59,9 @@ class Answer:
     """For assignment answers: the assignment number (button to its checklist)."""
     context: AnswerContext | None = None
     """What a follow-up question needs; store it per participant."""
+    social: bool = False
+    """A greeting or a thank-you answered as such (bot.answering.social): no sources, no
+    rating, not logged as a course question."""
 
     def to_json(self) -> dict[str, Any]:
         return {

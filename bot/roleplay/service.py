@@ -70,6 +70,10 @@ class RoleplayService:
         self.store.clear_end_notice(user_id)
         return texts.SESSION_OVER
 
+    def dismiss_end_notice(self, user_id: int) -> None:
+        """The participant moved on (sent a command) after the end: text is a question again."""
+        self.store.clear_end_notice(user_id)
+
     def _named(self, scenario: Scenario, line: str) -> str:
         return texts.PERSONA_LINE.format(name=scenario.persona.name, line=line)
 

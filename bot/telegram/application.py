@@ -18,7 +18,7 @@ from bot import features
 from bot.features import Catalog
 from bot.services import Services
 from bot.settings import Settings
-from bot.telegram.common import TelegramFeature
+from bot.telegram.common import WATCH_GROUP, TelegramFeature
 from bot.telegram.guards import Guards
 
 log = logging.getLogger(__name__)
@@ -163,6 +163,8 @@ def build_application(
         application.add_handlers(feature.handlers)
     for feature in registered:
         application.add_handlers(feature.last)
+    for feature in registered:
+        application.add_handlers(feature.watchers, group=WATCH_GROUP)
     # Reminders: checked every minute (jobs are re-created at start-up; the due logic in the
     # database makes restarts safe). Tests reach it via bot.telegram.common.reminder_dispatcher.
     install_reminder_job(application, services.reminders, services.quiz,

@@ -218,6 +218,10 @@ def reminder_dispatcher(application: Application[Any, Any, Any, Any, Any, Any]
 Handler = BaseHandler[Any, Any, Any]
 
 
+WATCH_GROUP = 2
+"""After the features (0) and the waiting flows (1): `TelegramFeature.watchers`."""
+
+
 @dataclass
 class TelegramFeature:
     """A feature's Telegram side: its registry entry (commands, menu) and its handlers.
@@ -225,11 +229,13 @@ class TelegramFeature:
     Each feature module has one ``register(...)`` function returning this; the application
     adds ``handlers`` in group 0 in the order of its feature list and ``last`` after every
     feature's handlers (catch-alls). Group 1 belongs to the waiting flows (bot.telegram.flows
-    `LATE_GROUP`); a feature adds no handler there."""
+    `LATE_GROUP`); a feature adds no handler there. ``watchers`` go in `WATCH_GROUP`, after
+    everything: they see updates another handler already answered and answer nothing."""
 
     spec: Feature
     handlers: list[Handler]
     last: list[Handler] = field(default_factory=list)
+    watchers: list[Handler] = field(default_factory=list)
 
     def command_names(self) -> set[str]:
         """Commands these handlers answer (also inside a ConversationHandler)."""

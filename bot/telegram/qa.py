@@ -68,7 +68,8 @@ PREVIEW_MIN_CHARS = 20
 """Don't show a preview of just a word or two."""
 
 
-async def send_answer(message: Message, text: str, markup: InlineKeyboardMarkup) -> Message:
+async def send_answer(message: Message, text: str,
+                      markup: InlineKeyboardMarkup | None) -> Message:
     """`send_html`: HTML, resent as plain text if Telegram rejects the markup."""
     return await send_html(message, text, markup)
 
@@ -120,7 +121,7 @@ class AnswerPreview:
         else:
             await self.sent.edit_text(text, parse_mode=parse_mode)
 
-    async def finish(self, text: str, markup: InlineKeyboardMarkup) -> None:
+    async def finish(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
         """Send the final answer: a new message, or in a group the final edit."""
         if self._task is not None:
             await self._task
@@ -232,6 +233,9 @@ class QAHandlers:
             answer: Answer = await self.ask(user.id, question, preview.update)
         except UserFacingError as exc:
             await reply_plain(msg, str(exc))
+            return
+        if answer.social:  # a greeting or a thank-you: no course question to log or rate
+            await preview.finish(render_answer(answer), None)
             return
         sources = [asdict(s) for s in answer.sources]
         if answer.further is not None:  # 'Meer hierover' of objection advice: stored last

@@ -51,6 +51,9 @@ class RoleplayHandlers:
         """Text from a participant in the middle of a role-play conversation."""
         self.just_ended = Preloaded("roleplay-just-ended", self._just_ended)
         """Text right after a conversation ended (it would otherwise go to the Q&A)."""
+        self.ended_before_command = Preloaded("roleplay-ended-before-command", self._just_ended,
+                                              applies=filters.COMMAND)
+        """A command while the end notice was pending: the participant moved on."""
 
     def _is_active(self, message: Message) -> bool:
         user = _user_of(message)
@@ -59,6 +62,15 @@ class RoleplayHandlers:
     def _just_ended(self, message: Message) -> bool:
         user = _user_of(message)
         return user is not None and self.service.end_notice_pending(user)
+
+    def watchers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """After any command (answered as usual) that came while the end notice was pending,
+        the notice is dropped: the participant moved on, so their next text is a question."""
+        return [MessageHandler(filters.COMMAND & self.ended_before_command, self.moved_on)]
+
+    async def moved_on(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_user is not None:
+            await asyncio.to_thread(self.service.dismiss_end_notice, update.effective_user.id)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [
@@ -187,4 +199,5 @@ def register(service: RoleplayService | None) -> TelegramFeature | None:
     handlers, before the Q&A text handler); None without scenarios."""
     if service is None:
         return None
-    return TelegramFeature(features.ROLEPLAY, RoleplayHandlers(service).handlers())
+    handlers = RoleplayHandlers(service)
+    return TelegramFeature(features.ROLEPLAY, handlers.handlers(), watchers=handlers.watchers())
