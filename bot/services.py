@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.answering.service import Answer, AnswerService
 from bot.answering.social import social_reply
 from bot.assignments import Assignment, AssignmentService, load_assignments
-from bot.knowledge.taxonomy import Taxonomy
+from bot.knowledge.taxonomy import TAXONOMY_FILE, Taxonomy
 from bot.quiz.judge import QuizJudge
 from bot.quiz.questions import QuizBank, load_quiz
 from bot.quiz.service import QuizService
@@ -28,7 +28,7 @@ from bot.retrieval.index import Indexer, IngestReport, Progress
 from bot.retrieval.retriever import HybridRetriever
 from bot.roleplay import Analyser, RoleplayEngine, RoleplayStore, load_scenarios
 from bot.roleplay.service import RoleplayService
-from bot.settings import Settings
+from bot.settings import Settings, StartupError
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
 from bot.store.permissions import private_dir
@@ -191,6 +191,10 @@ def ensure_index(settings: Settings, embedder: Embedder, progress: Progress) -> 
 
 
 def build_services(settings: Settings, progress: Progress) -> Services:
+    if not (settings.knowledge_dir / TAXONOMY_FILE).is_file():  # e.g. started elsewhere
+        raise StartupError(
+            f"Cursusmateriaal niet gevonden / course material not found: {settings.knowledge_dir}"
+            " (start in de projectmap of zet WIJKWIJS_KNOWLEDGE_DIR)")
     private_dir(settings.data_dir)  # 0700: participants' work lives here
     taxonomy = Taxonomy.load(settings.knowledge_dir)
     embedder = make_embedder(settings.embedding_model)

@@ -116,3 +116,16 @@ def test_make_run_without_a_terminal_behaves_like_wijkwijs_run(tmp_path: Path) -
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert "Geen Telegram-token ingesteld" in done.stderr and "jij>" not in done.stdout
+
+
+def test_started_outside_the_project_says_where_the_material_is(tmp_path: Path) -> None:
+    env = env_for(tmp_path / "data")
+    del env["WIJKWIJS_KNOWLEDGE_DIR"]  # the default, ./knowledge, is not here
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "wat is een wijkschouw"],
+                          env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert "Cursusmateriaal niet gevonden" in done.stderr
+    assert "WIJKWIJS_KNOWLEDGE_DIR" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "data").exists()  # nothing created before the check
