@@ -17,7 +17,8 @@ def test_oefenvraag_in_the_terminal(services: Services) -> None:
     text = out.getvalue()
     assert "Oefenvraag" in text and "<b>" not in text
     assert "🟡 Half goed." in text and "Dit mist nog: houding" in text
-    assert "📖 Meer hierover: lesstof/competenties.md – Wat is het?" in text
+    assert "📖 Meer hierover: De competenties van de community librarian – Wat is het?" in text
+    assert "lesstof/competenties.md" not in text  # the title, not the file path
     assert "slaan deze oefenvraag over" in text
     assert "0 van 6 vast" in text
     assert services.quiz is not None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot import features
 from bot import texts as bot_texts
 from bot.adapters.terminal import TerminalFeature, html_plain
+from bot.answering.service import UserFacingError
 from bot.quiz import texts
 
 if TYPE_CHECKING:
@@ -39,7 +40,11 @@ def register(chat: TerminalChat) -> TerminalFeature | None:
             return False
         feedback = quiz.answer(user_id, pending.id, text)
         chat.say(plain(quiz.render_feedback(feedback)))
-        chat.say(f"{texts.BTN_MORE}: {pending.source} – {pending.section}")
+        try:  # the section's title, as Telegram's button opens it (not the file path)
+            title, _ = chat.services.answers.section(quiz.source_section(pending))
+        except UserFacingError:
+            return True
+        chat.say(f"{texts.BTN_MORE}: {title}")
         return True
 
     return TerminalFeature(features.QUIZ, {
