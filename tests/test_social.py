@@ -23,7 +23,14 @@ def test_thanks(text: str) -> None:
     assert social_reply(text.replace(" hé", "")) == texts.THANKS_REPLY
 
 
-@pytest.mark.parametrize("text", ["hoi, wat is een wijkschouw?", "hallo hoe maak ik een pitch",
+@pytest.mark.parametrize("text", ["https://example.com", "www.bibliotheek.nl/wijkwerk",
+                                  " https://a.b/c?d=1  "])
+def test_a_bare_link(text: str) -> None:
+    assert social_reply(text) == texts.LINK_REPLY
+
+
+@pytest.mark.parametrize("text", ["wat staat er op https://example.com over co-creatie?",
+                                  "hoi, wat is een wijkschouw?", "hallo hoe maak ik een pitch",
                                   "dank je, en hoe doe ik dat dan?", "ok", "ja", "", "?",
                                   "goedemorgen, ik heb een vraag over opdracht 2",
                                   "wat is een wijkschouw"])

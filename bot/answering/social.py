@@ -1,5 +1,6 @@
 """Greetings and thanks ("hoi", "dank je wel!") get a short friendly reply, not the
-"not in the material" refusal: they are not questions about the course.
+"not in the material" refusal: they are not questions about the course. A bare link gets a
+short explanation (the bot cannot open links) instead of a passage that matched its letters.
 
 A message is social only when every word of it is a greeting/thanks word or a filler
 (bot/answering/texts.py), so "hoi, wat is een wijkschouw?" is still a question.
@@ -7,14 +8,19 @@ A message is social only when every word of it is a greeting/thanks word or a fi
 
 from __future__ import annotations
 
+import re
+
 from bot.answering import texts
 from bot.folding import fold_words
 
 MAX_WORDS = 6
+LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def social_reply(text: str) -> str | None:
-    """The reply to a greeting or a thank-you, or None when ``text`` asks something."""
+    """The reply to a greeting, a thank-you or a bare link; None when ``text`` asks something."""
+    if LINK.search(text) and not fold_words(LINK.sub(" ", text)):
+        return texts.LINK_REPLY
     words = fold_words(text).split()
     if not words or len(words) > MAX_WORDS:
         return None

@@ -33,3 +33,5 @@ SOCIAL_FILLERS = frozenset({
 GREETING_REPLY = ("Hoi! Stel gerust een vraag over de cursus, bijvoorbeeld: Wat is een "
                   "wijkschouw? Oefenen kan met /oefenen, je opdrachten vind je bij /opdrachten.")
 THANKS_REPLY = "Graag gedaan! Vraag gerust verder als je nog iets wilt weten."
+LINK_REPLY = ("Links kan ik niet openen. Stel je vraag in een zin, dan zoek ik het antwoord in "
+              "het cursusmateriaal.")
