@@ -366,12 +366,14 @@ class AnswerComposer:
                                                      keys.files if keys else None)
         if not ranked:
             return
-        self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)
+        self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
+                         vector=vector)
 
     def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
-                    question: str, focus: str = "") -> None:
+                    question: str, focus: str = "", vector: np.ndarray | None = None) -> None:
         assert self.advisor is not None
-        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus)
+        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus,
+                                     vector if vector is not None else draft.result.vector)
         draft.text = advice.text
         draft.docs = [casus.doc]
         draft.section_keys = [s.key for s in casus.doc.sections if not s.is_links][:1]
@@ -396,7 +398,7 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     glossary = Glossary.load(knowledge_dir)
     intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir,
                                  questions_dir)
-    advisor = CasusAdvisor(loaded.files, docs, embedder)
+    advisor = CasusAdvisor(loaded.files, docs, embedder, cache_dir)
     retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
     return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
