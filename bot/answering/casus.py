@@ -43,7 +43,7 @@ LAST_STEP_SENTENCES = 2
 MAX_CHARS = 900
 LEXICAL_WEIGHT = 0.02
 """BM25 is unbounded; this scales it to a small bonus next to the cosine similarity."""
-LEXICAL_PART = 0.02
+LEXICAL_PART = 0.04
 """Relevance of a casus sentence or item to the story: cosine similarity plus this per shared
 word (a word the story repeats from the material is a strong hint)."""
 CONCERN_POSITION = 0.02
