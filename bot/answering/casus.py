@@ -57,11 +57,12 @@ SHRINK = ("last", "pitfall", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
           "more_avoid", "more_steps")
 """Over MAX_CHARS with the skeleton alone, shrink in this order: the small step's detail, the
 closest pitfall's quote, the concern sentences (least relevant first), the "Ook niet" line of
-other pitfalls, the "Verder helpt" line."""
+other pitfalls, the "Verder helpt" line (dev sets: the concern holds most key facts)."""
 FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
                 *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
 """The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
-QUOTES = ('"', "“", "'", "‘", "„")
+SAID = re.compile(r'^["“„][^"”]+["”]')
+"""Words in quotes at the start of an explanation: what one would say."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -365,8 +366,8 @@ def _pitfall_lead(item: str, quote: bool) -> str:
 def _said(item: str) -> str:
     """The quoted words right after an item's bold lead (``"Het is maar een uurtje."``)."""
     m = LEAD_ITEM.match(item.strip())
-    first = _sentences(item.strip()[m.end():], 1) if m else ""
-    return first if first[:1] in QUOTES else ""
+    said = SAID.match(item.strip()[m.end():].strip()) if m else None
+    return said.group(0) if said else ""
 
 
 def _turns(*queues: list[tuple[str, int]]) -> list[tuple[str, int]]:
