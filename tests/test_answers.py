@@ -36,7 +36,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.475, 0.586, 0.688  # round 4 as merged, measured
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.5, 0.625, 0.688  # round 5 (casus5): 40/80, 0.626
 
 
 def section_text(services: Services, path: str, intent: str, question: str = "") -> str:
@@ -182,11 +182,17 @@ def test_follow_up_on_a_casus_asking_what_lies_behind(services: Services) -> Non
     # Round 4: the standalone advice shows up to six sentences of the concern (new writers'
     # key facts sit anywhere in it) as far as 900 characters allow; the follow-up asking what
     # lies behind shows more of it.
+    # Round 5: the standalone advice holds as much of the concern as fits next to the steps
+    # and pitfalls; the follow-up still shows more of it than the first answer did.
     more = "Hij betaalt al voor welzijnswerk"
-    assert more not in first.answer
+
+    def concern_sentences(text: str) -> int:
+        return len(re.findall(r"[.!?](?:\s|$)", text.split("\n\n", 1)[0]))
+
     second = services.ask_offline(user, "wat zit daar meestal achter?")
     assert second.casus_path == first.casus_path
     assert "De tweede zorg gaat over overlap" in second.answer and more in second.answer
+    assert concern_sentences(second.answer) > concern_sentences(first.answer)
     assert len([ln for ln in second.answer.splitlines() if ln.startswith("- ")]) >= 3
 
 

@@ -9,15 +9,18 @@ the same profile, so a case is found in English or Flemish too.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
 from bot.knowledge.models import KnowledgeFile
-from bot.retrieval.embeddings import Embedder
+from bot.retrieval.embeddings import Embedder, cached_rows
 from bot.retrieval.lexical import LexicalIndex, tokenize
 
 UNDERNEATH = re.compile(r"^de zorg eronder", re.I)
@@ -31,27 +34,35 @@ LEAD_ITEM = re.compile(r"^((?:[-*])\s+\*\*[^*]+\*\*)")
 """A list item that starts with its bold lead; group 1 = marker and lead."""
 MAX_STEPS = 5
 MIN_STEPS = 3
-UNDERNEATH_SENTENCES = 6
+SKELETON_UNDERNEATH = 6
+"""The concern starts with its first sentence and the one closest to the story; more are added
+in turns with step details and pitfall quotes while they fit (``CasusAdvisor.advise``)."""
 UNDERNEATH_FOCUS_SENTENCES = 10
 LAST_STEP_SENTENCES = 2
 """The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
 MAX_CHARS = 900
 LEXICAL_WEIGHT = 0.02
 """BM25 is unbounded; this scales it to a small bonus next to the cosine similarity."""
+LEXICAL_PART = 0.04
+"""Relevance of a casus sentence or item to the story: cosine similarity plus this per shared
+word (a word the story repeats from the material is a strong hint)."""
+CONCERN_POSITION = 0.02
+"""Concern sentences: relevance minus this per position (the concern is a story; its early
+sentences carry it, and the embeddings of single sentences differ by a few hundredths)."""
 VIEW_MAX = 0.5
 """Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views (``Casus.views``)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
-SHRINK = ("step", "last", "step", "bare", "pitfall",
-          *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1), "more_avoid", "more_steps")
-"""Over MAX_CHARS, shrink in this order: drop the least relevant optional step (its lead moves
-to the "Verder helpt" line), the small step's detail, the next optional step, the first
-sentences of the shown steps (bare leads), the pitfall's explanation, the concern sentence by
-sentence (least relevant first), the "Ook niet" line of other pitfalls, the "Verder helpt"
-line (round 4: new writers' key facts sit in the concern and in any step or pitfall lead)."""
-FOCUS_SHRINK = ("last", "bare", "pitfall", "more_avoid", "more_steps",
+SHRINK = ("last", "pitfall", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
+          "more_avoid", "more_steps")
+"""Over MAX_CHARS with the skeleton alone, shrink in this order: the small step's detail, the
+closest pitfall's quote, the concern sentences (least relevant first), the "Ook niet" line of
+other pitfalls, the "Verder helpt" line (dev sets: the concern holds most key facts)."""
+FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
                 *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
 """The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
+SAID = re.compile(r'^["“„][^"”]+["”]')
+"""Words in quotes at the start of an explanation: what one would say."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -106,12 +117,10 @@ def _sentences(text: str, n: int) -> str:
     return " ".join(_split_sentences(text)[:n])
 
 
-def _by_relevance(sentences: list[str], question: str) -> list[int]:
-    """Sentence indices: the first (it introduces the concern), then those sharing most words
-    with the question, ties in text order."""
-    q = set(tokenize(question))
-    rest = sorted(range(1, len(sentences)),
-                  key=lambda i: (-len(q & set(tokenize(sentences[i]))), i))
+def _by_relevance(sentences: list[str], relevance: list[float]) -> list[int]:
+    """Sentence indices: the first (it introduces the concern), then the most relevant, ties in
+    text order."""
+    rest = sorted(range(1, len(sentences)), key=lambda i: (-relevance[i], i))
     return [0, *rest] if sentences else []
 
 
@@ -159,7 +168,7 @@ def _common_leads(cases: list[Casus]) -> frozenset[str]:
 
 class CasusAdvisor:
     def __init__(self, files: list[KnowledgeFile], docs: dict[str, Document],
-                 embedder: Embedder) -> None:
+                 embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.cases: list[Casus] = [
             Casus(f.path, f.front.title, f.casus.stakeholder, tuple(f.casus.good_responses),
                   docs[f.path], f.front.summary, tuple(f.front.tags))
@@ -173,6 +182,14 @@ class CasusAdvisor:
         # Words: who objects and how (not the story underneath, which names other parties).
         self.lexical = LexicalIndex([" ".join(vs[:2]) for vs in views])
         self.common_leads = _common_leads(self.cases)
+        self.unit_vectors: dict[str, np.ndarray] = {}
+        """Casus sentence or item -> its document embedding (``_relevance``)."""
+        units = [u for c in self.cases for u in self.units(c)]
+        if units:
+            slug = hashlib.sha256(embedder.name.encode("utf-8")).hexdigest()[:12]
+            cache = cache_dir / f"casus-units-{slug}.npz" if cache_dir else None
+            rows = cached_rows(units, embedder.encode_documents, cache, "casus embeddings")
+            self.unit_vectors = dict(zip(units, rows, strict=True))
 
     def rank(self, vector: np.ndarray, question: str,
              keys: dict[str, float] | None = None) -> list[CasusMatch]:
@@ -197,34 +214,50 @@ class CasusAdvisor:
         return next((c for c in self.cases if c.path == path), None)
 
     def advise(self, casus: Casus, question: str, similar: list[Casus],
-               labels: dict[str, str], focus: str = "") -> Advice:
-        """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py).
+               labels: dict[str, str], focus: str = "",
+               vector: np.ndarray | None = None) -> Advice:
+        """The advice text (Markdown). ``labels`` holds the Dutch headings (texts.py);
+        ``vector``: the story's query embedding (encoded here when None).
 
-        Parts: what lies underneath (up to UNDERNEATH_SENTENCES sentences of *De zorg
-        eronder*: the first, then those sharing most words with the question), 3-5 steps of
-        *Goede aanpak* (the first two, the steps closest to the question, the last one: the
-        small concrete step, with its detail), the leads of the other steps ("Verder helpt",
-        generic leads left out), one example reply, the pitfall closest to the question and
-        the leads of the other pitfalls ("Ook niet"). Over MAX_CHARS it shrinks in the order
-        of ``SHRINK``. ``focus="underneath"`` (a follow-up asking what lies behind the
+        Every part is ranked by relevance to the participant's story (``_relevance``: the
+        story's embedding against each sentence or list item, plus the words they share).
+        The skeleton: the first sentence of *De zorg eronder* and the one closest to the story,
+        3-5 steps of *Goede aanpak* as bold leads (the first two, the steps closest to the
+        story, the last one: the small concrete step, with its detail), the leads of the other
+        steps ("Verder helpt", generic leads left out), the example reply closest to the story,
+        the pitfall closest to the story with what one would say, and the other pitfalls'
+        leads ("Ook niet"). Then, while it fits in MAX_CHARS, one unit at a time in turns
+        (``_fill``): the next most relevant concern sentence, the detail of the next most
+        relevant shown step, the closest pitfall's explanation or another pitfall's quote
+        (most relevant first). Over MAX_CHARS already, the skeleton shrinks in the order of
+        ``SHRINK``. ``focus="underneath"`` (a follow-up asking what lies behind the
         objection) shows the whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
+        poor = doc.find(POOR)
         items = _items(good.text) if good is not None else []
-        # Words naming the case itself ("teamleider", "tijd") say nothing about which step.
-        asked = " ".join(set(tokenize(question)) - set(tokenize(casus.profile())))
-        chosen, optional = self._steps(items, asked)
+        pitfalls = _items(poor.text) if poor is not None else []
         concern = _split_sentences(underneath.text) if underneath is not None else []
-        concern_order = _by_relevance(concern, question)
-        state = {"under": UNDERNEATH_SENTENCES, "last": LAST_STEP_SENTENCES,
-                 "more_steps": 1, "more_avoid": 1, "bare": 1, "pitfall": 1}
+        story = self.embedder.encode_queries([question])[0] if vector is None else vector
+        # Words naming the case itself ("teamleider", "tijd") say nothing about which part.
+        asked = set(tokenize(question)) - set(tokenize(casus.profile()))
+        step_rel = self._relevance(items, story, asked)
+        chosen, middle = self._steps(items, step_rel)
+        concern_rel = [r - CONCERN_POSITION * i
+                       for i, r in enumerate(self._relevance(concern, story, asked))]
+        concern_order = _by_relevance(concern, concern_rel)
+        pit_rel = self._relevance(pitfalls, story, asked)
+        pit_order = sorted(range(len(pitfalls)), key=lambda i: (-pit_rel[i], i))
+        example = self._example(casus, story, asked)
+        last = len(items) - 1
+        state = {"under": min(SKELETON_UNDERNEATH, len(concern)), "last": LAST_STEP_SENTENCES,
+                 "more_steps": 1, "more_avoid": 1, "pitfall": 1, "explain": 0}
+        details: set[int] = set()
+        quotes: set[int] = set()
         if focus == "underneath":
-            chosen = [i for i in chosen if i not in optional]
-            optional = []
-            state.update(under=UNDERNEATH_FOCUS_SENTENCES, last=1)
-        example = self._example(casus, question)
-        pitfalls = self._pitfalls(doc, asked)
+            middle = []
+            state.update(under=min(UNDERNEATH_FOCUS_SENTENCES, len(concern)), last=1)
 
         def render() -> str:
             parts: list[str] = []
@@ -232,8 +265,8 @@ class CasusAdvisor:
                 shown = sorted(concern_order[:state["under"]])
                 parts.append(f"**{labels['underneath']}** " +
                              " ".join(concern[i] for i in shown))
-            steps = [_item(items[i], state["last"] if i == len(items) - 1 else
-                           state["bare"]) for i in chosen]
+            steps = [_item(items[i], state["last"] if i == last else int(i in details))
+                     for i in sorted(chosen)]
             if steps:
                 parts.append(f"**{labels['approach']}**\n" + "\n".join(steps))
             rest = [_lead_text(items[i]) for i in range(len(items))
@@ -243,68 +276,133 @@ class CasusAdvisor:
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
             if pitfalls:
-                pitfall = pitfalls[0] if state["pitfall"] else f"**{_lead_text(pitfalls[0])}.**"
-                parts.append(f"**{labels['avoid']}** {pitfall}")
-                others = [_lead_text(p) for p in pitfalls[1:]]
+                top = pitfalls[pit_order[0]]
+                sentences = 2 if state["explain"] else state["pitfall"]
+                parts.append(f"**{labels['avoid']}** {strip_marker(_item(top, sentences))}")
+                others = [_pitfall_lead(pitfalls[i], i in quotes) for i in pit_order[1:]]
                 if others and state["more_avoid"]:
-                    parts.append(f"**{labels['more_avoid']}** " + " · ".join(others) + ".")
+                    line = " · ".join(others)
+                    end = "" if line.endswith((".", "?", "!", "”", '"')) else "."
+                    parts.append(f"**{labels['more_avoid']}** {line}{end}")
             return "\n\n".join(parts)
-
-        def shrink(key: str) -> bool:
-            if key == "step":
-                if not optional or len(chosen) <= MIN_STEPS:
-                    return False
-                chosen.remove(optional.pop())
-                return True
-            if state[key] <= (1 if key in ("under", "last") else 0):
-                return False
-            state[key] -= 1
-            return True
 
         text = render()
         for key in FOCUS_SHRINK if focus == "underneath" else SHRINK:
             if len(text) <= MAX_CHARS:
                 break
-            if shrink(key):
+            if state[key] > (1 if key in ("under", "last") else 0):
+                state[key] -= 1
                 text = render()
+        if len(text) <= MAX_CHARS:
+            steps = sorted([i for i in chosen if i != last] + middle,
+                           key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
+            grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
+                           [("detail", i) for i in steps],
+                           [("explain", 0), *[("quote", i) for i in pit_order[1:]]]
+                           if pitfalls else [])
+            text = _fill(text, grows, render, state, details, quotes, chosen)
         return Advice(text, casus, similar)
 
-    def _pitfalls(self, doc: Document, question: str) -> list[str]:
-        """The items of *Minder goede aanpak*: the one sharing most words with the question
-        first (lead + first sentence), then the others in file order."""
-        poor = doc.find(POOR)
-        pitfalls = _items(poor.text) if poor is not None else []
-        if not pitfalls:
+    def _relevance(self, texts: list[str], story: np.ndarray, asked: set[str]) -> list[float]:
+        """How close each text (a sentence or list item) is to the story: cosine similarity of
+        the embeddings plus LEXICAL_PART per word they share (``asked``: the story's words)."""
+        if not texts:
             return []
-        q = set(tokenize(question))
-        best = max(range(len(pitfalls)),
-                   key=lambda i: (len(q & set(tokenize(pitfalls[i]))), -i))
-        return [strip_marker(_shorten_item(pitfalls[best])),
-                *[p for i, p in enumerate(pitfalls) if i != best]]
+        dense = self._unit_vectors(texts) @ np.asarray(story, dtype=np.float32)
+        return [float(d) + LEXICAL_PART * len(asked & set(tokenize(t)))
+                for d, t in zip(dense, texts, strict=True)]
 
-    def _steps(self, items: list[str], question: str) -> tuple[list[int], list[int]]:
-        """Which steps of *Goede aanpak* to show (indices, file order) and the optional ones,
-        most relevant first: the first KEEP_FIRST (listen, acknowledge), the last (the small
-        concrete step), and in between the steps closest to the question, case-specific ones
+    def _unit_vectors(self, texts: list[str]) -> np.ndarray:
+        """Document embeddings of casus sentences and items (all embedded at start-up)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self.unit_vectors]
+        if todo:
+            self.unit_vectors.update(zip(todo, self.embedder.encode_documents(todo),
+                                         strict=True))
+        return np.vstack([self.unit_vectors[t] for t in texts]).astype(np.float32)
+
+    def _steps(self, items: list[str], relevance: list[float]) -> tuple[list[int], list[int]]:
+        """The steps of *Goede aanpak* always shown (the first KEEP_FIRST: listen,
+        acknowledge; the last: the small concrete step) and the ones that may join them with
+        their detail (at most MAX_STEPS in all), most relevant first, case-specific ones
         before the leads every case shares."""
         n = len(items)
         fixed = sorted({*range(min(KEEP_FIRST, n)), n - 1}) if n else []
-        q = set(tokenize(question))
 
-        def relevance(i: int) -> tuple[int, int, int]:
-            words = set(tokenize(items[i]))
-            generic = _lead(items[i]) in self.common_leads
-            return (len(q & words), 0 if generic else 1, -i)
+        def rank(i: int) -> tuple[int, float, int]:
+            return (0 if _lead(items[i]) in self.common_leads else 1, relevance[i], -i)
 
-        middle = sorted(set(range(n)) - set(fixed), key=relevance, reverse=True)
-        extra = middle[: max(0, MAX_STEPS - len(fixed))]
-        return sorted([*fixed, *extra]), extra
+        middle = sorted(set(range(n)) - set(fixed), key=rank, reverse=True)
+        return fixed, middle
 
-    @staticmethod
-    def _example(casus: Casus, question: str) -> str:
-        """The example reply that shares the most words with the question (else the first)."""
-        if not casus.good_responses:
+    def _example(self, casus: Casus, story: np.ndarray, asked: set[str]) -> str:
+        """The example reply closest to the story (the first on a tie)."""
+        replies = list(casus.good_responses)
+        if not replies:
             return ""
-        q = set(tokenize(question))
-        best = max(casus.good_responses, key=lambda r: len(q & set(tokenize(r))))
-        return best
+        relevance = self._relevance(replies, story, asked)
+        return replies[max(range(len(replies)), key=lambda i: (relevance[i], -i))]
+
+    def units(self, casus: Casus) -> list[str]:
+        """The texts ``advise`` ranks: concern sentences, steps, pitfalls, example replies."""
+        doc = casus.doc
+        out = [*casus.good_responses]
+        underneath = doc.find(UNDERNEATH)
+        if underneath is not None:
+            out += _split_sentences(underneath.text)
+        for heading in (GOOD, POOR):
+            section = doc.find(heading)
+            if section is not None:
+                out += _items(section.text)
+        return out
+
+
+def _pitfall_lead(item: str, quote: bool) -> str:
+    """A pitfall for the "Ook niet" line: its lead, with what one would say when ``quote``."""
+    lead = _lead_text(item)
+    said = _said(item) if quote else ""
+    return f"{lead}: {said}" if said else lead
+
+
+def _said(item: str) -> str:
+    """The quoted words right after an item's bold lead (``"Het is maar een uurtje."``)."""
+    m = LEAD_ITEM.match(item.strip())
+    said = SAID.match(item.strip()[m.end():].strip()) if m else None
+    return said.group(0) if said else ""
+
+
+def _turns(*queues: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The queues interleaved: the first of each, then the second of each, and so on."""
+    out: list[tuple[str, int]] = []
+    for i in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[i] for q in queues if i < len(q))
+    return out
+
+
+def _fill(text: str, grows: list[tuple[str, int]], render: Callable[[], str],
+          state: dict[str, int], details: set[int], quotes: set[int],
+          chosen: list[int]) -> str:
+    """Add the ``grows`` in order while the text stays within MAX_CHARS; a unit that does not
+    fit is left out (a shorter one after it may still fit). A step's detail brings a step not
+    shown yet into the list (up to MAX_STEPS steps)."""
+    for key, index in grows:
+        added = key == "detail" and index not in chosen
+        if added and len(chosen) >= MAX_STEPS:
+            continue
+        if added:
+            chosen.append(index)
+        target = details if key == "detail" else quotes if key == "quote" else None
+        if target is not None:
+            target.add(index)
+        else:
+            state[key] += 1
+        candidate = render()
+        if len(candidate) <= MAX_CHARS:
+            text = candidate
+            continue
+        if added:
+            chosen.remove(index)
+        if target is not None:
+            target.discard(index)
+        else:
+            state[key] -= 1
+    return text

@@ -25,7 +25,12 @@ from bot.answering.compose import (
     title_tokens,
 )
 from bot.answering.documents import Document, build_documents
-from bot.answering.followup import AnswerContext, FollowUpKind, follow_up_kind
+from bot.answering.followup import (
+    AnswerContext,
+    FollowUpKind,
+    follow_up_kind,
+    leaves_previous,
+)
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
 from bot.answering.sections import SectionVectors
@@ -109,6 +114,7 @@ class AnswerComposer:
         self.assignments = assignments
         """opdracht file path -> assignment number."""
         self.use_keys = True
+        self._words: dict[str, frozenset[str]] = {}
         """Let question keys pick files, sections and casussen (``knowledge/vragen/``)."""
 
     # Decisions ------------------------------------------------------------------------------
@@ -160,6 +166,10 @@ class AnswerComposer:
         if kind != "none" and self.intents is not None:
             own_vector = self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
+        if kind == "refer" and context is not None and self._leaves(text, context, k):
+            new = self._draft(text, None, k, "none")  # its own topic, answered elsewhere
+            if new.grounded and new.docs:
+                return new
         if kind == "refer" and context is not None and context.path not in \
                 [h.chunk.path for h in result.files()[:REFER_FILES]]:
             kind = "refine"  # the previous file is not about this: a new question with context
@@ -190,6 +200,25 @@ class AnswerComposer:
         if draft.docs:
             draft.context = AnswerContext(query, draft.docs[0].path, intent)
         return draft
+
+    def _leaves(self, text: str, context: AnswerContext, k: int) -> bool:
+        """A referring follow-up with a topic of its own that another file answers clearly
+        better than the previous one (``followup.leaves_previous``)."""
+        own = self.retriever.retrieve(text, k=k, normalised=True)
+        closeness: dict[str, float] = {}
+        for hit in own.hits:
+            closeness[hit.chunk.path] = max(closeness.get(hit.chunk.path, 0.0), hit.dense)
+        files = own.files()
+        return leaves_previous(text, context, closeness, files[0].chunk.path if files else "",
+                               self.doc_words)
+
+    def doc_words(self, path: str) -> frozenset[str]:
+        """The word stems of a file's text (cached)."""
+        if path not in self._words:
+            doc = self.docs.get(path)
+            text = " ".join(s.text for s in doc.sections) if doc is not None else ""
+            self._words[path] = frozenset(tokenize(text))
+        return self._words[path]
 
     def draft_for(self, result: RetrievalResult) -> Draft:
         """Compose for an existing retrieval result (no follow-up context, no new retrieval)."""
@@ -366,12 +395,14 @@ class AnswerComposer:
                                                      keys.files if keys else None)
         if not ranked:
             return
-        self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query)
+        self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
+                         vector=vector)
 
     def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
-                    question: str, focus: str = "") -> None:
+                    question: str, focus: str = "", vector: np.ndarray | None = None) -> None:
         assert self.advisor is not None
-        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus)
+        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus,
+                                     vector if vector is not None else draft.result.vector)
         draft.text = advice.text
         draft.docs = [casus.doc]
         draft.section_keys = [s.key for s in casus.doc.sections if not s.is_links][:1]
@@ -396,7 +427,7 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     glossary = Glossary.load(knowledge_dir)
     intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir,
                                  questions_dir)
-    advisor = CasusAdvisor(loaded.files, docs, embedder)
+    advisor = CasusAdvisor(loaded.files, docs, embedder, cache_dir)
     retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
     return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,

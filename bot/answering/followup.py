@@ -13,6 +13,7 @@ it is short and points back ("wat zit daar meestal achter?", "wat kan ik ze dan 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -98,3 +99,32 @@ def follow_up_kind(question: str) -> FollowUpKind:
             _REFERRING & set(words) or any(p in joined for p in _REFERRING_PAIRS)):
         return "refer"
     return "none"
+
+
+LEAVE_MARGIN = 0.02
+"""A referring follow-up leaves the previous file when, for its own words alone, another file
+is closer than the previous one by at least this much cosine similarity."""
+
+
+def own_topic(question: str, previous: str) -> list[str]:
+    """Topic words of a follow-up that the previous question did not have ("VOG", "kanalen",
+    "kaart"): what the follow-up brings of its own."""
+    before = set(content_tokens(previous))
+    return [t for t in content_tokens(question) if t not in before]
+
+
+def leaves_previous(question: str, context: AnswerContext, closeness: dict[str, float],
+                    best_path: str, words: Callable[[str], frozenset[str]]) -> bool:
+    """Whether a referring follow-up ("Moeten die ouders dan zo'n VOG hebben?") should be
+    answered as a new question instead of from the previous file. It leaves when it brings
+    topic words of its own (``own_topic``) that the best file for the follow-up alone
+    (``best_path``, retrieved without the previous question) has and the previous file lacks
+    (``words``: a file's word stems), and that file is clearly closer (``closeness``: file path
+    -> best cosine similarity of its passages to the follow-up alone, LEAVE_MARGIN). A truly
+    referring question ("en wat zeg ik dan letterlijk?", "wat zit daar achter?") stays."""
+    if not best_path or best_path == context.path:
+        return False
+    own = set(own_topic(question, context.question))
+    if not own & (words(best_path) - words(context.path)):
+        return False
+    return closeness.get(best_path, 0.0) - closeness.get(context.path, 0.0) >= LEAVE_MARGIN
