@@ -526,6 +526,23 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
 
+def test_fifth_heldout_answer_floors(base_services: Services) -> None:
+    """A fifth held-out set (70 questions, 50 files, 19 objections over all 19 casussen, 12
+    follow-up pairs, 18 English, 16 Flemish, 7 off-topic), written on 2026-11-30 by an
+    independent writer before round 5 started, evaluated on the code before round 5 (every key
+    fact 0.381, coverage 0.470, intent 0.786, right file 0.714, refusals 0/63, out of scope
+    refused 7/7) and once on round 5 as merged. Floors = what was reached; never lower them."""
+    report, detail = _answer_report(base_services, "answers_heldout5.yaml")
+    assert report.questions == 70
+    assert report.all_facts >= 0.428, detail  # 27/63
+    assert report.fact_coverage >= 0.511, detail  # 0.512
+    assert report.intent_accuracy >= 0.8, detail  # 56/70
+    assert report.in_scope_refusal_rate == 0, detail  # 0/63
+    assert report.oos_refused == 1, detail  # 7/7
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
 def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     """A fourth held-out set (70 questions, 50 files, 20 objections, 12 follow-up pairs, 21
     English, 18 Flemish, 7 off-topic), written on 2026-11-30 by an independent writer before
