@@ -58,7 +58,7 @@ TRAINING_FILE: Final = "_training.yaml"
 MODEL_FILE: Final = "_techniques_model.npz"
 FEATURE_VERSION: Final = "rp-features-3"
 """Bump when the features (structural or n-gram) change: it invalidates every stored model."""
-REGULARISATION_C: Final = 0.01
+REGULARISATION_C: Final = 0.02
 NGRAM_C: Final = 10.0
 """Regularisation of the n-gram model (TF-IDF rows are sparse and L2-normalised)."""
 MIX: Final = 0.6
