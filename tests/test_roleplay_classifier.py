@@ -74,13 +74,14 @@ HELDOUT4_F1 = {
 }
 
 # A fifth held-out set (300 replies, 9 scenarios), written on 2026-11-30 by another independent
-# writer before round 5 started and evaluated on the shipped model: micro-F1 0.825, every
-# technique >= 0.74 (docs/benchmarks.md section 15). Floors: measured F1 minus ~0.02.
-HELDOUT5_MICRO_F1 = 0.80
+# writer before round 5 started; evaluated on the round-2 model before round 5 (micro-F1 0.825)
+# and once on the round-5 model (candidate 4) after it was chosen on the gates above: micro-F1
+# 0.871, every technique >= 0.77 (docs/benchmarks.md section 15). Floors: measured F1 - ~0.02.
+HELDOUT5_MICRO_F1 = 0.85
 HELDOUT5_F1 = {
-    "luisteren": 0.87, "samenvatten": 0.81, "doorvragen": 0.92, "belang": 0.75,
-    "voorstel": 0.85, "tegenargumenteren": 0.72, "wegwuiven": 0.72, "druk": 0.72,
-    "zorg_negeren": 0.74,
+    "luisteren": 0.84, "samenvatten": 0.78, "doorvragen": 0.97, "belang": 0.77,
+    "voorstel": 0.87, "tegenargumenteren": 0.75, "wegwuiven": 0.88, "druk": 0.84,
+    "zorg_negeren": 0.90,
 }
 
 

@@ -97,7 +97,7 @@ def test_new_writers_left_out_floors(embedding_cache: Path, name: str) -> None:
                                           make_embedder(MODEL), embedding_cache)
     total = len(clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids))
     scores, exact, replies = ood.score(classifier, paths)
-    assert replies >= 490 and count <= total - replies + 10  # dev5d holds 497 replies
+    assert replies >= 497 and count <= total - replies + 10  # dev5d holds 497 replies
     print(f"\n{name} left out: {count} training replies, {replies} scored, exact match "
           f"{exact:.3f}\n" + clf.render_scores(scores))
     assert_floors(scores, micro, floors, book.ids)
