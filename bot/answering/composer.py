@@ -114,8 +114,9 @@ class AnswerComposer:
         self.assignments = assignments
         """opdracht file path -> assignment number."""
         self.use_keys = True
-        self._words: dict[str, frozenset[str]] = {}
         """Let question keys pick files, sections and casussen (``knowledge/vragen/``)."""
+        self._words: dict[str, frozenset[str]] = {}
+        """File path -> its word stems (``doc_words``)."""
 
     # Decisions ------------------------------------------------------------------------------
     def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
@@ -159,15 +160,22 @@ class AnswerComposer:
         return draft
 
     def _draft(self, text: str, context: AnswerContext | None, k: int,
-               kind: FollowUpKind) -> Draft:
+               kind: FollowUpKind, retrieved: RetrievalResult | None = None) -> Draft:
+        """``retrieved``: the retrieval for ``text`` alone, when done already (kind "none")."""
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
-        result = self.retriever.retrieve(query, k=k, normalised=True)
+        result = retrieved if retrieved is not None else \
+            self.retriever.retrieve(query, k=k, normalised=True)
+        # A referring follow-up is also retrieved on its own words (``_leaves``); that
+        # retrieval's query embedding is the follow-up's own vector, so it is embedded once.
+        own = self.retriever.retrieve(text, k=k, normalised=True) \
+            if kind == "refer" and context is not None else None
         own_vector = result.vector
         if kind != "none" and self.intents is not None:
-            own_vector = self.intents.embedder.encode_queries([text])[0]
+            own_vector = own.vector if own is not None else \
+                self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
-        if kind == "refer" and context is not None and self._leaves(text, context, k):
-            new = self._draft(text, None, k, "none")  # its own topic, answered elsewhere
+        if own is not None and context is not None and self._leaves(text, context, own):
+            new = self._draft(text, None, k, "none", own)  # its own topic, answered elsewhere
             if new.grounded and new.docs:
                 return new
         if kind == "refer" and context is not None and context.path not in \
@@ -201,10 +209,10 @@ class AnswerComposer:
             draft.context = AnswerContext(query, draft.docs[0].path, intent)
         return draft
 
-    def _leaves(self, text: str, context: AnswerContext, k: int) -> bool:
-        """A referring follow-up with a topic of its own that another file answers clearly
-        better than the previous one (``followup.leaves_previous``)."""
-        own = self.retriever.retrieve(text, k=k, normalised=True)
+    def _leaves(self, text: str, context: AnswerContext, own: RetrievalResult) -> bool:
+        """A referring follow-up with a topic of its own (``own``: its retrieval alone) that
+        another file answers clearly better than the previous one
+        (``followup.leaves_previous``)."""
         closeness: dict[str, float] = {}
         for hit in own.hits:
             closeness[hit.chunk.path] = max(closeness.get(hit.chunk.path, 0.0), hit.dense)
