@@ -9,10 +9,10 @@ Layout in ``DATA_DIR/index``:
   hashes, so a changed key file re-ingests. Kept next to the manifest, not in Chroma, so the
   embedded store and server mode work alike.
 
-Collections are named by content: model + chunker settings + the chunks (ids derived from each
-file's content hash, and paths). Never by the Chroma URL, so replicas that index the same
-knowledge share one collection however they spell the server's address, and a replica with newer
-knowledge writes a *new* collection instead of changing the one others read.
+Collections are named by content: model + chunker settings + search layout + the chunks (ids
+derived from each file's content hash, and paths). Never by the Chroma URL, so replicas that
+index the same knowledge share one collection however they spell the server's address, and a
+replica with newer knowledge writes a *new* collection instead of changing the one others read.
 
 Crash safety: the new collection is filled *before* the manifest is replaced; readers use only
 the manifest's collection, so a crash at any point leaves the previous index usable. Old
@@ -47,6 +47,7 @@ from bot.retrieval.vectorstore import (
     META_CHUNKS,
     META_CREATED,
     META_SIGNATURE,
+    SEARCH_LAYOUT,
     VectorStore,
     collection_count,
     collection_names,
@@ -167,8 +168,11 @@ class IngestReport:
 
 
 def signature_for(embedder: Embedder, max_chars: int) -> dict[str, Any]:
-    """What the vectors depend on; any change means embedding everything again."""
-    return {"model": embedder.name, "chunk_chars": max_chars, "chunker": CHUNKER_VERSION}
+    """What the index depends on: the vectors (model, chunker settings; a change there means
+    embedding everything again) and the collection's search layout (a change there builds a new
+    collection from the stored vectors)."""
+    return {"model": embedder.name, "chunk_chars": max_chars, "chunker": CHUNKER_VERSION,
+            "search": SEARCH_LAYOUT}
 
 
 def _core(signature: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +181,10 @@ def _core(signature: dict[str, Any]) -> dict[str, Any]:
 
 
 def signature_digest(signature: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(_core(signature), sort_keys=True).encode()).hexdigest()[:16]
+    """Identity of the vectors (stored on each collection): collections with the same digest
+    hold interchangeable vectors, whatever their search layout."""
+    vectors = {k: v for k, v in _core(signature).items() if k != "search"}
+    return hashlib.sha256(json.dumps(vectors, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def collection_name(signature: dict[str, Any], chunks: list[Chunk]) -> str:
@@ -285,7 +292,8 @@ class Indexer:
         store = VectorStore(self.client(), manifest.collection, self.embedder, create=True,
                             metadata={META_SIGNATURE: signature_digest(signature),
                                       META_CHUNKS: len(manifest.chunks),
-                                      "wijkwijs_model": self.embedder.name})
+                                      "wijkwijs_model": self.embedder.name},
+                            expected=len(manifest.chunks))
         self._stores.append(store)  # our lease protects it until close() or exit
         present = store.all_ids()
         missing = [c for c in manifest.chunks if c.id not in present]
