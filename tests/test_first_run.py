@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -34,6 +35,9 @@ class Terminal:
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         pid, fd = pty.fork()
         if pid == 0:  # pragma: no cover - the child
+            # As on a real terminal: a test run started in the background (where the shell
+            # ignores SIGINT, and Python keeps it ignored) must not make Ctrl-C a no-op.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.chdir(cwd)
             os.execve(sys.executable, [sys.executable, "-m", "bot.cli", *args], env)
         self.pid, self.fd, self.output, self.closed = pid, fd, "", False
@@ -65,6 +69,11 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while not self.closed and time.monotonic() < deadline:
             self._read(1.0)
+        if not self.closed:  # still running: stop it rather than wait forever
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            raise AssertionError(f"still running after {timeout:.0f} s:\n{self.output}")
         _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
         return os.waitstatus_to_exitcode(status)
