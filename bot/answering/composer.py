@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import texts as at
+from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
 from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
 from bot.answering.compose import (
@@ -42,10 +43,13 @@ RESCUE_DENSE = 0.82
 """Not grounded by retrieval alone, but the intent model is sure it is a course question and the
 material is reasonably close (English, Flemish): answer."""
 RESCUE_MAX_OOS = 0.15
-VETO_OOS = 0.45
+VETO_OOS = 0.40
 VETO_MAX_DENSE = 0.90
 """Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
 refuse, unless the dense similarity is at least VETO_MAX_DENSE."""
+KEY_IN_SCOPE = 0.93
+"""...or unless a participant question of ``knowledge/vragen/`` is at least this close (cosine
+of query embeddings, any language): the question is one people ask about the material."""
 FOLLOW_UP_OWN_INTENT = 0.40
 """A pure follow-up keeps the previous intent unless its own intent is at least this sure."""
 REFINE_OWN_INTENT = 0.60
@@ -121,9 +125,29 @@ class AnswerComposer:
         p_oos = pred.p("buiten_scope")
         if result.grounded:
             return not (p_oos >= VETO_OOS and pred.intent == "buiten_scope" and
-                        result.best_dense < VETO_MAX_DENSE)
+                        result.best_dense < VETO_MAX_DENSE and
+                        self._best_key(result) < KEY_IN_SCOPE)
         return bool(result.hits) and p_oos <= RESCUE_MAX_OOS and \
             result.best_dense >= RESCUE_DENSE
+
+    def asked_for(self, text: str, pred: IntentPrediction | None) -> IntentPrediction | None:
+        """A story recognised as an objection whose asking sentence asks what something is or
+        why ("... Wat bedoelt ze daarmee?") gets that intent (one extra query embedding, only
+        for questions of two or more sentences recognised as ``weerstand``)."""
+        if pred is None or pred.intent != "weerstand" or self.intents is None:
+            return pred
+        ask = ask_sentence(text)
+        if not ask:
+            return pred
+        own = self.intents.predict(ask)
+        if own.intent not in ASK_INTENTS or own.confidence < ASK_MIN:
+            return pred
+        merged = {k: (v + own.p(k)) / 2 for k, v in pred.probabilities.items()}
+        return IntentPrediction(own.intent, merged[own.intent], merged)
+
+    def _best_key(self, result: RetrievalResult) -> float:
+        keys = self._retrieved_keys(result)
+        return max(keys.files.values(), default=0.0) if keys is not None else 0.0
 
     @staticmethod
     def answer_intent(pred: IntentPrediction | None) -> str:
@@ -160,6 +184,8 @@ class AnswerComposer:
         if kind != "none" and self.intents is not None:
             own_vector = self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
+        if kind == "none":
+            pred = self.asked_for(text, pred)
         if kind == "refer" and context is not None and context.path not in \
                 [h.chunk.path for h in result.files()[:REFER_FILES]]:
             kind = "refine"  # the previous file is not about this: a new question with context
