@@ -239,7 +239,8 @@ def test_extra_intent_batches_are_read_beside_intenties_yaml(tmp_path: Path) -> 
     assert [p.name for p in im.intent_files(knowledge)] == \
         ["intenties.yaml", "intenties-a.yaml", "intenties-b.yaml"]
     hand = load_training_set(knowledge).hand
-    assert hand == only_main + [
+    assert hand == [
+        *only_main,
         ("De school reageert niet op mijn mails. Hoe krijg ik ze mee?", "weerstand"),
         ("Mijn teamleider noemt het steeds kwartiermaken. Wat is dat eigenlijk?", "definitie")]
     (knowledge / "intenties-c.yaml").write_text("intents:\n  onbekend: [x]\n", encoding="utf-8")
