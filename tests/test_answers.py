@@ -39,7 +39,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.475, 0.586, 0.688  # round 4 as merged, measured
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.562, 0.682, 0.844  # round 5: 45/80, 0.683, 76/90
 
 
 def section_text(services: Services, path: str, intent: str, question: str = "") -> str:
@@ -297,7 +297,7 @@ def test_answer_eval_floors_dev2(base_services: Services) -> None:
     assert report.questions >= 50
     assert report.all_facts >= 0.921, detail  # 47/51 measured (round 4; 0.784 in round 3)
     assert report.fact_coverage >= 0.919, detail  # 0.920 measured (round 4; 0.827 in round 3)
-    assert report.intent_accuracy >= 0.91, detail  # 0.912 measured
+    assert report.intent_accuracy >= 0.929, detail  # 0.930 measured (round 5; 0.912 before)
     assert report.in_scope_refusal_rate <= 0.0, detail
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -315,7 +315,23 @@ def test_answer_eval_floors_dev3(base_services: Services) -> None:
     assert report.fact_coverage >= DEV3_COVERAGE, detail
     assert report.intent_accuracy >= DEV3_INTENT, detail
     assert report.in_scope_refusal_rate <= 0.0, detail
-    assert report.oos_refused >= 0.5, detail  # 5/10: near-topic questions still answered
+    assert report.oos_refused >= 0.9, detail  # 9/10 (round 5; 5/10 as round 4 merged)
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
+def test_answer_eval_floors_dev4(base_services: Services) -> None:
+    """Fourth dev set (round 5, 90 questions by a new writer: stories, English, Flemish,
+    near-topic off-topic; measured before any round-5 change: every key fact 0.423, coverage
+    0.497, intent 0.700, refusals 3/78 (English 3/20), out of scope refused 8/12). Floors = what
+    round 5 reached (docs/benchmarks.md, "Round 5: intent"); never lower them."""
+    report, detail = _answer_report(base_services, "answers_dev4.yaml")
+    assert report.questions >= 90
+    assert report.all_facts >= 0.474, detail  # 37/78
+    assert report.fact_coverage >= 0.552, detail  # 0.553
+    assert report.intent_accuracy >= 0.833, detail  # 75/90 (0.700 before)
+    assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
+    assert report.oos_refused >= 0.83, detail  # 10/12 (8/12 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
