@@ -50,6 +50,12 @@ material is reasonably close (English, Flemish): answer. Round 6: 0.80 (was 0.82
 does the course cover?" (dev4, dev5: off-topic probability 0.01-0.02, dense 0.80-0.81) was
 refused; no off-topic dev question has an off-topic probability <= RESCUE_MAX_OOS."""
 RESCUE_MAX_OOS = 0.15
+LEAVE_RESCUE_DENSE = 0.82
+"""With a previous answer at hand, the rescue needs round 5's RESCUE_DENSE: a question the
+retriever does not ground that is only this close to the material is answered as a follow-up
+(``FALLBACK_*``) or, as a referring follow-up, does not leave the previous topic (dev4: "And the
+ones with lots of power but little interest?", dense 0.817, was answered from a casus instead
+of the Mendelow matrix it follows at 0.80)."""
 VETO_OOS = 0.45
 VETO_MAX_DENSE = 0.92
 """Grounded by retrieval but the intent model finds off-topic the likeliest at >= VETO_OOS:
@@ -141,7 +147,8 @@ class AnswerComposer:
     def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
         return None if self.intents is None else self.intents.predict(text, vector)
 
-    def grounded(self, result: RetrievalResult, pred: IntentPrediction | None) -> bool:
+    def grounded(self, result: RetrievalResult, pred: IntentPrediction | None,
+                 rescue_dense: float = RESCUE_DENSE) -> bool:
         if pred is None:
             return result.grounded
         p_oos = pred.p("buiten_scope")
@@ -150,7 +157,7 @@ class AnswerComposer:
                         result.best_dense < VETO_MAX_DENSE and
                         self._best_key(result) < KEY_IN_SCOPE)
         return bool(result.hits) and p_oos <= RESCUE_MAX_OOS and \
-            result.best_dense >= RESCUE_DENSE
+            result.best_dense >= rescue_dense
 
     def asked_for(self, text: str, pred: IntentPrediction | None) -> IntentPrediction | None:
         """A story recognised as an objection whose asking sentence asks what something is or
@@ -215,8 +222,9 @@ class AnswerComposer:
         pred = self.predict(text, own_vector)
         if own is not None and context is not None and self._leaves(text, context, own):
             new = self._draft(text, None, k, "none", own)  # its own topic, answered elsewhere
-            if new.grounded and new.docs:
-                return new
+            if new.grounded and new.docs and (new.result.grounded or
+                                              new.result.best_dense >= LEAVE_RESCUE_DENSE):
+                return new  # its own topic, firmly (``LEAVE_RESCUE_DENSE``)
         if kind == "none":
             pred = self.asked_for(text, pred)
         if kind == "refer" and context is not None and context.path not in \
@@ -235,7 +243,8 @@ class AnswerComposer:
             draft.context = AnswerContext(context.question, context.path, intent)
             return draft
         intent = self.answer_intent(pred)
-        grounded = self.grounded(result, pred)
+        grounded = self.grounded(result, pred,
+                                 RESCUE_DENSE if context is None else LEAVE_RESCUE_DENSE)
         if kind == "refine":
             assert context is not None
             grounded = grounded or bool(result.hits)
