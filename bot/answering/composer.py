@@ -67,7 +67,7 @@ question keys of ``knowledge/vragen/`` (participant questions, each scored with 
 *other* key) and the dev sets' first questions, against their 71 off-topic ones (40 of dev5,
 close to the course's world). The salary-scale questions (three dev sets) reach dense
 0.90-0.91 and a key at 0.94 because "community librarian" is in them; 0.40 refuses more
-off-topic questions but also Flemish library-policy and privacy keys (0.40-0.50)."""
+off-topic questions but also keys on Flemish library policy and privacy (0.40-0.50)."""
 KEY_IN_SCOPE = 0.95
 """...or unless a participant question of ``knowledge/vragen/`` is at least this close (cosine
 of query embeddings, any language): the question is one people ask about the material. Round 6:
