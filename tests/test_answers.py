@@ -24,6 +24,9 @@ from bot.answering.evaluation import (
 )
 from bot.answering.intent import (
     INTENTS,
+    IntentPrediction,
+    intent_files,
+    load_hand_examples,
     load_intent_examples,
     load_training_set,
 )
@@ -36,7 +39,10 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.5, 0.625, 0.688  # round 5 (casus5): 40/80, 0.626
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.562, 0.682, 0.822  # round 5: 45/80, 0.683 (answers5)
+# Round 6: intent 74/90 = 0.822 with the casus advice and follow-ups of main merged in
+# (0.844 on branch answers5 alone, 0.688 on main; two follow-ups now leave or keep the
+# previous topic under another intent): the floor holds what the merged code reaches.
 
 
 def section_text(services: Services, path: str, intent: str, question: str = "") -> str:
@@ -243,6 +249,10 @@ def test_intent_training_set_is_large_and_labelled() -> None:
     examples = load_intent_examples(ROOT / "knowledge" / "intenties.yaml")
     assert len(examples) >= 300
     assert {label for _, label in examples} == set(INTENTS)
+    # Round 5: two more writers' batches (intenties-a/-b.yaml, about 420 each) are read too.
+    assert len(intent_files(ROOT / "knowledge")) >= 3
+    examples = load_hand_examples(ROOT / "knowledge")
+    assert len(examples) >= 1200
     # Every answer eval set, dev and held-out (a held-out question once sat in intenties.yaml).
     dev = {same_question(q.question) for path in sorted(EVAL.glob("answers*.yaml"))
            for q in load_answer_questions(path)}
@@ -294,9 +304,11 @@ def test_answer_eval_floors_dev2(base_services: Services) -> None:
     before); never lower them."""
     report, detail = _answer_report(base_services, "answers_dev2.yaml")
     assert report.questions >= 50
-    assert report.all_facts >= 0.784, detail  # 40/51 measured (round 3: question keys)
-    assert report.fact_coverage >= 0.826, detail  # 0.827 measured (round 3)
-    assert report.intent_accuracy >= 0.91, detail  # 0.912 measured
+    # 46/51 as merged in round 6 (47/51 on branch answers5 alone, whose floor was 0.921;
+    # main's casus ranking loses one concern sentence, docs/benchmarks.md "Round 5")
+    assert report.all_facts >= 0.901, detail
+    assert report.fact_coverage >= 0.906, detail  # 0.907 as merged (0.920 on answers5 alone)
+    assert report.intent_accuracy >= 0.929, detail  # 0.930 measured (round 5; 0.912 before)
     assert report.in_scope_refusal_rate <= 0.0, detail
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -314,7 +326,41 @@ def test_answer_eval_floors_dev3(base_services: Services) -> None:
     assert report.fact_coverage >= DEV3_COVERAGE, detail
     assert report.intent_accuracy >= DEV3_INTENT, detail
     assert report.in_scope_refusal_rate <= 0.0, detail
-    assert report.oos_refused >= 0.5, detail  # 5/10: near-topic questions still answered
+    assert report.oos_refused >= 0.9, detail  # 9/10 (round 5; 5/10 as round 4 merged)
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
+def test_answer_eval_floors_dev4(base_services: Services) -> None:
+    """Fourth dev set (round 5, 90 questions by a new writer: stories, English, Flemish,
+    near-topic off-topic; measured before any round-5 change: every key fact 0.423, coverage
+    0.497, intent 0.700, refusals 3/78 (English 3/20), out of scope refused 8/12). Floors = what
+    round 5 reached (docs/benchmarks.md, "Round 5: intent"); never lower them."""
+    report, detail = _answer_report(base_services, "answers_dev4.yaml")
+    assert report.questions >= 90
+    assert report.all_facts >= 0.474, detail  # 37/78
+    assert report.fact_coverage >= 0.552, detail  # 0.553
+    assert report.intent_accuracy >= 0.833, detail  # 75/90 (0.700 before)
+    assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
+    assert report.oos_refused >= 0.83, detail  # 10/12 (8/12 before)
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
+def test_answer_eval_floors_dev5(base_services: Services) -> None:
+    """Fifth dev set (round 6, 100 questions, no follow-ups: 40 off-topic questions close to the
+    course's world (library operations, staff matters, IT, course words in another sense), 25
+    English, 20 Flemish); measured on the merged round-5 code before any round-6 change: every
+    key fact 0.450, coverage 0.537, intent 0.780, refusals 4/60 (English 4/15), out of scope
+    refused 34/40. Floors = what round 6 reached minus 0.02 (docs/benchmarks.md, "Round 6");
+    never lower them."""
+    report, detail = _answer_report(base_services, "answers_dev5.yaml")
+    assert report.questions == 100
+    assert report.all_facts >= 0.43, detail  # 27/60
+    assert report.fact_coverage >= 0.529, detail  # 0.549
+    assert report.intent_accuracy >= 0.78, detail  # 80/100
+    assert report.in_scope_refusal_rate <= 0.067, detail  # 4/60 (3 English)
+    assert report.oos_refused >= 0.855, detail  # 35/40 (34/40 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
@@ -343,6 +389,77 @@ def test_casus_advice_names_every_step_and_pitfall_and_the_concern_the_story_tel
             assert lead.rstrip(".") in advice, lead
     for lead in re.findall(r"\*\*([^*]+?)\.?\*\*", poor.text):
         assert lead.rstrip(".") in advice, lead
+
+
+def test_a_story_asking_what_something_is_gets_a_definition(base_services: Services) -> None:
+    composer = base_services.answers.composer
+    assert composer is not None
+    story = composer.glossary.normalise(
+        "Mijn teamleider schreef in de kantlijn van mijn plan dat ik een krachtenveldanalyse "
+        "moet maken. Ik heb geen idee. Wat is dat eigenlijk?")
+    labels = INTENTS
+    objection = IntentPrediction("weerstand", 0.7, {k: 0.7 if k == "weerstand" else 0.3 / 8
+                                                   for k in labels})
+    asked = composer.asked_for(story, objection)
+    assert asked is not None and asked.intent == "definitie"
+    # one sentence: the whole question is the ask, nothing changes
+    assert composer.asked_for("wat is een krachtenveldanalyse", objection) is objection
+
+
+def test_the_intent_model_reads_a_story_by_what_it_asks(base_services: Services) -> None:
+    """Round 5 data (story-form questions): a story naming a manager that asks a definition,
+    steps or a reason is not taken for an objection; one that describes resistance still is."""
+    composer = base_services.answers.composer
+    assert composer is not None and composer.intents is not None
+    stories = {
+        "Onze regiomanager blijft zeggen dat we voor de subsidie een theory of change nodig "
+        "hebben. Ik knik dan maar. Wat houdt dat eigenlijk in?": "definitie",
+        "My supervisor asked me to map the neighbourhood before we start anything. I have never "
+        "done that. Where do I begin?": "stappen",
+        "Mijn leidinggevende wil dat ik elke week een uur de wijk in ga. Mijn collega's vinden "
+        "dat vreemd. Waarom zou een bibliotheek dat doen?": "waarom",
+        "Mijn teamleider zegt dat er echt geen tijd is voor buurtwerk naast de balie en wil er "
+        "niet over praten. Hoe krijg ik hem mee?": "weerstand",
+    }
+    trained = {same_question(q) for q, _ in load_hand_examples(ROOT / "knowledge")}
+    for story, intent in stories.items():
+        assert same_question(story) not in trained
+        text = composer.glossary.normalise(story)
+        assert composer.intents.predict(text).intent == intent, story
+
+
+def test_a_close_question_key_keeps_an_in_scope_question_from_the_off_topic_veto(
+        base_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.answering.composer as composer_module
+
+    composer = base_services.answers.composer
+    assert composer is not None
+    result = composer.retriever.retrieve("Hoe lang duurt een pitch?", k=5)  # a question key
+    veto = IntentPrediction("buiten_scope", 0.6, {k: 0.6 if k == "buiten_scope" else 0.05
+                                                 for k in INTENTS})
+    assert result.grounded and result.best_dense < composer_module.VETO_MAX_DENSE
+    assert composer._best_key(result) >= composer_module.KEY_IN_SCOPE
+    assert composer.grounded(result, veto)
+    monkeypatch.setattr(composer_module, "KEY_IN_SCOPE", 1.01)
+    assert not composer.grounded(result, veto)
+
+
+def test_an_off_topic_question_that_names_the_role_is_refused(
+        base_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round 6: a staff question naming "community librarian" is close to the material by its
+    words (dense >= 0.90, a question key about the role at ~0.94), yet it is not in it; the
+    off-topic veto holds up to VETO_MAX_DENSE 0.92 and KEY_IN_SCOPE 0.95."""
+    import bot.answering.composer as composer_module
+
+    question = "Hoeveel verdient een community librarian per maand?"
+    answer = base_services.answers.ask(question)
+    assert not answer.grounded
+    composer = base_services.answers.composer
+    assert composer is not None
+    result = composer.retriever.retrieve(composer.glossary.normalise(question), k=5)
+    assert result.grounded and result.best_dense >= 0.90  # retrieval alone would answer
+    monkeypatch.setattr(composer_module, "VETO_MAX_DENSE", 0.90)  # round 5's setting
+    assert base_services.answers.ask(question).grounded
 
 
 def test_a_question_refused_alone_is_answered_as_a_follow_up(services: Services) -> None:

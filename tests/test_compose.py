@@ -139,6 +139,16 @@ def test_a_section_whose_question_keys_match_clearly_better_answers() -> None:
     assert pick_section(doc, "voorbeeld", [], keys=keys).heading != "Valkuilen"  # type: ignore[union-attr]
 
 
+def test_the_asking_sentence_of_a_story() -> None:
+    from bot.answering.ask import ask_sentence
+
+    assert ask_sentence("wat is een draaiboek?") == ""  # one sentence: the whole is the ask
+    story = ("Mijn collega zei in het overleg dat ons doel niet SMART is. Ik knikte maar. "
+             "Wat bedoelt ze daarmee? Ik wil het graag goed doen.")
+    assert ask_sentence(story) == "Wat bedoelt ze daarmee?"
+    assert ask_sentence("We hebben een plan. Help me verder.") == "Help me verder."
+
+
 def test_a_follow_up_takes_a_specific_section_without_a_margin() -> None:
     from bot.answering.compose import FOLLOW_UP_MARGIN, SPECIFIC_MARGIN
 

@@ -220,3 +220,29 @@ def test_batch_prediction_equals_single(tmp_path: Path) -> None:
         assert pred.probabilities == pytest.approx(model.predict(text).probabilities)
     assert np.isclose(sum(batch[0].probabilities.values()), 1.0)
     assert im.AGREEMENT > 0  # the filter is on
+
+
+def test_extra_intent_batches_are_read_beside_intenties_yaml(tmp_path: Path) -> None:
+    """Round 5: ``intenties-*.yaml`` batches are hand-labelled examples too (name order, a
+    question already labelled earlier is not repeated); other yaml files are not read."""
+    knowledge = knowledge_copy(tmp_path)
+    only_main = load_training_set(knowledge).hand
+    first = only_main[0][0]
+    (knowledge / "intenties-b.yaml").write_text(yaml.safe_dump({"intents": {
+        "definitie": ["Mijn teamleider noemt het steeds kwartiermaken. Wat is dat eigenlijk?"],
+        "buiten_scope": [first.upper() + "!"]}}), encoding="utf-8")  # a repeat: left out
+    (knowledge / "intenties-a.yaml").write_text(yaml.safe_dump({"intents": {
+        "weerstand": ["De school reageert niet op mijn mails. Hoe krijg ik ze mee?"]}}),
+        encoding="utf-8")
+    (knowledge / "andere-intenties.yaml").write_text(yaml.safe_dump({"intents": {
+        "stappen": ["niet meegelezen"]}}), encoding="utf-8")
+    assert [p.name for p in im.intent_files(knowledge)] == \
+        ["intenties.yaml", "intenties-a.yaml", "intenties-b.yaml"]
+    hand = load_training_set(knowledge).hand
+    assert hand == [
+        *only_main,
+        ("De school reageert niet op mijn mails. Hoe krijg ik ze mee?", "weerstand"),
+        ("Mijn teamleider noemt het steeds kwartiermaken. Wat is dat eigenlijk?", "definitie")]
+    (knowledge / "intenties-c.yaml").write_text("intents:\n  onbekend: [x]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown intent"):
+        load_training_set(knowledge)

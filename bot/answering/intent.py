@@ -3,7 +3,8 @@
 A scikit-learn logistic regression over the query embedding the retriever already computes
 (multilingual, so English and Flemish questions land near their Dutch counterparts) plus
 character n-grams of the question (cheap, catches "hoe", "waarom", "valkuil", "opdracht 3").
-Trained at start-up from the hand-labelled questions in ``knowledge/intenties.yaml`` plus the
+Trained at start-up from the hand-labelled questions in ``knowledge/intenties.yaml`` (and the
+batches ``knowledge/intenties-*.yaml``) plus the
 question keys in ``knowledge/vragen/`` labelled by where they sit (bot/answering/intent_sources.py).
 Training embeddings are cached per text in the data directory, the fitted model by a hash of
 everything it was fitted on: a warm start loads it in milliseconds.
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 INTENTS = ("definitie", "stappen", "waarom", "valkuilen", "voorbeeld", "opdracht", "cursus",
            "weerstand", "buiten_scope")
 INTENT_FILE = "intenties.yaml"
+EXTRA_INTENT_FILES = "intenties-*.yaml"
+"""More hand-labelled batches next to ``INTENT_FILE`` (one file per writer: round 5's
+story-form, English, Flemish and near-topic off-topic questions), read in name order."""
 SEED = 13
 EMBEDDING_WEIGHT = 1.0
 C = 4.0
@@ -204,10 +208,30 @@ class TrainingSet:
     """From the question keys, labelled by their section (before the agreement filter)."""
 
 
+def intent_files(knowledge_dir: Path) -> list[Path]:
+    """``intenties.yaml`` and the extra batches ``intenties-*.yaml`` beside it."""
+    main = knowledge_dir / INTENT_FILE
+    extra = sorted(p for p in knowledge_dir.glob(EXTRA_INTENT_FILES) if p.is_file())
+    return ([main] if main.is_file() else []) + extra
+
+
+def load_hand_examples(knowledge_dir: Path) -> list[tuple[str, str]]:
+    """Every hand-labelled question of ``intent_files``, without repeats (first label wins)."""
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for path in intent_files(knowledge_dir):
+        for question, label in load_intent_examples(path):
+            key = same_question(question)
+            if key not in seen:
+                seen.add(key)
+                out.append((question, label))
+    return out
+
+
 def load_training_set(knowledge_dir: Path, questions_dir: Path | None = None) -> TrainingSet:
     """The hand-labelled questions and, when the question keys folder exists, the derived ones
     (minus those equal to a hand-labelled question or listed under ``exclude``)."""
-    hand = load_intent_examples(knowledge_dir / INTENT_FILE)
+    hand = load_hand_examples(knowledge_dir)
     folder = questions_folder(knowledge_dir, questions_dir)
     sections_path = knowledge_dir / SECTIONS_FILE
     if not folder.is_dir() or not sections_path.is_file():
