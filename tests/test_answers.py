@@ -151,6 +151,21 @@ def test_offline_follow_ups_use_the_stored_context_and_nieuw_clears_it(
     assert not after.sources or after.sources[0].path != "lesstof/draaiboek-opstellen.md"
 
 
+def test_a_short_how_after_a_definition_gets_the_steps(services: Services) -> None:
+    """Found by trying the bot (round 6): "en hoe word ik dat?" after "wat is een community
+    librarian?" predicts stappen at 0.57, below the confident-own-intent bar, and kept the
+    previous intent, so it got a second definition (derde plek, kwartiermaken). A previous
+    intent that is implausible for the follow-up is not kept."""
+    user = 81
+    first = services.ask_offline(user, "wat is een community librarian eigenlijk?")
+    assert first.sources[0].path == "lesstof/rol-en-definities.md"
+    second = services.ask_offline(user, "en hoe word ik dat?")
+    assert second.intent == "stappen"
+    assert second.answer == section_text(services, "lesstof/rol-en-definities.md", "stappen",
+                                         "en hoe word ik dat?")
+    assert "derde plek" not in second.answer
+
+
 def test_refining_follow_up_switches_casus(services: Services) -> None:
     user = 78
     first = services.ask_offline(user, "mijn teamleider zegt dat er geen tijd is")

@@ -79,6 +79,11 @@ doe ik dat", "welke stappen dan?") made short follow-ups surer of a new intent: 
 follow-ups of the four dev sets the own-or-previous intent was right 31 times at 0.40, 34 at
 0.45."""
 REFINE_OWN_INTENT = 0.60
+REFINE_PREVIOUS_PLAUSIBLE = 0.05
+"""A short follow-up ("en hoe word ik dat?") keeps the previous question's intent unless it
+clearly asks something else: its own intent reaches REFINE_OWN_INTENT, or the previous intent
+is implausible for it (its probability below this) — "hoe" after "wat is" asks for steps, not
+for another definition."""
 TITLE_BOOST = 1.5
 HEADING_BOOST = 1.3
 ASSIGNMENT_FILE_PENALTY = 0.6
@@ -251,8 +256,9 @@ class AnswerComposer:
         if kind == "refine":
             assert context is not None
             grounded = grounded or bool(result.hits)
-            if pred is None or pred.confidence < REFINE_OWN_INTENT or \
-                    pred.intent == "buiten_scope":
+            if pred is None or pred.intent == "buiten_scope" or (
+                    pred.confidence < REFINE_OWN_INTENT and
+                    pred.p(context.intent) >= REFINE_PREVIOUS_PLAUSIBLE):
                 intent = context.intent
         draft = Draft(grounded, intent, pred, result, follow_up=kind)
         if not grounded:
