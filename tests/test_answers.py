@@ -545,10 +545,10 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     the advice, refused-alone follow-ups) 0.649 / 0.724, refusals 1/57. The target (0.85,
     issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout.yaml")
-    assert report.all_facts >= 0.649, detail  # 37/57 (round 4)
-    assert report.fact_coverage >= 0.723, detail  # 0.724
-    assert report.intent_accuracy >= 0.95, detail  # 0.952
-    assert report.in_scope_refusal_rate <= 0.018, detail  # 1/57
+    assert report.all_facts >= 0.719, detail  # 41/57 (round 6)
+    assert report.fact_coverage >= 0.786, detail  # 0.787
+    assert report.intent_accuracy >= 0.983, detail  # 0.984
+    assert report.in_scope_refusal_rate == 0, detail  # 0/57
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     intents = evaluate_intents(base_services.answers,
@@ -564,10 +564,10 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.641, intent 0.829, refusals 2/64. Floors = what was
     reached; never lower them. The target (0.85, issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout2.yaml")
-    assert report.all_facts >= 0.577, detail  # 37/64
-    assert report.fact_coverage >= 0.640, detail  # 0.641 (round 4)
-    assert report.intent_accuracy >= 0.828, detail  # 0.829
-    assert report.in_scope_refusal_rate <= 0.032, detail  # 2/64
+    assert report.all_facts >= 0.671, detail  # 43/64 (round 6)
+    assert report.fact_coverage >= 0.717, detail  # 0.718
+    assert report.intent_accuracy >= 0.899, detail  # 0.900
+    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/64
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
@@ -650,11 +650,11 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.546, detail  # 35/64 (round 4)
-    assert report.fact_coverage >= 0.603, detail  # 0.604
-    assert report.intent_accuracy >= 0.713, detail  # 0.714
-    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/64
-    assert report.oos_refused >= 0.83, detail  # 5/6
+    assert report.all_facts >= 0.593, detail  # 38/64 (round 6)
+    assert report.fact_coverage >= 0.638, detail  # 0.639
+    assert report.intent_accuracy >= 0.813, detail  # 0.814
+    assert report.in_scope_refusal_rate == 0, detail  # 0/64
+    assert report.oos_refused == 1, detail  # 6/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
 
@@ -687,9 +687,9 @@ def test_fifth_heldout_answer_floors(base_services: Services) -> None:
     reached; never lower them."""
     report, detail = _answer_report(base_services, "answers_heldout5.yaml")
     assert report.questions == 70
-    assert report.all_facts >= 0.428, detail  # 27/63
-    assert report.fact_coverage >= 0.511, detail  # 0.512
-    assert report.intent_accuracy >= 0.799, detail  # 56/70
+    assert report.all_facts >= 0.491, detail  # 31/63 (round 6)
+    assert report.fact_coverage >= 0.560, detail  # 0.561
+    assert report.intent_accuracy >= 0.870, detail  # 61/70
     assert report.in_scope_refusal_rate == 0, detail  # 0/63
     assert report.oos_refused == 1, detail  # 7/7
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -704,10 +704,10 @@ def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     Floors = what was reached; never lower them. The targets (issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout4.yaml")
     assert report.questions == 70
-    assert report.all_facts >= 0.476, detail  # 30/63
-    assert report.fact_coverage >= 0.529, detail  # 0.530
-    assert report.intent_accuracy >= 0.714, detail  # 50/70
-    assert report.in_scope_refusal_rate <= 0.064, detail  # 4/63, all English
+    assert report.all_facts >= 0.571, detail  # 36/63 (round 6)
+    assert report.fact_coverage >= 0.639, detail  # 0.640
+    assert report.intent_accuracy >= 0.842, detail  # 59/70
+    assert report.in_scope_refusal_rate == 0, detail  # 0/63
     assert report.oos_refused >= 0.57, detail  # 4/7
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
