@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.retrieval.index import Indexer, Manifest, signature_digest
+from bot.retrieval.index import Manifest, signature_digest
 from bot.retrieval.retriever import HybridRetriever
 from bot.retrieval.vectorstore import (
     META_SIGNATURE,
@@ -20,7 +20,7 @@ from bot.retrieval.vectorstore import (
     make_client,
 )
 from tests.conftest import HashEmbedder
-from tests.test_ingest import kdir  # noqa: F401  (fixture)
+from tests.test_ingest import indexer, kdir  # noqa: F401  (kdir: fixture)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -47,7 +47,7 @@ def test_top_results_equal_the_exact_ranking(tmp_path: Path) -> None:
 
 
 def test_ingest_configures_the_collection_for_its_size(kdir: Path, tmp_path: Path) -> None:  # noqa: F811
-    idx = Indexer(kdir, tmp_path / "index", HashEmbedder("hash-a"))
+    idx = indexer(kdir, tmp_path)
     idx.ingest()
     manifest = Manifest.read(tmp_path / "index")
     assert manifest is not None and manifest.signature["search"] == SEARCH_LAYOUT
@@ -62,7 +62,7 @@ def test_an_index_of_the_earlier_layout_is_rebuilt_from_its_vectors(kdir: Path, 
                                                                     tmp_path: Path) -> None:
     """An upgrade: the manifest and collection of layout 1 (Chroma's default settings) become a
     new, exactly searched collection; every vector is copied, none embedded again."""
-    first = Indexer(kdir, tmp_path / "index", HashEmbedder("hash-a"))
+    first = indexer(kdir, tmp_path)
     first.ingest()
     manifest = Manifest.read(tmp_path / "index")
     assert manifest is not None
@@ -83,7 +83,7 @@ def test_an_index_of_the_earlier_layout_is_rebuilt_from_its_vectors(kdir: Path, 
     raw["signature"], raw["collection"] = old_signature, old_name
     path.write_text(json.dumps(raw))
 
-    idx = Indexer(kdir, tmp_path / "index", HashEmbedder("hash-a"))
+    idx = indexer(kdir, tmp_path)
     assert not idx.is_current()
     report = idx.ingest()
     assert report.rebuilt and report.embedded == 0 and report.reused == len(manifest.chunks)
