@@ -2,9 +2,10 @@
 
 A participant who describes resistance ("mijn teamleider zegt dat er geen tijd is") gets:
 what often lies underneath, the good approach in 3–5 concrete steps, one example sentence and
-the one pitfall to avoid, from the best-matching casus. Matching is dense (the query vector
-against one profile vector per casus: title, stakeholder, objection, summary) plus BM25 over
-the same profile, so a case is found in English or Flemish too.
+the one pitfall to avoid, from the best-matching casus. Matching (``casus_match``) goes by the
+concern the story describes, not the role it names: dense over role-free views (objection,
+concern, summary, the concern's question keys) plus BM25 with role words left out, the
+stakeholder only a tie-breaker; so a case is found in English or Flemish too.
 """
 
 from __future__ import annotations
@@ -17,17 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering.casus_match import OBJECTION, UNDERNEATH, CasusMatcher
+from bot.answering.casus_match import split_sentences as _split_sentences
 from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
 from bot.knowledge.models import KnowledgeFile
 from bot.retrieval.embeddings import Embedder, cached_rows
-from bot.retrieval.lexical import LexicalIndex, tokenize
+from bot.retrieval.lexical import tokenize
 
-UNDERNEATH = re.compile(r"^de zorg eronder", re.I)
 GOOD = re.compile(r"^goede aanpak", re.I)
 POOR = re.compile(r"^minder goede aanpak", re.I)
-OBJECTION = re.compile(r"^het bezwaar", re.I)
-WHO = re.compile(r"^wie$", re.I)
 BOLD = re.compile(r"\*\*([^*]+)\*\*")
 """The bold lead of a list item ("**Luister eerst.**")."""
 LEAD_ITEM = re.compile(r"^((?:[-*])\s+\*\*[^*]+\*\*)")
@@ -41,16 +41,12 @@ UNDERNEATH_FOCUS_SENTENCES = 10
 LAST_STEP_SENTENCES = 2
 """The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
 MAX_CHARS = 900
-LEXICAL_WEIGHT = 0.02
-"""BM25 is unbounded; this scales it to a small bonus next to the cosine similarity."""
 LEXICAL_PART = 0.04
 """Relevance of a casus sentence or item to the story: cosine similarity plus this per shared
 word (a word the story repeats from the material is a strong hint)."""
 CONCERN_POSITION = 0.02
 """Concern sentences: relevance minus this per position (the concern is a story; its early
 sentences carry it, and the embeddings of single sentences differ by a few hundredths)."""
-VIEW_MAX = 0.5
-"""Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views (``Casus.views``)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
 SHRINK = ("last", "pitfall", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
@@ -82,18 +78,6 @@ class Casus:
         quote = objection.text.lstrip("> ").strip() if objection else ""
         return f"{self.title}. {self.stakeholder}. {quote}"
 
-    def views(self) -> list[str]:
-        """Texts a participant's description may resemble: the objection as said, the case in
-        a nutshell, and who objects with the concern underneath."""
-        who = self.doc.find(WHO)
-        underneath = self.doc.find(UNDERNEATH)
-        return [
-            self.profile(),
-            f"{self.title}. {self.summary} {' '.join(self.tags)}",
-            f"{self.stakeholder}. {_sentences(who.text, 2) if who else ''} "
-            f"{_sentences(underneath.text, 3) if underneath else ''}",
-        ]
-
 
 @dataclass(frozen=True)
 class CasusMatch:
@@ -106,11 +90,6 @@ class Advice:
     text: str
     casus: Casus
     similar: list[Casus]
-
-
-def _split_sentences(text: str) -> list[str]:
-    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
-    return [p for p in re.split(r"(?<=[.!?])\s+", flat) if p]
 
 
 def _sentences(text: str, n: int) -> str:
@@ -174,13 +153,7 @@ class CasusAdvisor:
                   docs[f.path], f.front.summary, tuple(f.front.tags))
             for f in files if f.casus is not None and f.path in docs
         ]
-        views = [c.views() for c in self.cases]
-        self.n_views = len(views[0]) if views else 1
-        flat = [v for vs in views for v in vs]
         self.embedder = embedder
-        self.vectors = embedder.encode_documents(flat) if flat else np.zeros((0, 1))
-        # Words: who objects and how (not the story underneath, which names other parties).
-        self.lexical = LexicalIndex([" ".join(vs[:2]) for vs in views])
         self.common_leads = _common_leads(self.cases)
         self.unit_vectors: dict[str, np.ndarray] = {}
         """Casus sentence or item -> its document embedding (``_relevance``)."""
@@ -190,23 +163,16 @@ class CasusAdvisor:
             cache = cache_dir / f"casus-units-{slug}.npz" if cache_dir else None
             rows = cached_rows(units, embedder.encode_documents, cache, "casus embeddings")
             self.unit_vectors = dict(zip(units, rows, strict=True))
+        self.matcher = CasusMatcher(self.cases, embedder, self._unit_vectors)
 
-    def rank(self, vector: np.ndarray, question: str,
-             keys: dict[str, float] | None = None) -> list[CasusMatch]:
-        """Cases best first; ``keys``: file path -> best question-key similarity, a fourth
-        view (the casus's keys in ``knowledge/vragen/casussen/``) joining best and mean."""
+    def rank(self, vector: np.ndarray, question: str, keys: dict[str, float] | None = None,
+             sections: dict[str, float] | None = None) -> list[CasusMatch]:
+        """Cases best first, by the concern of the story rather than the role it names
+        (``casus_match``); ``keys``: file path -> best question-key similarity, ``sections``:
+        section id -> the same per section (the concern sections' keys are used when given)."""
         if not self.cases:
             return []
-        per_view = (self.vectors @ np.asarray(vector, dtype=np.float32)).reshape(
-            len(self.cases), self.n_views)
-        if keys:
-            column = np.asarray([keys.get(c.path, 0.0) for c in self.cases], dtype=np.float32)
-            if column.any():
-                per_view = np.hstack([per_view, column[:, None]])
-        scores = (VIEW_MAX * per_view.max(axis=1) +
-                  (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
-        for i, s in self.lexical.search(tokenize(question), len(self.cases)):
-            scores[i] += LEXICAL_WEIGHT * s
+        scores = self.matcher.scores(vector, question, keys, sections)
         order = np.argsort(-scores)
         return [CasusMatch(self.cases[i], float(scores[i])) for i in order]
 

@@ -459,7 +459,8 @@ class AnswerComposer:
             words = new_words
         keys = self._keys(vector) if refine is not None else self._retrieved_keys(result)
         ranked: list[CasusMatch] = self.advisor.rank(vector, words,
-                                                     keys.files if keys else None)
+                                                     keys.files if keys else None,
+                                                     keys.sections if keys else None)
         if not ranked:
             return
         self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,

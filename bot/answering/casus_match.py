@@ -1,0 +1,140 @@
+"""Which casus fits an objection story: matched by its CONCERN, the stakeholder ROLE only a
+tie-breaker.
+
+"Mijn directeur zegt dat we daar geen geld voor hebben" is the concern of the teamleider's case
+(no money, no staff), not of the directeur's (risk to the library's image). The role a
+participant names says who objects, not what the objection is, and the same concern comes from
+many roles. So the views a story is compared with are role-free: the objection as said (*Het
+bezwaar*), the concern underneath (*De zorg eronder*, whole and its closest sentence), the case
+summary and the question keys of those two sections. Words count the same way: BM25 over the
+title, objection, concern and summary with every role word left out on both sides (role words:
+the stakeholder fields; English and Flemish role names reach them through the glossary, "team
+leader"/"diensthoofd" -> "teamleider"). The role words then add a small bonus (BM25 over the
+``stakeholder`` field), so a story that names the role and fits two concerns equally gets the
+role's case. The query itself keeps its role: with the role words taken out of the query
+embedding, short role-only questions ("hoe ga ik om met een wethouder die ...") lost their
+case on the dev sets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.retrieval.embeddings import Embedder
+from bot.retrieval.lexical import LexicalIndex, tokenize
+
+if TYPE_CHECKING:
+    from bot.answering.casus import Casus
+
+UNDERNEATH = re.compile(r"^de zorg eronder", re.I)
+OBJECTION = re.compile(r"^het bezwaar", re.I)
+
+VIEW_MAX = 0.5
+"""Case score = VIEW_MAX * best view + (1 - VIEW_MAX) * mean of the views."""
+CONCERN_WEIGHT = 0.006
+"""BM25 over the role-free concern text; unbounded, so scaled to a small bonus next to the
+cosine similarities (dev: 0.004-0.01 alike, 0.015 and up lets single words decide)."""
+ROLE_WEIGHT = 0.004
+"""BM25 of the story's words over the case's ``stakeholder`` field: the tie-breaker (dev: 0.004
+resolves "een bestuurslid wil eerst harde cijfers zien"; 0.01 and up lets roles override
+concerns again)."""
+CONCERN_SECTIONS = (OBJECTION, UNDERNEATH)
+"""Sections whose question keys vote (the keys of *Wie* name the role)."""
+
+
+def split_sentences(text: str) -> list[str]:
+    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return [p for p in re.split(r"(?<=[.!?])\s+", flat) if p]
+
+
+def role_words(cases: list[Casus]) -> frozenset[str]:
+    """Word stems that name a role: every case's ``stakeholder`` ("directeur", "teamleider",
+    "wethouder" ...). Not the titles: they name the concern too ("tijd en geld")."""
+    return frozenset(t for c in cases for t in tokenize(c.stakeholder))
+
+
+def concern_views(casus: Casus) -> list[str]:
+    """The role-free texts a story is compared with: the objection as said, the concern
+    underneath, the summary."""
+    objection = casus.doc.find(OBJECTION)
+    underneath = casus.doc.find(UNDERNEATH)
+    return [objection.text.lstrip("> ").strip() if objection else casus.title,
+            underneath.text if underneath else casus.title,
+            casus.summary or casus.title]
+
+
+def without_roles(text: str, roles: frozenset[str]) -> str:
+    return " ".join(t for t in tokenize(text) if t not in roles)
+
+
+class CasusMatcher:
+    """Scores every casus for a story (``scores``); built once at start-up."""
+
+    def __init__(self, cases: list[Casus], embedder: Embedder,
+                 unit_vectors: Callable[[list[str]], np.ndarray]) -> None:
+        self.cases = cases
+        self.roles = role_words(cases)
+        views = [concern_views(c) for c in cases]
+        self.n_views = len(views[0]) if views else 1
+        flat = [v for vs in views for v in vs]
+        self.vectors = np.asarray(embedder.encode_documents(flat), dtype=np.float32) \
+            if flat else np.zeros((0, 1), dtype=np.float32)
+        # The concern's sentences (embedded with the advice units), each with its case.
+        sentences: list[str] = []
+        owners: list[int] = []
+        for i, c in enumerate(cases):
+            underneath = c.doc.find(UNDERNEATH)
+            found = split_sentences(underneath.text) if underneath else []
+            sentences += found
+            owners += [i] * len(found)
+        self.sentence_vectors = unit_vectors(sentences) if sentences else None
+        self.owners = np.asarray(owners, dtype=np.intp)
+        self.concern_lexical = LexicalIndex([without_roles(" ".join([c.title, *vs]), self.roles)
+                                             for c, vs in zip(cases, views, strict=True)])
+        self.role_lexical = LexicalIndex([c.stakeholder for c in cases])
+        self.key_sections = [[s.key for s in c.doc.sections
+                              if any(p.search(s.heading) for p in CONCERN_SECTIONS)]
+                             for c in cases]
+
+    def scores(self, vector: np.ndarray, question: str, keys: dict[str, float] | None = None,
+               sections: dict[str, float] | None = None) -> np.ndarray:
+        """One score per case. ``sections``: section id -> best question-key similarity (the
+        keys of *Het bezwaar* and *De zorg eronder* join as a view); without it ``keys`` (file
+        path -> best key similarity) does."""
+        n = len(self.cases)
+        q = np.asarray(vector, dtype=np.float32)
+        columns = [(self.vectors @ q).reshape(n, self.n_views)]
+        if self.sentence_vectors is not None:
+            closest = np.full(n, -1.0, dtype=np.float32)
+            np.maximum.at(closest, self.owners, self.sentence_vectors @ q)
+            columns.append(closest[:, None])
+        column = self._keys(keys, sections)
+        if column is not None:
+            columns.append(column[:, None])
+        per_view = np.hstack(columns)
+        scores: np.ndarray = (VIEW_MAX * per_view.max(axis=1) +
+                              (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
+        words = tokenize(question)
+        neutral = [t for t in words if t not in self.roles]
+        for i, s in self.concern_lexical.search(neutral, n):
+            scores[i] += CONCERN_WEIGHT * s
+        for i, s in self.role_lexical.search(words, n):
+            scores[i] += ROLE_WEIGHT * s
+        return scores
+
+    def _keys(self, keys: dict[str, float] | None,
+              sections: dict[str, float] | None) -> np.ndarray | None:
+        column: np.ndarray
+        if sections:
+            column = np.asarray([max((sections.get(k, 0.0) for k in ks), default=0.0)
+                                 for ks in self.key_sections], dtype=np.float32)
+        elif keys:
+            column = np.asarray([keys.get(c.path, 0.0) for c in self.cases], dtype=np.float32)
+        else:
+            return None
+        return column if bool(column.any()) else None
+
