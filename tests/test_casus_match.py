@@ -38,7 +38,7 @@ def test_concern_views_and_words_leave_every_role_out(base_services: Services) -
     for case in cases:
         views = concern_views(case)
         assert len(views) == 3 and all(views), case.path
-        assert case.stakeholder not in " ".join(views[:2]).lower(), case.path
+        assert case.title not in " ".join(views), case.path
         neutral = set(tokenize(without_roles(" ".join([case.title, *views]), roles)))
         assert not neutral & roles, case.path
 
