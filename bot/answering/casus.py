@@ -4,8 +4,9 @@ A participant who describes resistance ("mijn teamleider zegt dat er geen tijd i
 what often lies underneath, the good approach in 3–5 concrete steps, one example sentence and
 the one pitfall to avoid, from the best-matching casus. Matching (``casus_match``) goes by the
 concern the story describes, not the role it names: dense over role-free views (objection,
-concern, summary, the concern's question keys) plus BM25 with role words left out, the
-stakeholder only a tie-breaker; so a case is found in English or Flemish too.
+concern, summary, the concern's question keys) plus BM25 with role words left out, mixed with
+a smaller whole-case score (the views with the role), the stakeholder words a tie-breaker; so
+a case is found in English or Flemish too.
 """
 
 from __future__ import annotations
