@@ -165,3 +165,85 @@ def test_a_follow_up_takes_a_specific_section_without_a_margin() -> None:
 def test_referring_follow_ups_may_be_a_little_longer() -> None:
     assert follow_up_kind("stel dat ze een proef wil, hoe lang moet die dan duren?") == "refer"
     assert follow_up_kind("hoe maak ik een persona voor jongeren in de wijk") == "none"
+
+
+def example_doc() -> Document:
+    d = Document("voorbeelden/x.md", "De Krook Gent", "voorbeeld", "inspirerende-voorbeelden")
+    parts = [
+        ("Wat is het?", "De Krook staat in Gent. De bibliotheek deelt het gebouw met partners."),
+        ("Wat maakt het inspirerend?", "- **Samenwerken.** Met kennisinstellingen."),
+        ("Wat kun je ervan leren als community librarian?",
+         "- **Zoek de kennis in je omgeving.** Denk aan een hogeschool.\n"
+         "- **Bied ruimte aan studenten.** Ze zoeken stageplekken."),
+        ("In Vlaanderen", "Je kunt er makkelijk op werkbezoek."),
+        ("Zie ook", "- Netwerken"),
+    ]
+    d.sections = [Section(h, t, f"voorbeelden/x.md#{h}") for h, t in parts]
+    return d
+
+
+def test_an_example_file_answers_from_its_section_closest_to_the_question() -> None:
+    """Round 7: "Wat kan ik van De Krook meenemen?" got *Wat is het?*, never the lessons."""
+    from bot.answering.compose import EXAMPLE_WHAT_BONUS
+
+    d = example_doc()
+    what, learn = "voorbeelden/x.md#Wat is het?", "voorbeelden/x.md#Wat kun je ervan leren " \
+        "als community librarian?"
+    sims = {s.key: 0.80 for s in d.sections}
+    keys = {s.key: 0.85 for s in d.sections}
+    keys[learn] = 0.85 + 2 * EXAMPLE_WHAT_BONUS
+    composed = compose_section(d, "voorbeeld", tokenize("wat kan ik van de krook meenemen"),
+                               sims=sims, keys=keys)
+    assert composed.sections[0].heading.startswith("Wat kun je ervan leren")
+    assert composed.text.startswith("- **Zoek de kennis in je omgeving.**")
+    assert "Bied ruimte aan studenten" in composed.text
+    assert "deelt het gebouw" in composed.text  # what it is, when there is room
+    keys[learn] = 0.85 + EXAMPLE_WHAT_BONUS / 2  # about as close: what it is comes first
+    composed = compose_section(d, "voorbeeld", [], sims=sims, keys=keys)
+    assert composed.sections[0].key == what
+    assert pick_section(d, "voorbeeld", []).key == what  # no similarities: what it is
+    assert "werkbezoek" not in compose_section(d, "voorbeeld", []).text
+
+
+def test_a_second_section_as_close_as_the_first_fills_the_room() -> None:
+    """The key facts may sit in a second section of the same file; it is added (under its own
+    heading, whole items) only when it is at least as close as the section the intent
+    picked and the answer leaves room."""
+    d = doc()
+    steps, pitfalls = "lesstof/x.md#Hoe pak je het aan?", "lesstof/x.md#Valkuilen"
+    what = "lesstof/x.md#Wat is het?"
+    sims = {s.key: 0.70 for s in d.sections}
+    sims[what], sims[pitfalls] = 0.80, 0.81
+    composed = compose_section(d, "definitie", [], sims=sims)
+    assert [s.heading for s in composed.sections] == ["Wat is het?", "Valkuilen"]
+    assert composed.text.startswith("Een doelgroep is")
+    assert "**Valkuilen**\n\n- **Te breed.**" in composed.text
+    assert "**Stereotypen.**" in composed.text
+    sims[pitfalls] = 0.79  # less close than the definition: the definition alone
+    assert [s.heading for s in compose_section(d, "definitie", [], sims=sims).sections] == \
+        ["Wat is het?"]
+    sims[steps] = sims[pitfalls] = 0.95  # the steps fill the budget: nothing added
+    composed = compose_section(d, "stappen", [], sims=sims)
+    assert composed.sections[0].heading == "Hoe pak je het aan?"
+    assert len(composed.text) <= MAX_CHARS
+    long_steps = compose_section(d, "stappen", [], limit=200, sims=sims)
+    assert len(long_steps.sections) == 1 and len(long_steps.text) <= 200
+
+
+def test_question_keys_add_to_the_passage_similarity_of_a_specific_section() -> None:
+    """A new how-question moves to a specific section only when it is clearly closer; with
+    question keys the sum of both similarities decides (COMBINED_MARGIN)."""
+    from bot.answering.compose import COMBINED_MARGIN, SPECIFIC_MARGIN
+
+    d = doc()
+    steps, personas = "lesstof/x.md#Hoe pak je het aan?", "lesstof/x.md#Persona's"
+    sims = {s.key: 0.70 for s in d.sections}
+    sims[steps], sims[personas] = 0.80, 0.80 + SPECIFIC_MARGIN * 0.75
+    question = tokenize("hoe pak ik dat aan")
+    assert pick_section(d, "stappen", question, sims=sims).heading == "Hoe pak je het aan?"  # type: ignore[union-attr]
+    keys = {s.key: 0.80 for s in d.sections}
+    keys[personas] = 0.80 + COMBINED_MARGIN - SPECIFIC_MARGIN * 0.75 + 0.005
+    assert pick_section(d, "stappen", question, sims=sims, keys=keys).heading == "Persona's"  # type: ignore[union-attr]
+    keys[personas] = 0.80 - 0.02  # the keys disagree: the steps
+    assert pick_section(d, "stappen", question, sims=sims, keys=keys).heading == \
+        "Hoe pak je het aan?"  # type: ignore[union-attr]

@@ -29,6 +29,21 @@ KEY_SECTION_MARGIN = 0.03
 """...and this much closer than the keys of the section the intent picked, answers instead
 (tuned on answers.yaml + answers_dev2.yaml)."""
 KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
+COMBINED_MARGIN = 0.05
+"""With question keys at hand a section's closeness is its passage similarity plus its best
+question-key similarity (``section_scores``); a specific section whose heading does not name a
+word of the question then replaces the intent's section when its sum is this much higher
+(round 7, dev sets 1-5: "What is the Mendelow matrix and how do I use it?" -> the section on
+the matrix, not the generic steps)."""
+EXAMPLE_WHAT_BONUS = 0.01
+"""A voorbeeld file answers an example question from its section closest to the question
+(``section_scores``; "Wat kan ik leren van De Krook?" -> *Wat kun je ervan leren*, "Bestaat
+Boekstart in Vlaanderen?" -> *In Vlaanderen*); *Wat is het?* wins within this bonus (round 7)."""
+EXTRA_ROOM = 0.6
+"""An answer shorter than this share of the budget gets a second section of the same file
+when there is one at least as close to the question as the first (``extra_section``)."""
+EXTRA_MIN_CHARS = 150
+"""...and at least this much room is left for it."""
 FOLLOW_UP_MARGIN = 0.0
 """A follow-up on the previous answer's file asks for one part of it ("Hoe sluit ik die minuut
 dan af?"): a specific section at least as similar as the intent's answers (round 4, dev2/dev3;
@@ -197,19 +212,48 @@ def closer_specific(doc: Document, chosen: Section | None, question_tokens: list
     return best
 
 
+def section_scores(sims: dict[str, float] | None,
+                   keys: dict[str, float] | None) -> dict[str, float] | None:
+    """Section key -> closeness to the question: the passage similarity (``sims``) plus the
+    best question-key similarity (``keys``), or the passage similarity alone without keys."""
+    if not sims:
+        return sims
+    if not keys:
+        return sims
+    return {k: v + keys.get(k, 0.0) for k, v in sims.items()}
+
+
+def example_section(doc: Document, chosen: Section | None,
+                    scores: dict[str, float] | None) -> Section | None:
+    """A voorbeeld file's section closest to an example question (*Wat is het?* within
+    EXAMPLE_WHAT_BONUS), else ``chosen``."""
+    if not scores or doc.kind != "voorbeeld":
+        return chosen
+    what = doc.find(INTENT_HEADINGS["definitie"])
+    candidates = [s for s in doc.sections if not s.is_links and s.key in scores]
+    if not candidates:
+        return chosen
+    return max(candidates, key=lambda s: scores[s.key] + (EXAMPLE_WHAT_BONUS if s is what
+                                                          else 0.0))
+
+
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "", sims: dict[str, float] | None = None,
                  follow_up: bool = False,
                  keys: dict[str, float] | None = None) -> Section | None:
     """The section of ``doc`` that answers ``intent``; a specific section instead when the
-    question is clearly closer to it (``sims``: section key -> similarity to the question);
-    a section whose question keys match the question clearly better (``keys``: section key
-    -> best key similarity) over both."""
+    question is clearly closer to it (``sims``: section key -> similarity to the question,
+    plus ``keys``: section key -> best key similarity, ``section_scores``); a section whose
+    question keys match the question clearly better over both."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
+    scores = section_scores(sims, keys)
+    if intent == "voorbeeld":
+        chosen = example_section(doc, chosen, scores)
     if intent not in SECTION_FIXED_INTENTS:
         by_name = follow_up or intent != "stappen"
-        margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
-        chosen = closer_specific(doc, chosen, question_tokens, sims, by_name,
+        margin = FOLLOW_UP_MARGIN if follow_up else \
+            COMBINED_MARGIN if keys else SPECIFIC_MARGIN
+        chosen = closer_specific(doc, chosen, question_tokens, scores, by_name,
                                  margin) or chosen
     if keys and intent not in KEY_FIXED_INTENTS:
         chosen = key_section(doc, chosen, keys) or chosen
@@ -260,11 +304,37 @@ def compose_section(doc: Document, intent: str, question_tokens: list[str],
         return Composed("", doc)
     text = fit(section.text, limit, question_tokens)
     sections = [section]
+    what = doc.find(INTENT_HEADINGS["definitie"])
     if doc.kind == "voorbeeld" and len(text) < limit * 0.6:  # what makes it inspiring, if room
-        extra = doc.find(re.compile(r"^wat maakt het", re.I))
+        extra = doc.find(re.compile(r"^wat maakt het", re.I)) if section is what else what
         if extra is not None and extra is not section:
             more = fit(extra.text, limit - len(text) - 2)
             if more:
                 text = f"{text}\n\n{more}"
                 sections.append(extra)
+    scores = section_scores(sims, keys)
+    extra = extra_section(doc, sections, scores)
+    if extra is not None and len(text) < limit * EXTRA_ROOM and \
+            limit - len(text) - 2 >= EXTRA_MIN_CHARS:
+        more = fit(f"**{extra.heading}**\n{extra.text}", limit - len(text) - 2,
+                   question_tokens)
+        if more and "\n" in more:  # not the heading alone
+            text = f"{text}\n\n{more}"
+            sections.append(extra)
     return Composed(text, doc, sections, related=doc.link_labels()[:3])
+
+
+def extra_section(doc: Document, used: list[Section],
+                  scores: dict[str, float] | None) -> Section | None:
+    """The section of ``doc`` closest to the question besides ``used``, when it is at least
+    as close as the first of them (``section_scores``): the answer's key facts may sit in
+    a second section ("Hoeveel stakeholders ... mag ik 'de scholen' opschrijven?" -> *Wat lever
+    je op?* and *Kwaliteitscriteria*)."""
+    if not scores or not used or used[0].key not in scores:
+        return None
+    keys = {s.key for s in used}
+    rest = [s for s in doc.sections if not s.is_links and s.key not in keys and s.key in scores]
+    if not rest:
+        return None
+    best = max(rest, key=lambda s: scores[s.key])
+    return best if scores[best.key] >= scores[used[0].key] else None

@@ -440,7 +440,10 @@ class AnswerComposer:
                     if d.kind == "opdracht" and d.topic == topics[0]), None)
         if doc is None:
             return False
-        self._use(draft, compose_section(doc, "opdracht", [], ""))
+        keys = self._retrieved_keys(result)
+        self._use(draft, compose_section(doc, "opdracht", tokenize(result.question), "",
+                                         sims=self.section_sims(doc, result.vector),
+                                         keys=self.key_sims(doc, keys)))
         draft.assignment = self.assignments.get(doc.path)
         return bool(draft.docs)
 
