@@ -28,7 +28,10 @@ KEY_SECTION_MIN = 0.90
 KEY_SECTION_MARGIN = 0.03
 """...and this much closer than the keys of the section the intent picked, answers instead
 (tuned on answers.yaml + answers_dev2.yaml)."""
-KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
+KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld", "valkuilen"})
+"""Intents whose own section the question keys never replace. Round 7: *valkuilen* too (its
+section is fixed for the passage similarity already): "Waar moet ik voor oppassen als ik aan
+mijn competenties ga werken?" got the steps, whose keys were closer."""
 COMBINED_MARGIN = 0.05
 """With question keys at hand a section's closeness is its passage similarity plus its best
 question-key similarity (``section_scores``); a specific section whose heading does not name a
@@ -312,16 +315,25 @@ def compose_section(doc: Document, intent: str, question_tokens: list[str],
             if more:
                 text = f"{text}\n\n{more}"
                 sections.append(extra)
-    scores = section_scores(sims, keys)
-    extra = extra_section(doc, sections, scores)
-    if extra is not None and len(text) < limit * EXTRA_ROOM and \
-            limit - len(text) - 2 >= EXTRA_MIN_CHARS:
-        more = fit(f"**{extra.heading}**\n{extra.text}", limit - len(text) - 2,
-                   question_tokens)
-        if more and "\n" in more:  # not the heading alone
-            text = f"{text}\n\n{more}"
-            sections.append(extra)
-    return Composed(text, doc, sections, related=doc.link_labels()[:3])
+    return add_extra(Composed(text, doc, sections, related=doc.link_labels()[:3]),
+                     section_scores(sims, keys), question_tokens, limit)
+
+
+def add_extra(composed: Composed, scores: dict[str, float] | None,
+              question_tokens: list[str], limit: int = MAX_CHARS) -> Composed:
+    """``composed`` with a second section of its file under its own heading (whole items),
+    when the answer leaves room and that section is at least as close to the question
+    (``extra_section``)."""
+    text = composed.text
+    extra = extra_section(composed.doc, composed.sections, scores)
+    if extra is None or len(text) >= limit * EXTRA_ROOM or \
+            limit - len(text) - 2 < EXTRA_MIN_CHARS:
+        return composed
+    more = fit(f"**{extra.heading}**\n{extra.text}", limit - len(text) - 2, question_tokens)
+    if not more or "\n" not in more:  # not the heading alone
+        return composed
+    return Composed(f"{text}\n\n{more}", composed.doc, [*composed.sections, extra],
+                    composed.related)
 
 
 def extra_section(doc: Document, used: list[Section],
