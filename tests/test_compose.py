@@ -247,3 +247,15 @@ def test_question_keys_add_to_the_passage_similarity_of_a_specific_section() -> 
     keys[personas] = 0.80 - 0.02  # the keys disagree: the steps
     assert pick_section(d, "stappen", question, sims=sims, keys=keys).heading == \
         "Hoe pak je het aan?"  # type: ignore[union-attr]
+
+
+def test_question_keys_never_replace_the_pitfalls_section() -> None:
+    """Round 7: "Waar moet ik voor oppassen als ik aan mijn competenties ga werken?" got the
+    steps because their question keys were closer; the pitfalls section answers pitfalls."""
+    from bot.answering.compose import KEY_SECTION_MARGIN, KEY_SECTION_MIN
+
+    d = doc()
+    keys = {s.key: 0.80 for s in d.sections}
+    keys["lesstof/x.md#Hoe pak je het aan?"] = KEY_SECTION_MIN + KEY_SECTION_MARGIN + 0.05
+    assert pick_section(d, "valkuilen", [], keys=keys).heading == "Valkuilen"  # type: ignore[union-attr]
+    assert pick_section(d, "definitie", [], keys=keys).heading == "Hoe pak je het aan?"  # type: ignore[union-attr]
