@@ -32,12 +32,6 @@ KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld", "valkuilen"})
 """Intents whose own section the question keys never replace. Round 7: *valkuilen* too (its
 section is fixed for the passage similarity already): "Waar moet ik voor oppassen als ik aan
 mijn competenties ga werken?" got the steps, whose keys were closer."""
-COMBINED_MARGIN = 0.05
-"""With question keys at hand a section's closeness is its passage similarity plus its best
-question-key similarity (``section_scores``); a specific section whose heading does not name a
-word of the question then replaces the intent's section when its sum is this much higher
-(round 7, dev sets 1-5: "What is the Mendelow matrix and how do I use it?" -> the section on
-the matrix, not the generic steps)."""
 EXAMPLE_WHAT_BONUS = 0.01
 """A voorbeeld file answers an example question from its section closest to the question
 (``section_scores``; "Wat kan ik leren van De Krook?" -> *Wat kun je ervan leren*, "Bestaat
@@ -254,9 +248,8 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
         chosen = example_section(doc, chosen, scores)
     if intent not in SECTION_FIXED_INTENTS:
         by_name = follow_up or intent != "stappen"
-        margin = FOLLOW_UP_MARGIN if follow_up else \
-            COMBINED_MARGIN if keys else SPECIFIC_MARGIN
-        chosen = closer_specific(doc, chosen, question_tokens, scores, by_name,
+        margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
+        chosen = closer_specific(doc, chosen, question_tokens, sims, by_name,
                                  margin) or chosen
     if keys and intent not in KEY_FIXED_INTENTS:
         chosen = key_section(doc, chosen, keys) or chosen
@@ -336,6 +329,13 @@ def add_extra(composed: Composed, scores: dict[str, float] | None,
                     composed.related)
 
 
+def other_intents_section(section: Section, first: Section) -> bool:
+    """A standard section of another intent (*Wat is het?* under a *waarom* answer): the
+    recognised intent asked for ``first``, not for that one."""
+    return any(p.match(section.heading) and not p.match(first.heading)
+               for p in INTENT_HEADINGS.values())
+
+
 def extra_section(doc: Document, used: list[Section],
                   scores: dict[str, float] | None) -> Section | None:
     """The section of ``doc`` closest to the question besides ``used``, when it is at least
@@ -345,7 +345,8 @@ def extra_section(doc: Document, used: list[Section],
     if not scores or not used or used[0].key not in scores:
         return None
     keys = {s.key for s in used}
-    rest = [s for s in doc.sections if not s.is_links and s.key not in keys and s.key in scores]
+    rest = [s for s in doc.sections if not s.is_links and s.key not in keys and
+            s.key in scores and not other_intents_section(s, used[0])]
     if not rest:
         return None
     best = max(rest, key=lambda s: scores[s.key])
