@@ -32,10 +32,6 @@ KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld", "valkuilen"})
 """Intents whose own section the question keys never replace. Round 7: *valkuilen* too (its
 section is fixed for the passage similarity already): "Waar moet ik voor oppassen als ik aan
 mijn competenties ga werken?" got the steps, whose keys were closer."""
-EXAMPLE_WHAT_BONUS = 0.01
-"""A voorbeeld file answers an example question from its section closest to the question
-(``section_scores``; "Wat kan ik leren van De Krook?" -> *Wat kun je ervan leren*, "Bestaat
-Boekstart in Vlaanderen?" -> *In Vlaanderen*); *Wat is het?* wins within this bonus (round 7)."""
 EXTRA_ROOM = 0.6
 """An answer shorter than this share of the budget gets a second section of the same file
 when there is one at least as close to the question as the first (``extra_section``)."""
@@ -220,32 +216,16 @@ def section_scores(sims: dict[str, float] | None,
     return {k: v + keys.get(k, 0.0) for k, v in sims.items()}
 
 
-def example_section(doc: Document, chosen: Section | None,
-                    scores: dict[str, float] | None) -> Section | None:
-    """A voorbeeld file's section closest to an example question (*Wat is het?* within
-    EXAMPLE_WHAT_BONUS), else ``chosen``."""
-    if not scores or doc.kind != "voorbeeld":
-        return chosen
-    what = doc.find(INTENT_HEADINGS["definitie"])
-    candidates = [s for s in doc.sections if not s.is_links and s.key in scores]
-    if not candidates:
-        return chosen
-    return max(candidates, key=lambda s: scores[s.key] + (EXAMPLE_WHAT_BONUS if s is what
-                                                          else 0.0))
-
 
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "", sims: dict[str, float] | None = None,
                  follow_up: bool = False,
                  keys: dict[str, float] | None = None) -> Section | None:
     """The section of ``doc`` that answers ``intent``; a specific section instead when the
-    question is clearly closer to it (``sims``: section key -> similarity to the question,
-    plus ``keys``: section key -> best key similarity, ``section_scores``); a section whose
-    question keys match the question clearly better over both."""
+    question is clearly closer to it (``sims``: section key -> similarity to the question);
+    a section whose question keys match the question clearly better (``keys``: section key
+    -> best key similarity) over both."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
-    scores = section_scores(sims, keys)
-    if intent == "voorbeeld":
-        chosen = example_section(doc, chosen, scores)
     if intent not in SECTION_FIXED_INTENTS:
         by_name = follow_up or intent != "stappen"
         margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
@@ -300,9 +280,8 @@ def compose_section(doc: Document, intent: str, question_tokens: list[str],
         return Composed("", doc)
     text = fit(section.text, limit, question_tokens)
     sections = [section]
-    what = doc.find(INTENT_HEADINGS["definitie"])
     if doc.kind == "voorbeeld" and len(text) < limit * 0.6:  # what makes it inspiring, if room
-        extra = doc.find(re.compile(r"^wat maakt het", re.I)) if section is what else what
+        extra = doc.find(re.compile(r"^wat maakt het", re.I))
         if extra is not None and extra is not section:
             more = fit(extra.text, limit - len(text) - 2)
             if more:
