@@ -167,44 +167,6 @@ def test_referring_follow_ups_may_be_a_little_longer() -> None:
     assert follow_up_kind("hoe maak ik een persona voor jongeren in de wijk") == "none"
 
 
-def example_doc() -> Document:
-    d = Document("voorbeelden/x.md", "De Krook Gent", "voorbeeld", "inspirerende-voorbeelden")
-    parts = [
-        ("Wat is het?", "De Krook staat in Gent. De bibliotheek deelt het gebouw met partners."),
-        ("Wat maakt het inspirerend?", "- **Samenwerken.** Met kennisinstellingen."),
-        ("Wat kun je ervan leren als community librarian?",
-         "- **Zoek de kennis in je omgeving.** Denk aan een hogeschool.\n"
-         "- **Bied ruimte aan studenten.** Ze zoeken stageplekken."),
-        ("In Vlaanderen", "Je kunt er makkelijk op werkbezoek."),
-        ("Zie ook", "- Netwerken"),
-    ]
-    d.sections = [Section(h, t, f"voorbeelden/x.md#{h}") for h, t in parts]
-    return d
-
-
-def test_an_example_file_answers_from_its_section_closest_to_the_question() -> None:
-    """Round 7: "Wat kan ik van De Krook meenemen?" got *Wat is het?*, never the lessons."""
-    from bot.answering.compose import EXAMPLE_WHAT_BONUS
-
-    d = example_doc()
-    what, learn = "voorbeelden/x.md#Wat is het?", "voorbeelden/x.md#Wat kun je ervan leren " \
-        "als community librarian?"
-    sims = {s.key: 0.80 for s in d.sections}
-    keys = {s.key: 0.85 for s in d.sections}
-    keys[learn] = 0.85 + 2 * EXAMPLE_WHAT_BONUS
-    composed = compose_section(d, "voorbeeld", tokenize("wat kan ik van de krook meenemen"),
-                               sims=sims, keys=keys)
-    assert composed.sections[0].heading.startswith("Wat kun je ervan leren")
-    assert composed.text.startswith("- **Zoek de kennis in je omgeving.**")
-    assert "Bied ruimte aan studenten" in composed.text
-    assert "deelt het gebouw" in composed.text  # what it is, when there is room
-    keys[learn] = 0.85 + EXAMPLE_WHAT_BONUS / 2  # about as close: what it is comes first
-    composed = compose_section(d, "voorbeeld", [], sims=sims, keys=keys)
-    assert composed.sections[0].key == what
-    assert pick_section(d, "voorbeeld", []).key == what  # no similarities: what it is
-    assert "werkbezoek" not in compose_section(d, "voorbeeld", []).text
-
-
 def test_a_second_section_as_close_as_the_first_fills_the_room() -> None:
     """The key facts may sit in a second section of the same file; it is added (under its own
     heading, whole items) only when it is at least as close as the section the intent
@@ -236,13 +198,17 @@ def test_a_second_section_as_close_as_the_first_fills_the_room() -> None:
     assert len(long_steps.sections) == 1 and len(long_steps.text) <= 200
 
 
-def test_question_keys_never_replace_the_pitfalls_section() -> None:
-    """Round 7: "Waar moet ik voor oppassen als ik aan mijn competenties ga werken?" got the
-    steps because their question keys were closer; the pitfalls section answers pitfalls."""
-    from bot.answering.compose import KEY_SECTION_MARGIN, KEY_SECTION_MIN
-
+def test_the_extra_section_only_adds_and_never_to_a_casus() -> None:
+    """The first section's text is unchanged by the extra one (key facts can only be gained);
+    a casus never gets one (its objection would be quoted back)."""
     d = doc()
-    keys = {s.key: 0.80 for s in d.sections}
-    keys["lesstof/x.md#Hoe pak je het aan?"] = KEY_SECTION_MIN + KEY_SECTION_MARGIN + 0.05
-    assert pick_section(d, "valkuilen", [], keys=keys).heading == "Valkuilen"  # type: ignore[union-attr]
-    assert pick_section(d, "definitie", [], keys=keys).heading == "Hoe pak je het aan?"  # type: ignore[union-attr]
+    kinds = Section("Soorten doelgroepen", "- **Primair.** Voor wie je het maakt.",
+                    "lesstof/x.md#Soorten doelgroepen")
+    d.sections.insert(4, kinds)
+    sims = {s.key: 0.70 for s in d.sections}
+    sims["lesstof/x.md#Wat is het?"], sims[kinds.key] = 0.80, 0.90
+    alone = compose_section(d, "definitie", [])
+    both = compose_section(d, "definitie", [], sims=sims)
+    assert both.text.startswith(alone.text) and len(both.sections) == 2
+    d.kind = "casus"
+    assert len(compose_section(d, "definitie", [], sims=sims).sections) == 1

@@ -28,15 +28,14 @@ KEY_SECTION_MIN = 0.90
 KEY_SECTION_MARGIN = 0.03
 """...and this much closer than the keys of the section the intent picked, answers instead
 (tuned on answers.yaml + answers_dev2.yaml)."""
-KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld", "valkuilen"})
-"""Intents whose own section the question keys never replace. Round 7: *valkuilen* too (its
-section is fixed for the passage similarity already): "Waar moet ik voor oppassen als ik aan
-mijn competenties ga werken?" got the steps, whose keys were closer."""
+KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
 EXTRA_ROOM = 0.6
 """An answer shorter than this share of the budget gets a second section of the same file
 when there is one at least as close to the question as the first (``extra_section``)."""
 EXTRA_MIN_CHARS = 150
 """...and at least this much room is left for it."""
+NO_EXTRA_KINDS = frozenset({"casus"})
+"""A casus answers through its advice; its sections (the objection quoted) are never added."""
 FOLLOW_UP_MARGIN = 0.0
 """A follow-up on the previous answer's file asks for one part of it ("Hoe sluit ik die minuut
 dan af?"): a specific section at least as similar as the intent's answers (round 4, dev2/dev3;
@@ -216,7 +215,6 @@ def section_scores(sims: dict[str, float] | None,
     return {k: v + keys.get(k, 0.0) for k, v in sims.items()}
 
 
-
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "", sims: dict[str, float] | None = None,
                  follow_up: bool = False,
@@ -321,7 +319,7 @@ def extra_section(doc: Document, used: list[Section],
     as close as the first of them (``section_scores``): the answer's key facts may sit in
     a second section ("Hoeveel stakeholders ... mag ik 'de scholen' opschrijven?" -> *Wat lever
     je op?* and *Kwaliteitscriteria*)."""
-    if not scores or not used or used[0].key not in scores:
+    if not scores or not used or used[0].key not in scores or doc.kind in NO_EXTRA_KINDS:
         return None
     keys = {s.key for s in used}
     rest = [s for s in doc.sections if not s.is_links and s.key not in keys and

@@ -27,7 +27,7 @@ from bot.answering.compose import (
     specific_section,
     title_tokens,
 )
-from bot.answering.documents import Document, Section, build_documents
+from bot.answering.documents import Document, build_documents
 from bot.answering.followup import (
     AnswerContext,
     FollowUpKind,
@@ -113,13 +113,6 @@ FALLBACK_MIN_WORDS = 2
 WORD = re.compile(r"[^\W\d_]{2,}")
 """A word, for the FALLBACK_* counts: two or more letters."""
 REFINE_PREVIOUS = 0.35
-ASSIGNMENT_HOWTO_MARGIN = 0.02
-"""An assignment question is answered from the assignment's how-to file (same topic, kind
-lesstof) instead of its task file when that file's closest section (passage + question-key
-similarity, ``compose.section_scores``) is this much closer than every task section (round 7,
-dev4: "Welke cijferbronnen kan ik gebruiken voor mijn omgevingsanalyse?" -> *Stap 2: zoek de
-cijfers*; "wat moet ik afgeven voor de omgevingsanalyse?" stays at 0.015)."""
-HOWTO_KINDS = frozenset({"lesstof"})
 """Weight of the previous question when "en bij een school?" picks a new casus."""
 
 
@@ -454,40 +447,11 @@ class AnswerComposer:
         if doc is None:
             return False
         keys = self._retrieved_keys(result)
-        target, fallback = doc, ""
-        howto = self._assignment_howto(doc, result)
-        if howto is not None:
-            target, fallback = howto.doc, howto.sections[0].key
-        self._use(draft, compose_section(target, "opdracht", tokenize(result.question),
-                                         fallback,
-                                         sims=self.section_sims(target, result.vector),
-                                         keys=self.key_sims(target, keys)))
+        self._use(draft, compose_section(doc, "opdracht", [], "",
+                                         sims=self.section_sims(doc, result.vector),
+                                         keys=self.key_sims(doc, keys)))
         draft.assignment = self.assignments.get(doc.path)
         return bool(draft.docs)
-
-    def _assignment_howto(self, task: Document, result: RetrievalResult) -> Composed | None:
-        """The how-to file of the same assignment (``lesstof/opdracht-*``) and its section
-        closest to the question, when that section is clearly closer (ASSIGNMENT_HOWTO_MARGIN)
-        than every section of the task file: "Welke cijferbronnen kan ik gebruiken voor mijn
-        omgevingsanalyse?" asks how to do a part, not what to hand in."""
-        keys = self._retrieved_keys(result)
-
-        def best(doc: Document) -> tuple[float, Section | None]:
-            scores = section_scores(self.section_sims(doc, result.vector),
-                                    self.key_sims(doc, keys)) or {}
-            ranked = [(scores[s.key], s) for s in doc.sections
-                      if not s.is_links and s.key in scores]
-            return max(ranked, key=lambda r: r[0], default=(0.0, None))
-
-        task_score, _ = best(task)
-        found: Composed | None = None
-        for doc in self.docs.values():
-            if doc.topic != task.topic or doc.kind not in HOWTO_KINDS:
-                continue
-            score, section = best(doc)
-            if section is not None and score >= task_score + ASSIGNMENT_HOWTO_MARGIN:
-                task_score, found = score, Composed("", doc, [section])
-        return found
 
     def _advise(self, draft: Draft, query: str, result: RetrievalResult,
                 refine: np.ndarray | None = None, new_words: str = "") -> None:
