@@ -206,7 +206,7 @@ def test_the_extra_section_only_adds_and_never_to_a_casus() -> None:
                     "lesstof/x.md#Soorten doelgroepen")
     d.sections.insert(4, kinds)
     sims = {s.key: 0.70 for s in d.sections}
-    sims["lesstof/x.md#Wat is het?"], sims[kinds.key] = 0.80, 0.90
+    sims["lesstof/x.md#Wat is het?"], sims[kinds.key] = 0.80, 0.82
     alone = compose_section(d, "definitie", [])
     both = compose_section(d, "definitie", [], sims=sims)
     assert both.text.startswith(alone.text) and len(both.sections) == 2
