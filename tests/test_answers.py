@@ -39,7 +39,8 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.562, 0.682, 0.822  # round 5: 45/80, 0.683 (answers5)
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.587, 0.725, 0.822  # round 7: 47/80, 0.726 (was 0.562,
+# 0.682 in round 5)
 # Round 6: intent 74/90 = 0.822 with the casus advice and follow-ups of main merged in
 # (0.844 on branch answers5 alone, 0.688 on main; two follow-ups now leave or keep the
 # previous topic under another intent): the floor holds what the merged code reaches.
@@ -321,8 +322,8 @@ def test_answer_eval_floors_dev2(base_services: Services) -> None:
     assert report.questions >= 50
     # 46/51 as merged in round 6 (47/51 on branch answers5 alone, whose floor was 0.921;
     # main's casus ranking loses one concern sentence, docs/benchmarks.md "Round 5")
-    assert report.all_facts >= 0.901, detail
-    assert report.fact_coverage >= 0.906, detail  # 0.907 as merged (0.920 on answers5 alone)
+    assert report.all_facts >= 0.921, detail  # 47/51 (round 7: the extra section)
+    assert report.fact_coverage >= 0.919, detail  # 0.920 (round 7; 0.907 before)
     assert report.intent_accuracy >= 0.929, detail  # 0.930 measured (round 5; 0.912 before)
     assert report.in_scope_refusal_rate <= 0.0, detail
     assert report.oos_refused >= 0.95, detail
@@ -353,8 +354,8 @@ def test_answer_eval_floors_dev4(base_services: Services) -> None:
     round 5 reached (docs/benchmarks.md, "Round 5: intent"); never lower them."""
     report, detail = _answer_report(base_services, "answers_dev4.yaml")
     assert report.questions >= 90
-    assert report.all_facts >= 0.474, detail  # 37/78
-    assert report.fact_coverage >= 0.552, detail  # 0.553
+    assert report.all_facts >= 0.499, detail  # 39/78 (round 7; 37/78 before)
+    assert report.fact_coverage >= 0.591, detail  # 0.592 (round 7; 0.559 before)
     assert report.intent_accuracy >= 0.833, detail  # 75/90 (0.700 before)
     assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
     assert report.oos_refused >= 0.83, detail  # 10/12 (8/12 before)
@@ -371,8 +372,8 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     never lower them."""
     report, detail = _answer_report(base_services, "answers_dev5.yaml")
     assert report.questions == 100
-    assert report.all_facts >= 0.43, detail  # 27/60
-    assert report.fact_coverage >= 0.529, detail  # 0.549
+    assert report.all_facts >= 0.449, detail  # 27/60 (round 7 raised the floor to it)
+    assert report.fact_coverage >= 0.554, detail  # 0.555 (round 7; 0.549 before)
     assert report.intent_accuracy >= 0.78, detail  # 80/100
     assert report.in_scope_refusal_rate <= 0.067, detail  # 4/60 (3 English)
     assert report.oos_refused >= 0.855, detail  # 35/40 (34/40 before)

@@ -165,3 +165,50 @@ def test_a_follow_up_takes_a_specific_section_without_a_margin() -> None:
 def test_referring_follow_ups_may_be_a_little_longer() -> None:
     assert follow_up_kind("stel dat ze een proef wil, hoe lang moet die dan duren?") == "refer"
     assert follow_up_kind("hoe maak ik een persona voor jongeren in de wijk") == "none"
+
+
+def test_a_second_section_as_close_as_the_first_fills_the_room() -> None:
+    """The key facts may sit in a second section of the same file; it is added (under its own
+    heading, whole items) only when it is at least as close as the section the intent
+    picked, is not another intent's standard section, and the answer leaves room."""
+    d = doc()
+    d.sections.insert(4, Section("Soorten doelgroepen",
+                                 "- **Primair.** Voor wie je het maakt.\n- **Via anderen.** Nee.",
+                                 "lesstof/x.md#Soorten doelgroepen"))
+    kinds, pitfalls = "lesstof/x.md#Soorten doelgroepen", "lesstof/x.md#Valkuilen"
+    steps, what = "lesstof/x.md#Hoe pak je het aan?", "lesstof/x.md#Wat is het?"
+    sims = {s.key: 0.70 for s in d.sections}
+    sims[what], sims[kinds] = 0.80, 0.81
+    composed = compose_section(d, "definitie", [], sims=sims)
+    assert [s.heading for s in composed.sections] == ["Wat is het?", "Soorten doelgroepen"]
+    assert composed.text.startswith("Een doelgroep is")
+    assert "**Soorten doelgroepen**\n\n- **Primair.**" in composed.text
+    assert "**Via anderen.**" in composed.text
+    sims[kinds] = 0.79  # less close than the definition: the definition alone
+    assert [s.heading for s in compose_section(d, "definitie", [], sims=sims).sections] == \
+        ["Wat is het?"]
+    sims[pitfalls] = 0.85  # another intent's own section: never added
+    assert [s.heading for s in compose_section(d, "definitie", [], sims=sims).sections] == \
+        ["Wat is het?"]
+    sims[steps] = sims[kinds] = 0.95  # the steps fill the budget: nothing added
+    composed = compose_section(d, "stappen", [], sims=sims)
+    assert composed.sections[0].heading == "Hoe pak je het aan?"
+    assert len(composed.text) <= MAX_CHARS
+    long_steps = compose_section(d, "stappen", [], limit=200, sims=sims)
+    assert len(long_steps.sections) == 1 and len(long_steps.text) <= 200
+
+
+def test_the_extra_section_only_adds_and_never_to_a_casus() -> None:
+    """The first section's text is unchanged by the extra one (key facts can only be gained);
+    a casus never gets one (its objection would be quoted back)."""
+    d = doc()
+    kinds = Section("Soorten doelgroepen", "- **Primair.** Voor wie je het maakt.",
+                    "lesstof/x.md#Soorten doelgroepen")
+    d.sections.insert(4, kinds)
+    sims = {s.key: 0.70 for s in d.sections}
+    sims["lesstof/x.md#Wat is het?"], sims[kinds.key] = 0.80, 0.82
+    alone = compose_section(d, "definitie", [])
+    both = compose_section(d, "definitie", [], sims=sims)
+    assert both.text.startswith(alone.text) and len(both.sections) == 2
+    d.kind = "casus"
+    assert len(compose_section(d, "definitie", [], sims=sims).sections) == 1

@@ -29,6 +29,13 @@ KEY_SECTION_MARGIN = 0.03
 """...and this much closer than the keys of the section the intent picked, answers instead
 (tuned on answers.yaml + answers_dev2.yaml)."""
 KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
+EXTRA_ROOM = 0.6
+"""An answer shorter than this share of the budget gets a second section of the same file
+when there is one at least as close to the question as the first (``extra_section``)."""
+EXTRA_MIN_CHARS = 150
+"""...and at least this much room is left for it."""
+NO_EXTRA_KINDS = frozenset({"casus"})
+"""A casus answers through its advice; its sections (the objection quoted) are never added."""
 FOLLOW_UP_MARGIN = 0.0
 """A follow-up on the previous answer's file asks for one part of it ("Hoe sluit ik die minuut
 dan af?"): a specific section at least as similar as the intent's answers (round 4, dev2/dev3;
@@ -197,6 +204,17 @@ def closer_specific(doc: Document, chosen: Section | None, question_tokens: list
     return best
 
 
+def section_scores(sims: dict[str, float] | None,
+                   keys: dict[str, float] | None) -> dict[str, float] | None:
+    """Section key -> closeness to the question: the passage similarity (``sims``) plus the
+    best question-key similarity (``keys``), or the passage similarity alone without keys."""
+    if not sims:
+        return sims
+    if not keys:
+        return sims
+    return {k: v + keys.get(k, 0.0) for k, v in sims.items()}
+
+
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "", sims: dict[str, float] | None = None,
                  follow_up: bool = False,
@@ -267,4 +285,46 @@ def compose_section(doc: Document, intent: str, question_tokens: list[str],
             if more:
                 text = f"{text}\n\n{more}"
                 sections.append(extra)
-    return Composed(text, doc, sections, related=doc.link_labels()[:3])
+    return add_extra(Composed(text, doc, sections, related=doc.link_labels()[:3]),
+                     section_scores(sims, keys), question_tokens, limit)
+
+
+def add_extra(composed: Composed, scores: dict[str, float] | None,
+              question_tokens: list[str], limit: int = MAX_CHARS) -> Composed:
+    """``composed`` with a second section of its file under its own heading (whole items),
+    when the answer leaves room and that section is at least as close to the question
+    (``extra_section``)."""
+    text = composed.text
+    extra = extra_section(composed.doc, composed.sections, scores)
+    if extra is None or len(text) >= limit * EXTRA_ROOM or \
+            limit - len(text) - 2 < EXTRA_MIN_CHARS:
+        return composed
+    more = fit(f"**{extra.heading}**\n{extra.text}", limit - len(text) - 2, question_tokens)
+    if not more or "\n" not in more:  # not the heading alone
+        return composed
+    return Composed(f"{text}\n\n{more}", composed.doc, [*composed.sections, extra],
+                    composed.related)
+
+
+def other_intents_section(section: Section, first: Section) -> bool:
+    """A standard section of another intent (*Wat is het?* under a *waarom* answer): the
+    recognised intent asked for ``first``, not for that one."""
+    return any(p.match(section.heading) and not p.match(first.heading)
+               for p in INTENT_HEADINGS.values())
+
+
+def extra_section(doc: Document, used: list[Section],
+                  scores: dict[str, float] | None) -> Section | None:
+    """The section of ``doc`` closest to the question besides ``used``, when it is at least
+    as close as the first of them (``section_scores``): the answer's key facts may sit in
+    a second section ("Hoeveel stakeholders ... mag ik 'de scholen' opschrijven?" -> *Wat lever
+    je op?* and *Kwaliteitscriteria*)."""
+    if not scores or not used or used[0].key not in scores or doc.kind in NO_EXTRA_KINDS:
+        return None
+    keys = {s.key for s in used}
+    rest = [s for s in doc.sections if not s.is_links and s.key not in keys and
+            s.key in scores and not other_intents_section(s, used[0])]
+    if not rest:
+        return None
+    best = max(rest, key=lambda s: scores[s.key])
+    return best if scores[best.key] >= scores[used[0].key] else None

@@ -20,8 +20,10 @@ from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
 from bot.answering.compose import (
     Composed,
+    add_extra,
     compose_section,
     fit,
+    section_scores,
     specific_section,
     title_tokens,
 )
@@ -420,12 +422,16 @@ class AnswerComposer:
             chosen = next((h for h in scored[:3] if h.score >= CLOSE_FILE * top.score and
                            self.docs[h.chunk.path].kind == "voorbeeld"), top)
         doc = self.docs[chosen.chunk.path]
+        keys = self._keys(own) if own is not None else self._retrieved_keys(result)
         if doc.kind == "cursusinfo":
             section = doc.section(chosen.chunk.section)
             if section is not None:
-                self._use(draft, Composed(fit(section.text), doc, [section]))
+                vector = own if own is not None else result.vector
+                scores = section_scores(self.section_sims(doc, vector),
+                                        self.key_sims(doc, keys))
+                self._use(draft, add_extra(Composed(fit(section.text), doc, [section]),
+                                           scores, tokens))
                 return
-        keys = self._keys(own) if own is not None else self._retrieved_keys(result)
         self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
                                          sims=self.section_sims(
                                              doc, own if own is not None else result.vector),
@@ -440,7 +446,10 @@ class AnswerComposer:
                     if d.kind == "opdracht" and d.topic == topics[0]), None)
         if doc is None:
             return False
-        self._use(draft, compose_section(doc, "opdracht", [], ""))
+        keys = self._retrieved_keys(result)
+        self._use(draft, compose_section(doc, "opdracht", [], "",
+                                         sims=self.section_sims(doc, result.vector),
+                                         keys=self.key_sims(doc, keys)))
         draft.assignment = self.assignments.get(doc.path)
         return bool(draft.docs)
 
