@@ -43,7 +43,12 @@ import yaml
 from bot.retrieval.embeddings import cached_rows
 from bot.roleplay.cues import CueDetector
 from bot.roleplay.metrics import (
-    Scores, best_pair_margins, best_thresholds, evaluate, exclusive, render_scores,
+    Scores,
+    best_pair_margins,
+    best_thresholds,
+    evaluate,
+    exclusive,
+    render_scores,
 )
 from bot.roleplay.ngrams import MAX_FEATURES, NgramVectoriser
 from bot.roleplay.normalise import sentences, tokens
@@ -77,8 +82,9 @@ EXCLUSIVE: Final = True
 by one reply each on the 1,800-reply data); round 5 candidate 4 switched it on, because the
 writers' data (55 replies with both kinds) taught the model to co-fire (docs/benchmarks.md
 section 15, round 5)."""
-PAIRS: Final = True
-"""Round 7: the `exclusive` rule keeps a constructive and a counterproductive label together
+PAIRS: Final = False
+"""Off in the shipped state (round 7's candidate 2 with pairs on failed the held-out gate;
+docs/benchmarks.md "Round 7: technique classifier"). When on, the `exclusive` rule keeps a constructive and a counterproductive label together
 when both clear their thresholds confidently enough for that pair (pair margins chosen by CV on
 the training data; the convention is in ``_technieken.yaml``: a full acknowledgement followed by
 "maar …" is both moves, a bare "ik snap het, maar …" only the counterproductive one)."""
