@@ -83,11 +83,12 @@ by one reply each on the 1,800-reply data); round 5 candidate 4 switched it on, 
 writers' data (55 replies with both kinds) taught the model to co-fire (docs/benchmarks.md
 section 15, round 5)."""
 PAIRS: Final = False
-"""Off in the shipped state (round 7's candidate 2 with pairs on failed the held-out gate;
-docs/benchmarks.md "Round 7: technique classifier"). When on, the `exclusive` rule keeps a constructive and a counterproductive label together
-when both clear their thresholds confidently enough for that pair (pair margins chosen by CV on
-the training data; the convention is in ``_technieken.yaml``: a full acknowledgement followed by
-"maar …" is both moves, a bare "ik snap het, maar …" only the counterproductive one)."""
+"""Off in the shipped state (round 7's candidate 2, with pairs on, failed the held-out gate;
+docs/benchmarks.md "Round 7: technique classifier"). When on, the `exclusive` rule keeps a
+constructive and a counterproductive label together when both clear their thresholds
+confidently enough for that pair (pair margins chosen by CV on the training data; the
+convention is in ``_technieken.yaml``: a full acknowledgement followed by "maar …" is both
+moves, a bare "ik snap het, maar …" only the counterproductive one)."""
 DROPPED: Final = 0.49
 """Strength of a label that passed its threshold but lost to the other kind (`exclusive`)."""
 DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
