@@ -82,7 +82,7 @@ EXCLUSIVE: Final = True
 by one reply each on the 1,800-reply data); round 5 candidate 4 switched it on, because the
 writers' data (55 replies with both kinds) taught the model to co-fire (docs/benchmarks.md
 section 15, round 5)."""
-PAIRS: Final = False
+PAIRS: Final = True
 """Off in the shipped state (round 7's candidate 2, with pairs on, failed the held-out gate;
 docs/benchmarks.md "Round 7: technique classifier"). When on, the `exclusive` rule keeps a
 constructive and a counterproductive label together when both clear their thresholds
