@@ -269,3 +269,45 @@ def test_dropped_labels_stay_under_the_detection_strength(tmp_path: Path) -> Non
     strengths = classifier.strengths(classifier.probabilities(text))
     assert sorted(lab for lab, s in strengths.items() if s >= 0.5) == sorted(used)
     assert classifier.decisions([text]).tolist() == [[int(lab in used) for lab in book.ids]]
+
+
+def test_a_confident_allowed_pair_keeps_both_kinds() -> None:
+    """Round 7: a constructive and a counterproductive label stay together when the losing kind
+    clears its own threshold by the pair's margin; other pairs and weak losers are dropped."""
+    good = np.array([True, True, False, False])
+    thresholds = np.array([0.5, 0.5, 0.5, 0.5])
+    pairs = np.full((4, 4), np.inf)
+    pairs[0, 2] = pairs[2, 0] = 0.2  # luisteren-like 0 with tegenargumenteren-like 2
+    proba = np.array([
+        [0.9, 0.1, 0.7, 0.1],   # margins 0.8 / 0.4 >= 0.2: both kept
+        [0.9, 0.1, 0.55, 0.1],  # loser's margin 0.1 < 0.2: dropped
+        [0.9, 0.1, 0.1, 0.8],   # pair (0, 3) not allowed: dropped
+        [0.65, 0.1, 0.95, 0.1],  # bad wins (0.9 vs 0.3); good loser's margin 0.3: kept
+        [0.9, 0.7, 0.8, 0.1],   # label 1 has no allowed pair with 2; label 0 wins, 2 kept
+    ])
+    np.testing.assert_array_equal(clf.exclusive(proba, thresholds, good, pairs), [
+        [1, 0, 1, 0], [1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 1, 0], [1, 1, 1, 0]])
+    # no pair margins: the strict rule of rounds 5-6
+    np.testing.assert_array_equal(clf.exclusive(proba, thresholds, good), [
+        [1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0], [1, 1, 0, 0]])
+
+
+def test_pair_margins_are_chosen_from_the_data() -> None:
+    """A pair that the labels often carry together gets a finite margin; a pair without support
+    (or with too little) never co-fires."""
+    rng = np.random.default_rng(0)
+    good = np.array([True, False, False])
+    y = np.zeros((200, 3), dtype=int)
+    y[:60, 0] = 1
+    y[40:60, 1] = 1          # 20 replies carry good 0 and bad 1 together
+    y[60:120, 1] = 1
+    y[120:160, 2] = 1
+    proba = np.clip(y * 0.8 + rng.uniform(0.0, 0.2, y.shape), 0.0, 1.0)
+    thresholds = np.full(3, 0.5)
+    pairs = clf.best_pair_margins(y, proba, thresholds, good)
+    assert np.isfinite(pairs[0, 1]) and pairs[0, 1] == pairs[1, 0]
+    assert np.isinf(pairs[0, 2]) and np.isinf(pairs[1, 2])
+    decided = clf.exclusive(proba, thresholds, good, pairs)
+    np.testing.assert_array_equal(decided, y)  # the pairs are reproduced
+    strict = clf.exclusive(proba, thresholds, good)
+    assert not (strict[40:60, 0] & strict[40:60, 1]).any()  # the strict rule never keeps both

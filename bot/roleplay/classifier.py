@@ -14,7 +14,10 @@ either constructive or counterproductive, never both (the definitions say so: li
 "zonder er meteen iets tegenover te zetten", counter-arguing includes "ik begrijp je, maar …",
 pressure includes a filled-in summary "dus je doet mee"; the training data has 2 such pairs in
 1,800 replies). When labels of both kinds pass their thresholds, only the kind with the
-clearest margin over its threshold is kept.
+clearest margin over its threshold is kept — unless (round 7, `PAIRS`) the pair is one the
+training data carries often enough and the losing label clears its threshold by that pair's
+margin, chosen by CV (`bot.roleplay.metrics.best_pair_margins`): a full acknowledgement
+followed by "maar …" is both moves (the convention in ``_technieken.yaml``).
 
 The trained model is a small ``.npz`` (`MODEL_FILE`, shipped next to the data) holding the
 folded scaler + weights, the n-gram vocabulary with idf and weights, the thresholds and a hash
@@ -39,7 +42,14 @@ import yaml
 
 from bot.retrieval.embeddings import cached_rows
 from bot.roleplay.cues import CueDetector
-from bot.roleplay.metrics import Scores, best_thresholds, evaluate, exclusive, render_scores
+from bot.roleplay.metrics import (
+    Scores,
+    best_pair_margins,
+    best_thresholds,
+    evaluate,
+    exclusive,
+    render_scores,
+)
 from bot.roleplay.ngrams import MAX_FEATURES, NgramVectoriser
 from bot.roleplay.normalise import sentences, tokens
 from bot.roleplay.techniques import TechniqueBook
@@ -48,7 +58,8 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "MODEL_FILE", "TRAINING_FILE", "Example", "FeatureExtractor", "Inputs", "QueryEncoder",
-    "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_thresholds",
+    "Scores", "TechniqueClassifier", "TechniqueModel", "TrainingDataError", "best_pair_margins",
+    "best_thresholds",
     "cross_validate", "data_hash", "evaluate", "exclusive", "good_mask", "label_matrix",
     "load_examples", "load_or_train", "render_scores", "train_examples", "train_from_files",
     "train_model",
@@ -71,6 +82,13 @@ EXCLUSIVE: Final = True
 by one reply each on the 1,800-reply data); round 5 candidate 4 switched it on, because the
 writers' data (55 replies with both kinds) taught the model to co-fire (docs/benchmarks.md
 section 15, round 5)."""
+PAIRS: Final = True
+"""Off in the shipped state (round 7's candidate 2, with pairs on, failed the held-out gate;
+docs/benchmarks.md "Round 7: technique classifier"). When on, the `exclusive` rule keeps a
+constructive and a counterproductive label together when both clear their thresholds
+confidently enough for that pair (pair margins chosen by CV on the training data; the
+convention is in ``_technieken.yaml``: a full acknowledgement followed by "maar …" is both
+moves, a bare "ik snap het, maar …" only the counterproductive one)."""
 DROPPED: Final = 0.49
 """Strength of a label that passed its threshold but lost to the other kind (`exclusive`)."""
 DUS_WORDS: Final = frozenset({"dus", "kortom", "samengevat"})
@@ -224,6 +242,9 @@ class TechniqueModel:
     mix: float = MIX
     good: np.ndarray | None = None
     """Per label: True for a constructive technique (see `exclusive`); None = no rule."""
+    pair_margins: np.ndarray | None = None
+    """Labels x labels: the margin from which a constructive and a counterproductive label are
+    kept together (`exclusive`; chosen by CV, ``inf`` = never); None = never."""
 
     def probabilities(self, inputs: Inputs) -> np.ndarray:
         dense = _sigmoid(((inputs.x - self.mean) / self.scale) @ self.coef.T + self.intercept)
@@ -233,7 +254,7 @@ class TechniqueModel:
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """0/1 decisions for a probability matrix: thresholds, then `exclusive`."""
-        return exclusive(proba, self.thresholds, self.good)
+        return exclusive(proba, self.thresholds, self.good, self.pair_margins)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,7 +267,9 @@ class TechniqueModel:
                 ngram_coef=self.ngram_coef.astype(np.float16),
                 ngram_intercept=self.ngram_intercept, thresholds=self.thresholds,
                 mix=np.array(self.mix), data_hash=np.array(self.data_hash),
-                good=np.array([] if self.good is None else self.good, dtype=bool))
+                good=np.array([] if self.good is None else self.good, dtype=bool),
+                pair_margins=np.array([] if self.pair_margins is None else self.pair_margins,
+                                      dtype=np.float64))
 
     @classmethod
     def load(cls, path: Path) -> TechniqueModel:
@@ -264,6 +287,9 @@ class TechniqueModel:
                 data_hash=str(data["data_hash"]), mix=float(data["mix"]),
                 good=(data["good"].astype(bool) if "good" in data.files and data["good"].size
                       else None),
+                pair_margins=(data["pair_margins"].astype(np.float64)
+                              if "pair_margins" in data.files and data["pair_margins"].size
+                              else None),
             )
 
     def stored(self) -> TechniqueModel:
@@ -275,7 +301,7 @@ class TechniqueModel:
             NgramVectoriser(self.ngrams.terms,
                             self.ngrams.idf.astype(np.float32).astype(np.float64)),
             self.ngram_coef.astype(np.float16).astype(np.float64), self.ngram_intercept,
-            self.thresholds, self.data_hash, self.mix, self.good)
+            self.thresholds, self.data_hash, self.mix, self.good, self.pair_margins)
 
 
 # Training -----------------------------------------------------------------------------------------
@@ -327,13 +353,24 @@ def out_of_fold(inputs: Inputs, y: np.ndarray, folds: int, seed: int) -> np.ndar
 
 def train_model(inputs: Inputs, y: np.ndarray, labels: Sequence[str], digest: str,
                 seed: int = SEED, good: np.ndarray | None = None) -> TechniqueModel:
-    """Fit on all data; thresholds from out-of-fold probabilities of a CV on the same data.
-    ``good`` (per label: constructive?) switches on the `exclusive` rule."""
-    thresholds = best_thresholds(y, out_of_fold(inputs, y, FOLDS, seed))
+    """Fit on all data; thresholds (and the pair margins of the `exclusive` rule) from
+    out-of-fold probabilities of a CV on the same data. ``good`` (per label: constructive?)
+    switches on the `exclusive` rule."""
+    oof = out_of_fold(inputs, y, FOLDS, seed)
+    thresholds = best_thresholds(y, oof)
     model = _fit(inputs, y, seed)
     model.labels, model.thresholds, model.data_hash = tuple(labels), thresholds, digest
     model.good = good
+    model.pair_margins = pair_margins_for(y, oof, thresholds, good)
     return model
+
+
+def pair_margins_for(y: np.ndarray, oof: np.ndarray, thresholds: np.ndarray,
+                     good: np.ndarray | None) -> np.ndarray | None:
+    """The pair margins of the `exclusive` rule (None without the rule or with `PAIRS` off)."""
+    if good is None or not PAIRS:
+        return None
+    return best_pair_margins(y, oof, thresholds, good)
 
 
 def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
@@ -345,9 +382,11 @@ def cross_validate(inputs: Inputs, y: np.ndarray, folds: int = FOLDS,
     decided = np.zeros(y.shape, dtype=int)
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(inputs.x):
         part = inputs.take(train)
-        thresholds = best_thresholds(y[train], out_of_fold(part, y[train], 3, seed))
+        oof = out_of_fold(part, y[train], 3, seed)
+        thresholds = best_thresholds(y[train], oof)
+        pairs = pair_margins_for(y[train], oof, thresholds, good)
         proba = _fit(part, y[train], seed).probabilities(inputs.take(test))
-        decided[test] = exclusive(proba, thresholds, good)
+        decided[test] = exclusive(proba, thresholds, good, pairs)
     return decided
 
 

@@ -1,8 +1,10 @@
 """Multi-label scores of the technique classifier: per-label thresholds, the `exclusive`
-decision rule and P/R/F1."""
+decision rule (with
+confident constructive/counterproductive pairs) and P/R/F1."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -29,10 +31,20 @@ def best_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
-def exclusive(proba: np.ndarray, thresholds: np.ndarray, good: np.ndarray | None) -> np.ndarray:
-    """Threshold decisions where a row never keeps constructive and counterproductive labels
-    together: the kind whose best label clears its threshold by the larger share of the room
-    above it (``(p - t) / (1 - t)``) wins. ``good`` None: thresholds only."""
+PAIR_GRID: Final = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, math.inf)
+"""Candidate pair margins (`best_pair_margins`); ``inf`` = the pair is never kept together."""
+PAIR_MIN_SUPPORT: Final = 8
+"""A constructive/counterproductive pair gets a margin only with this many training replies."""
+
+
+def exclusive(proba: np.ndarray, thresholds: np.ndarray, good: np.ndarray | None,
+              pair_margins: np.ndarray | None = None) -> np.ndarray:
+    """Threshold decisions where a row keeps constructive and counterproductive labels together
+    only for a confident allowed pair. When both kinds pass their thresholds, the kind whose best
+    label clears its threshold by the larger share of the room above it (``(p - t) / (1 - t)``)
+    wins; a label of the losing kind stays only if its own margin reaches
+    ``pair_margins[w, l]`` for a winning label ``w`` that is on (``inf`` or no matrix: never).
+    ``good`` None: thresholds only."""
     decided = (proba >= thresholds).astype(int)
     if good is None or not good.any() or good.all():
         return decided
@@ -43,8 +55,40 @@ def exclusive(proba: np.ndarray, thresholds: np.ndarray, good: np.ndarray | None
         best_good = np.where(on & good, margin, -np.inf).max(axis=1)
         best_bad = np.where(on & ~good, margin, -np.inf).max(axis=1)
         drop = np.where((best_good >= best_bad)[:, None], ~good[None, :], good[None, :])
+        if pair_margins is not None:
+            # needed[r, l]: the smallest pair margin label l needs with a winner that is on
+            winners = on & ~drop
+            needed = np.where(winners[:, :, None], pair_margins[None, :, :], np.inf).min(axis=1)
+            drop = drop & ~(margin >= needed)
         decided[both] = np.where(drop[both], 0, decided[both])
     return decided
+
+
+def micro_f1(y: np.ndarray, decided: np.ndarray) -> float:
+    tp = int(((decided == 1) & (y == 1)).sum())
+    return f1(tp, int(((decided == 1) & (y == 0)).sum()), int(((decided == 0) & (y == 1)).sum()))
+
+
+def best_pair_margins(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
+                      good: np.ndarray, min_support: int = PAIR_MIN_SUPPORT) -> np.ndarray:
+    """Per constructive/counterproductive pair with at least ``min_support`` replies labelled
+    with both: the margin (from `PAIR_GRID`) from which `exclusive` keeps both, chosen on
+    out-of-fold probabilities by micro-F1 (pairs in order of support, one pass; ties go to the
+    stricter margin). Symmetric matrix, ``inf`` for every other pair."""
+    n = y.shape[1]
+    out = np.full((n, n), math.inf)
+    pairs = sorted(((int((y[:, g] & y[:, b]).sum()), g, b) for g in range(n) if good[g]
+                    for b in range(n) if not good[b]), reverse=True)
+    for support, g, b in pairs:
+        if support < min_support:
+            break
+        scored = []
+        for t in PAIR_GRID:
+            out[g, b] = out[b, g] = t
+            scored.append((micro_f1(y, exclusive(proba, thresholds, good, out)), t))
+        best = max(scored, key=lambda s: (round(s[0], 9), s[1]))[1]
+        out[g, b] = out[b, g] = best
+    return out
 
 
 @dataclass(frozen=True)
