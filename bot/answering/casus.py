@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering.casus_match import OBJECTION, UNDERNEATH, CasusMatcher
+from bot.answering.casus_match import sentences as _sentences
 from bot.answering.casus_match import split_sentences as _split_sentences
 from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
@@ -91,10 +92,6 @@ class Advice:
     text: str
     casus: Casus
     similar: list[Casus]
-
-
-def _sentences(text: str, n: int) -> str:
-    return " ".join(_split_sentences(text)[:n])
 
 
 def _by_relevance(sentences: list[str], relevance: list[float]) -> list[int]:

@@ -67,15 +67,20 @@ def sentences(text: str, n: int) -> str:
     return " ".join(split_sentences(text)[:n])
 
 
+def blend(per_view: np.ndarray) -> np.ndarray:
+    """Case score from its views' similarities: VIEW_MAX of the best plus the rest of the mean."""
+    scores: np.ndarray = (VIEW_MAX * per_view.max(axis=1) +
+                          (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
+    return scores
+
+
 def whole_case_views(casus: Casus) -> list[str]:
     """The case with its role: title, stakeholder and objection; title, summary and tags; the
     stakeholder, who it is and the concern's start."""
-    objection = casus.doc.find(OBJECTION)
-    quote = objection.text.lstrip("> ").strip() if objection else ""
     who = casus.doc.find(WHO)
     underneath = casus.doc.find(UNDERNEATH)
     return [
-        f"{casus.title}. {casus.stakeholder}. {quote}",
+        casus.profile(),
         f"{casus.title}. {casus.summary} {' '.join(casus.tags)}",
         f"{casus.stakeholder}. {sentences(who.text, 2) if who else ''} "
         f"{sentences(underneath.text, 3) if underneath else ''}",
@@ -156,8 +161,7 @@ class CasusMatcher:
         column = self._keys(keys, None)
         if column is not None:
             per_view = np.hstack([per_view, column[:, None]])
-        scores: np.ndarray = (VIEW_MAX * per_view.max(axis=1) +
-                              (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
+        scores = blend(per_view)
         for i, s in self.whole_lexical.search(tokenize(question), n):
             scores[i] += WHOLE_LEXICAL * s
         return scores
@@ -177,8 +181,7 @@ class CasusMatcher:
         if column is not None:
             columns.append(column[:, None])
         per_view = np.hstack(columns)
-        scores: np.ndarray = (VIEW_MAX * per_view.max(axis=1) +
-                              (1 - VIEW_MAX) * per_view.mean(axis=1)).astype(float)
+        scores = blend(per_view)
         words = tokenize(question)
         neutral = [t for t in words if t not in self.roles]
         for i, s in self.concern_lexical.search(neutral, n):

@@ -208,9 +208,7 @@ def section_scores(sims: dict[str, float] | None,
                    keys: dict[str, float] | None) -> dict[str, float] | None:
     """Section key -> closeness to the question: the passage similarity (``sims``) plus the
     best question-key similarity (``keys``), or the passage similarity alone without keys."""
-    if not sims:
-        return sims
-    if not keys:
+    if not sims or not keys:
         return sims
     return {k: v + keys.get(k, 0.0) for k, v in sims.items()}
 

@@ -83,8 +83,9 @@ by one reply each on the 1,800-reply data); round 5 candidate 4 switched it on, 
 writers' data (55 replies with both kinds) taught the model to co-fire (docs/benchmarks.md
 section 15, round 5)."""
 PAIRS: Final = True
-"""Off in the shipped state (round 7's candidate 2, with pairs on, failed the held-out gate;
-docs/benchmarks.md "Round 7: technique classifier"). When on, the `exclusive` rule keeps a
+"""On since round 7's candidate 3 (pair margins on the unchanged training data; candidates 1-2,
+with new replies, failed the held-out gate; docs/benchmarks.md "Round 7"). When on, the
+`exclusive` rule keeps a
 constructive and a counterproductive label together when both clear their thresholds
 confidently enough for that pair (pair margins chosen by CV on the training data; the
 convention is in ``_technieken.yaml``: a full acknowledgement followed by "maar …" is both

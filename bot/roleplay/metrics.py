@@ -1,6 +1,5 @@
 """Multi-label scores of the technique classifier: per-label thresholds, the `exclusive`
-decision rule (with
-confident constructive/counterproductive pairs) and P/R/F1."""
+decision rule (with confident constructive/counterproductive pairs) and P/R/F1."""
 
 from __future__ import annotations
 
