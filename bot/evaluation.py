@@ -20,11 +20,17 @@ class EvalQuestion:
 
 
 def load_eval_questions(path: Path) -> list[EvalQuestion]:
+    """The retrieval set (``question``, ``topics``, ``grounded``). An answer set
+    (``tests/eval/answers*.yaml``: items with an ``intent``) is read as a retrieval set too:
+    its follow-ups are left out (they need the previous answer) and ``buiten_scope`` items are
+    out of scope, so held-out answer sets measure retrieval on questions it was never tuned on."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = raw["questions"] if isinstance(raw, dict) else raw
     out = []
     for item in items:
-        grounded = bool(item.get("grounded", True))
+        if item.get("follow_up_of"):
+            continue
+        grounded = bool(item.get("grounded", item.get("intent") != "buiten_scope"))
         out.append(EvalQuestion(str(item["question"]), tuple(item.get("topics") or ()), grounded))
     return out
 

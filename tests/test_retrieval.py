@@ -141,3 +141,23 @@ def test_cli_ask_json_shape_and_stdin_batch(base_services: Services) -> None:
     assert isinstance(src["score"], float) and not src["path"].startswith("/")
     scores = [s["score"] for s in first["sources"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_answer_sets_read_as_retrieval_sets(tmp_path: Path) -> None:
+    """A held-out answer set doubles as a retrieval set: follow-ups (they need the previous
+    answer) are left out, buiten_scope items are out of scope."""
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "questions:\n"
+        "  - {question: 'wat is een draaiboek?', intent: definitie, topics: [draaiboek],"
+        " key_facts: [x]}\n"
+        "  - {question: 'en hoe doe ik dat?', intent: stappen, topics: [draaiboek],"
+        " key_facts: [y], follow_up_of: 'wat is een draaiboek?'}\n"
+        "  - {question: 'wat verdient een bibliothecaris?', intent: buiten_scope, topics: [],"
+        " key_facts: []}\n", encoding="utf-8")
+    questions = load_eval_questions(path)
+    assert [(q.question, q.topics, q.grounded) for q in questions] == [
+        ("wat is een draaiboek?", ("draaiboek",), True),
+        ("wat verdient een bibliothecaris?", (), False)]
+    retrieval_set = load_eval_questions(ROOT / "tests/eval/questions.yaml")
+    assert [q.grounded for q in retrieval_set].count(False) == 19
