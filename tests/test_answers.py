@@ -376,7 +376,7 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     assert report.fact_coverage >= 0.554, detail  # 0.555 (round 7; 0.549 before)
     assert report.intent_accuracy >= 0.78, detail  # 80/100
     assert report.in_scope_refusal_rate <= 0.017, detail  # 1/60 (round 8; 4/60 before)
-    assert report.oos_refused >= 0.95, detail  # 38/40 (round 8; 35/40 before)
+    assert report.oos_refused >= 0.975, detail  # 39/40 (round 8; 35/40 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
