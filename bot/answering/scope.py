@@ -75,14 +75,16 @@ question (0.44). Round 7's veto on the scope model alone (p_off >= 0.7) refused 
 questions only one model doubted (the retrieval set's borrel question: scope 0.83, intent 0.11
 -> agreement 0.31). Gate run 1 at 0.44 kept every held-out figure and refused set 7's last
 off-topic question."""
-RESCUE_MAX_SCOPE = 0.05
+RESCUE_MAX_SCOPE = 0.0
 RESCUE_MAX_INTENT = 0.35
 """Round 8: a question retrieval does not ground and round 6 refuses is answered when the scope
 model's off-topic probability is below RESCUE_MAX_SCOPE and the intent model's below
 RESCUE_MAX_INTENT (and it is close enough to the material). On dev the refused in-scope English
 questions reach 0.003-0.02 / 0.15-0.31; the lowest off-topic question retrieval does not
 ground reaches 0.30 / 0.35. Round 7's rescue on the scope model alone (p_off < 0.3) answered
-off-topic held-out questions."""
+off-topic held-out questions. Shipped OFF (0.0): at 0.05 it also answers "What would you advise
+me to try first?" on its own (test_a_question_refused_alone_is_answered_as_a_follow_up, found at
+the deadline); the gate runs were made with 0.05."""
 
 
 @dataclass(frozen=True)
