@@ -1,15 +1,24 @@
-"""Off-topic boundary calibration (issue 13, round 6; docs/benchmarks.md, "Round 6").
+"""Off-topic boundary calibration (issue 13; rounds 6-8, docs/benchmarks.md).
 
-Scores every question key of ``knowledge/vragen/`` (in-scope participant questions; its key
-similarity is to the nearest *other* key) and the first questions of the dev answer sets with
-the scope features the composer decides on (retrieval grounded, best dense cosine, off-topic
-probability and intent, best question-key similarity), then counts, for a grid of the
-composer's thresholds, how many keys and in-scope dev questions are refused and how many
-off-topic dev questions are refused. Follow-ups are left out (they are not scope-checked).
+Round 8: the scope model (bot/answering/scope.py) joins round 6's decision through the
+agreement of the scope model's and the intent model's off-topic probabilities
+(``scope.decide``). Two views, both dev only:
+
+1. Cross-validation on the scope model's training data: out-of-fold off-topic probabilities
+   (group k-fold, a question key's file is one group, so paraphrases of one section never sit
+   on both sides) for the question keys, the in-scope intent examples, the ``buiten_scope``
+   intent examples and ``knowledge/buiten-scope.yaml``.
+2. The dev answer sets' first questions (follow-ups are not scope-checked alone) and the
+   retrieval set (questions.yaml, ``grounded`` true/false), scored by the model fitted on all
+   training data, as the composer retrieves them.
+
+For a grid of thresholds (``VETO_AGREEMENT``, ``RESCUE_MAX_SCOPE``, ``RESCUE_MAX_INTENT``;
+1.01 / 0 / 0 = round 6) it counts refused in-scope and refused off-topic questions per set.
+``--c`` / ``--scalar-weight`` refit the model with other settings.
 
     PYTHONPATH=$PWD python benchmarks/scope_calibration.py tests/eval/answers.yaml \\
         tests/eval/answers_dev2.yaml tests/eval/answers_dev3.yaml tests/eval/answers_dev4.yaml \\
-        tests/eval/answers_dev5.yaml
+        tests/eval/answers_dev5.yaml tests/eval/answers_casus_dev7.yaml tests/eval/questions.yaml
 """
 
 from __future__ import annotations
@@ -19,80 +28,157 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answering.composer import AnswerComposer
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from bot.answering import scope as scope_module
+from bot.answering.composer import KEY_IN_SCOPE, RESCUE_DENSE, VETO_MAX_DENSE, AnswerComposer
 from bot.answering.evaluation import load_answer_questions
-from bot.answering.intent_sources import same_question
+from bot.answering.scope import Example, ScopeModel, decide, training_matrix
 from bot.cli_common import load_settings
+from bot.evaluation import load_eval_questions
 from bot.services import build_services, configure_runtime
+
+FOLDS = 5
 
 
 @dataclass(frozen=True)
-class Point:
+class DevPoint:
+    set: str
+    question: str
+    in_scope: bool
     grounded: bool
     dense: float
-    p_oos: float
-    off_topic: bool
-    """The intent model's likeliest intent is off-topic."""
-    key: float
+    before: bool
+    """Answered by the round-6 decision (the intent model's veto and rescue)."""
+    p_intent: float
+    protected: bool
+    """Very close to the material or to a question key: never vetoed."""
 
 
-def score(composer: AnswerComposer, question: str, skip_self: bool = False) -> Point:
-    text = composer.glossary.normalise(question)
-    result = composer.retriever.retrieve(text, k=5, normalised=True)
-    pred = composer.predict(text, result.vector)
-    assert pred is not None and result.vector is not None
-    keys = composer.retriever.keys
-    key = 0.0
-    if keys is not None:
-        same = same_question(question)
-        key = max((sim for k, sim in keys.nearest(result.vector, n=4)
-                   if not (skip_self and same_question(k.question) == same)), default=0.0)
-    return Point(result.grounded, result.best_dense, pred.p("buiten_scope"),
-                 pred.intent == "buiten_scope", key)
+Cut = tuple[float, float, float]
 
 
-def answered(p: Point, veto: float, max_dense: float, key_in: float, rescue_oos: float,
-             rescue_dense: float) -> bool:
-    """``AnswerComposer.grounded`` with the thresholds as arguments."""
-    if p.grounded:
-        return not (p.p_oos >= veto and p.off_topic and p.dense < max_dense and p.key < key_in)
-    return p.p_oos <= rescue_oos and p.dense >= rescue_dense
+def answered(p_off: float, p: DevPoint, cut: Cut) -> bool:
+    """``scope.decide`` for a first question with the thresholds as arguments."""
+    return decide(p.before, p.grounded, p_off, p.p_intent, p.dense, RESCUE_DENSE, p.protected,
+                  cut)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sets", nargs="+", type=Path)
+    parser.add_argument("--c", type=float, nargs="+", default=[scope_module.C])
+    parser.add_argument("--scalar-weight", type=float, nargs="+",
+                        default=[scope_module.SCALAR_WEIGHT])
+    parser.add_argument("--show", action="store_true", help="list dev misses at the default")
     args = parser.parse_args()
     settings = load_settings()
     configure_runtime(settings)
     services = build_services(settings, lambda *a, **k: None)
     composer = services.answers.composer
-    assert composer is not None and composer.retriever.keys is not None
-    seen: set[str] = set()
-    keys: list[Point] = []
-    for k in composer.retriever.keys.keys:
-        if same_question(k.question) not in seen:
-            seen.add(same_question(k.question))
-            keys.append(score(composer, k.question, skip_self=True))
-    inside: list[Point] = []
-    outside: list[Point] = []
+    assert composer is not None and composer.sections is not None
+    examples, x, y = training_matrix(settings.knowledge_dir, composer.retriever,
+                                     composer.sections.by_section, composer.retriever.embedder,
+                                     composer.glossary.normalise, settings.data_dir)
+    rows: list[np.ndarray] = []
+    points: list[DevPoint] = []
     for path in args.sets:
-        for q in load_answer_questions(path):
-            if not q.follow_up_of:
-                (inside if q.in_scope else outside).append(score(composer, q.question))
-    print(f"question keys {len(keys)}, dev first questions in scope {len(inside)}, "
-          f"off-topic {len(outside)}")
-    print("veto max_dense key_in rescue_oos rescue_dense | keys refused | dev in-scope refused"
-          " | dev off-topic refused")
-    grid = itertools.product((0.40, 0.45, 0.50), (0.90, 0.92), (0.93, 0.95), (0.15, 0.20),
-                             (0.80, 0.82))
+        firsts = [(q.question, bool(q.grounded)) for q in load_eval_questions(path)] \
+            if path.name == "questions.yaml" else \
+            [(q.question, q.in_scope) for q in load_answer_questions(path) if not q.follow_up_of]
+        for question, in_scope in firsts:
+            point, row = score(composer, path.stem, question, in_scope)
+            points.append(point)
+            rows.append(row)
+    dev = np.vstack(rows)
+    inside = [p for p in points if p.in_scope]
+    outside = [p for p in points if not p.in_scope]
+    print(f"training: {len(y)} examples, {int(y.sum())} off topic")
+    print(f"dev first questions: in scope {len(inside)}, off topic {len(outside)}")
+    print("round 6 (intent veto): in-scope refused "
+          f"{sum(not p.before for p in inside)}, off-topic refused "
+          f"{sum(not p.before for p in outside)}; per set: "
+          + per_set(points, [p.before for p in points]))
+    for c, weight in itertools.product(args.c, args.scalar_weight):
+        calibrate(composer, examples, x, y, points, dev, (c, weight), args.show)
+
+
+def calibrate(composer: AnswerComposer, examples: list[Example], x: np.ndarray, y: np.ndarray,
+              points: list[DevPoint], dev: np.ndarray, params: tuple[float, float],
+              show: bool) -> None:
+    c, weight = params
+
+    def model() -> ScopeModel:
+        return ScopeModel(composer.retriever.embedder, composer.glossary.normalise, c=c,
+                          scalar_weight=weight)
+
+    oof = np.zeros(len(y))
+    groups = [e.group for e in examples]
+    for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
+        oof[test] = model().fit(x[train], y[train]).p_off_rows(x[test])
+    p_off = model().fit(x, y).p_off_rows(dev)
+    kinds = {"keys": [i for i, e in enumerate(examples) if e.group.startswith("key:")],
+             "hand in-scope": [i for i, e in enumerate(examples)
+                               if e.group.startswith("hand:") and not e.off_topic],
+             "hand off-topic": [i for i, e in enumerate(examples)
+                                if e.group.startswith("hand:") and e.off_topic],
+             "buiten-scope.yaml": [i for i, e in enumerate(examples)
+                                   if e.group.startswith("extra:")]}
+    print(f"\n== C={c} scalar weight={weight}")
+    print("cross-validated (group k-fold) refusals at p_off >= t:")
+    for t in (0.3, 0.5, 0.7, 0.9):
+        parts = [f"{name} {int((oof[idx] >= t).sum())}/{len(idx)}" for name, idx in
+                 kinds.items()]
+        print(f"  t={t:.2f}: " + ", ".join(parts))
+    print("veto_agreement rescue_max_scope rescue_max_intent | dev in-scope refused | "
+          "dev off-topic refused | per set (in-scope refused, off-topic refused)")
+    n_in = sum(p.in_scope for p in points)
+    grid = itertools.product((0.36, 0.40, 0.44, 0.48, 0.52, 1.01), (0.0, 0.02, 0.05, 0.1),
+                             (0.25, 0.35))
     for cut in grid:
-        k_ref = sum(not answered(p, *cut) for p in keys)
-        i_ref = sum(not answered(p, *cut) for p in inside)
-        o_ref = sum(not answered(p, *cut) for p in outside)
-        print(" ".join(f"{c:.2f}" for c in cut),
-              f"| {k_ref} ({k_ref / len(keys):.3f}) | {i_ref}/{len(inside)} | "
-              f"{o_ref}/{len(outside)}")
+        ok = [answered(float(q), p, cut) for p, q in zip(points, p_off, strict=True)]
+        i_ref = sum(not a for a, p in zip(ok, points, strict=True) if p.in_scope)
+        o_ref = sum(not a for a, p in zip(ok, points, strict=True) if not p.in_scope)
+        print(" ".join(f"{v:.2f}" for v in cut), f"| {i_ref}/{n_in} | "
+              f"{o_ref}/{len(points) - n_in} | {per_set(points, ok)}")
+    if show:
+        cut = (scope_module.VETO_AGREEMENT, scope_module.RESCUE_MAX_SCOPE,
+               scope_module.RESCUE_MAX_INTENT)
+        print("misses at the shipped thresholds:")
+        for p, q in zip(points, p_off, strict=True):
+            if answered(float(q), p, cut) != p.in_scope:
+                print(f"  {p.set} {'in' if p.in_scope else 'off'} p_off={q:.2f} "
+                      f"p_intent={p.p_intent:.2f} "
+                      f"grounded={p.grounded} dense={p.dense:.3f}: {p.question[:110]}")
+
+
+def score(composer: AnswerComposer, name: str, question: str,
+          in_scope: bool) -> tuple[DevPoint, np.ndarray]:
+    """A dev question as the composer retrieves it, with its scope feature row."""
+    text = composer.glossary.normalise(question)
+    result = composer.retriever.retrieve(text, k=5, normalised=True)
+    assert result.vector is not None
+    key = max(result.keys.files.values(), default=0.0) if result.keys is not None else 0.0
+    row = np.concatenate([np.asarray(result.vector, dtype=np.float64),
+                          ScopeModel.scalars(result.best_dense, key, result.coverage)])
+    pred = composer.asked_for(text, composer.predict(text, result.vector))
+    before = composer.intent_grounded(result, pred)
+    p_intent = pred.p("buiten_scope") if pred is not None else 0.0
+    protected = result.best_dense >= VETO_MAX_DENSE or key >= KEY_IN_SCOPE
+    return DevPoint(name, question, in_scope, result.grounded, result.best_dense, before,
+                    p_intent, protected), row
+
+
+def per_set(points: list[DevPoint], answers: list[bool]) -> str:
+    out = []
+    for name in dict.fromkeys(p.set for p in points):
+        mine = [(p, a) for p, a in zip(points, answers, strict=True) if p.set == name]
+        i_ref = sum(not a for p, a in mine if p.in_scope)
+        o_ref = sum(not a for p, a in mine if not p.in_scope)
+        n_off = sum(not p.in_scope for p, _ in mine)
+        out.append(f"{name.removeprefix('answers_') or name} {i_ref},{o_ref}/{n_off}")
+    return " ".join(out)
 
 
 if __name__ == "__main__":

@@ -342,7 +342,7 @@ def test_answer_eval_floors_dev3(base_services: Services) -> None:
     assert report.fact_coverage >= DEV3_COVERAGE, detail
     assert report.intent_accuracy >= DEV3_INTENT, detail
     assert report.in_scope_refusal_rate <= 0.0, detail
-    assert report.oos_refused >= 0.9, detail  # 9/10 (round 5; 5/10 as round 4 merged)
+    assert report.oos_refused >= 1.0, detail  # 10/10 (round 8; 9/10 round 5, 5/10 round 4)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
@@ -376,7 +376,7 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     assert report.fact_coverage >= 0.554, detail  # 0.555 (round 7; 0.549 before)
     assert report.intent_accuracy >= 0.78, detail  # 80/100
     assert report.in_scope_refusal_rate <= 0.067, detail  # 4/60 (3 English)
-    assert report.oos_refused >= 0.855, detail  # 35/40 (34/40 before)
+    assert report.oos_refused >= 0.975, detail  # 39/40 (round 8; 35/40 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 

@@ -36,6 +36,7 @@ from bot.answering.followup import (
 )
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.answering.scope import ScopeModel, decide, train_scope_model
 from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.question_keys import load_question_keys
@@ -114,6 +115,9 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 """A word, for the FALLBACK_* counts: two or more letters."""
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
+USE_SCOPE_MODEL = True
+"""Round 8: the scope model (bot/answering/scope.py) joins the intent model in the
+in-scope/off-topic decision (``scope.decide``); False: round 6's decision alone."""
 
 
 @dataclass
@@ -138,8 +142,11 @@ class AnswerComposer:
     def __init__(self, retriever: HybridRetriever, docs: dict[str, Document],
                  intents: IntentModel | None, glossary: Glossary,
                  advisor: CasusAdvisor | None, assignments: dict[str, int],
-                 sections: SectionVectors | None = None) -> None:
+                 sections: SectionVectors | None = None,
+                 scope: ScopeModel | None = None) -> None:
         self.retriever = retriever
+        self.scope = scope
+        """The in-scope/off-topic model (bot/answering/scope.py); None: round 6's decision."""
         self.sections = sections
         """Section-level similarity (None: sections are picked by intent only)."""
         self.docs = docs
@@ -159,6 +166,22 @@ class AnswerComposer:
 
     def grounded(self, result: RetrievalResult, pred: IntentPrediction | None,
                  rescue_dense: float = RESCUE_DENSE) -> bool:
+        """Answer, or say it is not in the material: round 6's decision (``intent_grounded``),
+        with the scope model's veto and rescue where both models agree (``scope.decide``)."""
+        before = self.intent_grounded(result, pred, rescue_dense)
+        p_scope = self.scope.p_off_query(result) if self.scope is not None else None
+        if pred is None or p_scope is None or (not result.grounded and
+                                               rescue_dense > RESCUE_DENSE):
+            return before  # with a previous answer, ``FALLBACK_*`` takes it as a follow-up
+        protected = result.best_dense >= VETO_MAX_DENSE or \
+            self._best_key(result) >= KEY_IN_SCOPE
+        return decide(before, result.grounded, p_scope, pred.p("buiten_scope"),
+                      result.best_dense, rescue_dense, protected)
+
+    def intent_grounded(self, result: RetrievalResult, pred: IntentPrediction | None,
+                        rescue_dense: float = RESCUE_DENSE) -> bool:
+        """Round 6's decision: retrieval's grounded check, vetoed or rescued by the intent
+        model's off-topic probability."""
         if pred is None:
             return result.grounded
         p_oos = pred.p("buiten_scope")
@@ -507,5 +530,8 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     advisor = CasusAdvisor(loaded.files, docs, embedder, cache_dir)
     retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
     assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
-    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
-                          SectionVectors.load(retriever))
+    sections = SectionVectors.load(retriever)
+    scope = train_scope_model(knowledge_dir, retriever, sections.by_section, embedder,
+                              glossary.normalise, cache_dir) if USE_SCOPE_MODEL else None
+    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments, sections,
+                          scope)
