@@ -252,12 +252,12 @@ class CasusAdvisor:
 
         text = render()
         for key in FOCUS_SHRINK if focus == "underneath" else SHRINK:
-            if _size(text) <= MAX_CHARS:
+            if len(text) <= MAX_CHARS:
                 break
             if state[key] > (1 if key in ("under", "last") else 0):
                 state[key] -= 1
                 text = render()
-        if _size(text) <= MAX_CHARS:
+        if len(text) <= MAX_CHARS:
             steps = sorted([i for i in chosen if i != last] + middle,
                            key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
             grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
@@ -320,11 +320,6 @@ class CasusAdvisor:
         return out
 
 
-def _size(text: str) -> int:
-    """What a participant reads: the characters without the Markdown bold markers."""
-    return len(text.replace("**", ""))
-
-
 def _pitfall_lead(item: str, quote: bool) -> str:
     """A pitfall for the "Ook niet" line: its lead, with what one would say when ``quote``."""
     lead = _lead_text(item)
@@ -365,7 +360,7 @@ def _fill(text: str, grows: list[tuple[str, int]], render: Callable[[], str],
         else:
             state[key] += 1
         candidate = render()
-        if _size(candidate) <= MAX_CHARS:
+        if len(candidate) <= MAX_CHARS:
             text = candidate
             continue
         if added:
