@@ -4,14 +4,13 @@ section cut off after its first steps (issue 13, items 2 and 3)."""
 
 from __future__ import annotations
 
-import re
-
 from bot.answering.casus import (
     GOOD,
     MAX_CHARS,
     Casus,
     CasusAdvisor,
     _items,
+    _lead,
     _lead_and_sentences,
 )
 from bot.answering.evaluation import norm
@@ -42,6 +41,8 @@ def test_a_quote_of_several_sentences_stays_one_unit() -> None:
     assert said == ['"Jij moet het rooster rond krijgen. Dat is geen kleine klus."',
                     "Zeg dat rustig.", "Daarna luister je."]
     assert _lead_and_sentences("- geen vet begin") == ("- geen vet begin", [])
+    _, said = _lead_and_sentences('- **Vraag open door.** "Wat mist u?" of "Wat helpt?" Luister.')
+    assert said == ['"Wat mist u?" of "Wat helpt?"', "Luister."]
 
 
 # Every casus --------------------------------------------------------------------------------
@@ -60,11 +61,17 @@ def test_all_steps_name_every_lead_whole_and_short(base_services: Services) -> N
             lead, said = _lead_and_sentences(item)
             assert line.startswith(lead), (casus.path, line)
             assert all(line.count(q) % 2 == 0 for q in '"'), (casus.path, line)
-            shown = [s for s in said if s in line]
-            plain = [s for s in said if not re.match(r'^["“„]', s)]
-            # a step's plain sentences come before its quoted words
-            if any(re.match(r'^["“„]', s) for s in shown):
-                assert all(s in line for s in plain), (casus.path, line)
+            shown = [j for j, s in enumerate(said) if s in line]
+            # a step's sentences are shown from its first on
+            assert shown == list(range(len(shown))), (casus.path, line)
+        # the steps every case shares give way first
+        own = [ln for ln, item in zip(lines, items, strict=True)
+               if _lead(item) not in advisor.common_leads]
+        if any(ln != _lead_and_sentences(item)[0] for ln, item in zip(lines, items, strict=True)
+               if _lead(item) in advisor.common_leads):
+            assert all(_lead_and_sentences(it)[1][0] in ln for ln, it in zip(
+                own, [it for it in items if _lead(it) not in advisor.common_leads],
+                strict=True) if _lead_and_sentences(it)[1]), casus.path
 
 
 def test_all_steps_keep_the_detail_the_cut_section_lost(base_services: Services) -> None:
@@ -79,6 +86,10 @@ def test_all_steps_keep_the_detail_the_cut_section_lost(base_services: Services)
                                 "So how do we reach those families if she can't give us "
                                 "any names?", APPROACH)
     assert "De bibliotheek telt alleen anoniem" in privacy
+    # "what do I say literally": the first step's words (dev set 3)
+    words = advisor.all_steps(_casus(advisor, "welzijn-concurrent.md"),
+                              "En wat zeg ik dan letterlijk als ik bij hem binnenstap?", APPROACH)
+    assert "Je hoorde het niet van mij" in words and "Dat spijt me" in words
 
 
 # End to end ---------------------------------------------------------------------------------

@@ -309,10 +309,10 @@ class CasusAdvisor:
     def all_steps(self, casus: Casus, question: str, label: str,
                   vector: np.ndarray | None = None, limit: int = MAX_CHARS) -> str:
         """Every step of *Goede aanpak* (a follow-up: "en hoe doe ik dat dan?"): each bold
-        lead, then the sentences of the explanations while they fit in ``limit``: the plain
-        sentences before the quoted example words (the generic steps' long quotes rarely hold
-        what is asked), earlier sentences of a step before later ones, the ones closest to
-        the question first. "" without the section."""
+        lead, then the sentences of the explanations while they fit in ``limit``: the
+        case's own steps before the generic ones every case shares ("Vraag open door.", whose
+        long example quotes rarely hold what is asked), a step's earlier sentences before its
+        later ones, the ones closest to the question first. "" without the section."""
         good = casus.doc.find(GOOD)
         items = _items(good.text) if good is not None else []
         if not items:
@@ -323,8 +323,9 @@ class CasusAdvisor:
         story = self.embedder.encode_queries([question])[0] if vector is None else vector
         asked = set(tokenize(question)) - set(tokenize(casus.profile()))
         relevance = self._relevance(texts, story, asked)
+        generic = [_lead(item) in self.common_leads for item in items]
         order = sorted(range(len(units)), key=lambda u: (
-            bool(SAID.match(texts[u])), units[u][1], -relevance[u], units[u][0]))
+            generic[units[u][0]], units[u][1], -relevance[u], units[u][0]))
         shown: set[tuple[int, int]] = set()
 
         def render() -> str:
@@ -334,6 +335,9 @@ class CasusAdvisor:
 
         text = render()
         for u in order:
+            i, j = units[u]
+            if j and (i, j - 1) not in shown:  # a step's sentences from its first on
+                continue
             shown.add(units[u])
             candidate = render()
             if len(candidate) <= limit:
@@ -366,13 +370,17 @@ EXPLANATION_SPLIT = re.compile(r'(?<=[.!?])\s+|(?<=[.!?]["”])\s+')
 
 def _lead_and_sentences(item: str) -> tuple[str, list[str]]:
     """A list item as its marker and bold lead, and the sentences after it; a quote with
-    several sentences ("Jij moet ... verantwoorden. Dat is geen kleine klus.") stays whole."""
+    several sentences ("Jij moet ... verantwoorden. Dat is geen kleine klus.") stays whole, and
+    so do two quoted questions joined by "of"."""
     m = LEAD_ITEM.match(item.strip())
     if m is None:
         return item.strip(), []
     out: list[str] = []
     part = ""
     for piece in EXPLANATION_SPLIT.split(item.strip()[m.end():].strip()):
+        if out and not part and piece[:1].islower():  # '"Wat ...?" of "Hoe ...?"'
+            out[-1] = f"{out[-1]} {piece}"
+            continue
         part = f"{part} {piece}".strip()
         if sum(part.count(q) for q in QUOTE_MARKS) % 2 == 0:
             out.append(part)
