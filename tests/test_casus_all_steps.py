@@ -64,14 +64,15 @@ def test_all_steps_name_every_lead_whole_and_short(base_services: Services) -> N
             shown = [j for j, s in enumerate(said) if s in line]
             # a step's sentences are shown from its first on
             assert shown == list(range(len(shown))), (casus.path, line)
-        # the steps every case shares give way first
-        own = [ln for ln, item in zip(lines, items, strict=True)
-               if _lead(item) not in advisor.common_leads]
-        if any(ln != _lead_and_sentences(item)[0] for ln, item in zip(lines, items, strict=True)
-               if _lead(item) in advisor.common_leads):
-            assert all(_lead_and_sentences(it)[1][0] in ln for ln, it in zip(
-                own, [it for it in items if _lead(it) not in advisor.common_leads],
-                strict=True) if _lead_and_sentences(it)[1]), casus.path
+        # the steps every case shares give way first; the small last step keeps its detail
+        generic = [_lead(it) in advisor.common_leads and i < len(items) - 1
+                   for i, it in enumerate(items)]
+        said_first = [_lead_and_sentences(it)[1][:1] for it in items]
+        if any(g and said_first[i] and said_first[i][0] in lines[i]
+               for i, g in enumerate(generic)):
+            assert all(said_first[i][0] in lines[i] for i, g in enumerate(generic)
+                       if not g and said_first[i]), casus.path
+        assert not said_first[-1] or said_first[-1][0] in lines[-1], casus.path
 
 
 def test_all_steps_keep_the_detail_the_cut_section_lost(base_services: Services) -> None:
@@ -90,6 +91,12 @@ def test_all_steps_keep_the_detail_the_cut_section_lost(base_services: Services)
     words = advisor.all_steps(_casus(advisor, "welzijn-concurrent.md"),
                               "En wat zeg ik dan letterlijk als ik bij hem binnenstap?", APPROACH)
     assert "Je hoorde het niet van mij" in words and "Dat spijt me" in words
+    # "the very first thing": the small step, whose lead every case shares (dev set 3)
+    first = advisor.all_steps(_casus(advisor, "sleutelfiguur-wantrouwt-instanties.md"),
+                              "OK, so what's the very first thing I should do?", APPROACH)
+    for fact in ("aanschuiven bij hun koffieochtend", "rondleiding in de bibliotheek",
+                 "Kom niet met een plan"):
+        assert fact in first, fact
 
 
 # End to end ---------------------------------------------------------------------------------

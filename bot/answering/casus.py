@@ -310,7 +310,8 @@ class CasusAdvisor:
                   vector: np.ndarray | None = None, limit: int = MAX_CHARS) -> str:
         """Every step of *Goede aanpak* (a follow-up: "en hoe doe ik dat dan?"): each bold
         lead, then the sentences of the explanations while they fit in ``limit``: the
-        case's own steps before the generic ones every case shares ("Vraag open door.", whose
+        case's own steps and the small last step before the generic ones every case shares
+        ("Vraag open door.", whose
         long example quotes rarely hold what is asked), a step's earlier sentences before its
         later ones, the ones closest to the question first. "" without the section."""
         good = casus.doc.find(GOOD)
@@ -323,7 +324,9 @@ class CasusAdvisor:
         story = self.embedder.encode_queries([question])[0] if vector is None else vector
         asked = set(tokenize(question)) - set(tokenize(casus.profile()))
         relevance = self._relevance(texts, story, asked)
-        generic = [_lead(item) in self.common_leads for item in items]
+        # the last step (the small concrete step) is never generic, however common its lead
+        generic = [_lead(item) in self.common_leads and i < len(items) - 1
+                   for i, item in enumerate(items)]
         order = sorted(range(len(units)), key=lambda u: (
             generic[units[u][0]], units[u][1], -relevance[u], units[u][0]))
         shown: set[tuple[int, int]] = set()
