@@ -39,8 +39,8 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.587, 0.725, 0.822  # round 7: 47/80, 0.726 (was 0.562,
-# 0.682 in round 5)
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.599, 0.729, 0.822  # round 8: 48/80, 0.730 (round 7:
+# 47/80, 0.726; 0.562, 0.682 in round 5)
 # Round 6: intent 74/90 = 0.822 with the casus advice and follow-ups of main merged in
 # (0.844 on branch answers5 alone, 0.688 on main; two follow-ups now leave or keep the
 # previous topic under another intent): the floor holds what the merged code reaches.
@@ -354,8 +354,8 @@ def test_answer_eval_floors_dev4(base_services: Services) -> None:
     round 5 reached (docs/benchmarks.md, "Round 5: intent"); never lower them."""
     report, detail = _answer_report(base_services, "answers_dev4.yaml")
     assert report.questions >= 90
-    assert report.all_facts >= 0.499, detail  # 39/78 (round 7; 37/78 before)
-    assert report.fact_coverage >= 0.591, detail  # 0.592 (round 7; 0.559 before)
+    assert report.all_facts >= 0.538, detail  # 42/78 (round 8; 40/78 round 7, 37/78 before)
+    assert report.fact_coverage >= 0.619, detail  # 0.620 (round 8; 0.609 round 7, 0.559 before)
     assert report.intent_accuracy >= 0.833, detail  # 75/90 (0.700 before)
     assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
     assert report.oos_refused >= 0.83, detail  # 10/12 (8/12 before)

@@ -306,6 +306,49 @@ class CasusAdvisor:
         relevance = self._relevance(replies, story, asked)
         return replies[max(range(len(replies)), key=lambda i: (relevance[i], -i))]
 
+    def all_steps(self, casus: Casus, question: str, label: str,
+                  vector: np.ndarray | None = None, limit: int = MAX_CHARS) -> str:
+        """Every step of *Goede aanpak* (a follow-up: "en hoe doe ik dat dan?"): each bold
+        lead, then the sentences of the explanations while they fit in ``limit``: the
+        case's own steps and the small last step before the generic ones every case shares
+        ("Vraag open door.", whose
+        long example quotes rarely hold what is asked), a step's earlier sentences before its
+        later ones, the ones closest to the question first. "" without the section."""
+        good = casus.doc.find(GOOD)
+        items = _items(good.text) if good is not None else []
+        if not items:
+            return ""
+        split = [_lead_and_sentences(item) for item in items]
+        units = [(i, j) for i, (_, said) in enumerate(split) for j in range(len(said))]
+        texts = [split[i][1][j] for i, j in units]
+        story = self.embedder.encode_queries([question])[0] if vector is None else vector
+        asked = set(tokenize(question)) - set(tokenize(casus.profile()))
+        relevance = self._relevance(texts, story, asked)
+        # the last step (the small concrete step) is never generic, however common its lead
+        generic = [_lead(item) in self.common_leads and i < len(items) - 1
+                   for i, item in enumerate(items)]
+        order = sorted(range(len(units)), key=lambda u: (
+            generic[units[u][0]], units[u][1], -relevance[u], units[u][0]))
+        shown: set[tuple[int, int]] = set()
+
+        def render() -> str:
+            lines = [" ".join([lead, *(s for j, s in enumerate(said) if (i, j) in shown)])
+                     for i, (lead, said) in enumerate(split)]
+            return f"**{label}**\n" + "\n".join(lines)
+
+        text = render()
+        for u in order:
+            i, j = units[u]
+            if j and (i, j - 1) not in shown:  # a step's sentences from its first on
+                continue
+            shown.add(units[u])
+            candidate = render()
+            if len(candidate) <= limit:
+                text = candidate
+            else:
+                shown.discard(units[u])
+        return text
+
     def units(self, casus: Casus) -> list[str]:
         """The texts ``advise`` ranks: concern sentences, steps, pitfalls, example replies."""
         doc = casus.doc
@@ -317,7 +360,37 @@ class CasusAdvisor:
             section = doc.find(heading)
             if section is not None:
                 out += _items(section.text)
+        good = doc.find(GOOD)
+        if good is not None:  # the explanations' sentences (``all_steps``)
+            out += [s for item in _items(good.text) for s in _lead_and_sentences(item)[1]]
         return out
+
+
+QUOTE_MARKS = ('"', "“", "”", "„")
+EXPLANATION_SPLIT = re.compile(r'(?<=[.!?])\s+|(?<=[.!?]["”])\s+')
+"""Sentence ends, also right after a closing quote (a quote ends the words one would say)."""
+
+
+def _lead_and_sentences(item: str) -> tuple[str, list[str]]:
+    """A list item as its marker and bold lead, and the sentences after it; a quote with
+    several sentences ("Jij moet ... verantwoorden. Dat is geen kleine klus.") stays whole, and
+    so do two quoted questions joined by "of"."""
+    m = LEAD_ITEM.match(item.strip())
+    if m is None:
+        return item.strip(), []
+    out: list[str] = []
+    part = ""
+    for piece in EXPLANATION_SPLIT.split(item.strip()[m.end():].strip()):
+        if out and not part and piece[:1].islower():  # '"Wat ...?" of "Hoe ...?"'
+            out[-1] = f"{out[-1]} {piece}"
+            continue
+        part = f"{part} {piece}".strip()
+        if sum(part.count(q) for q in QUOTE_MARKS) % 2 == 0:
+            out.append(part)
+            part = ""
+    if part:
+        out.append(part)
+    return m.group(1), out
 
 
 def _pitfall_lead(item: str, quote: bool) -> str:

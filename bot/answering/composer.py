@@ -369,14 +369,17 @@ class AnswerComposer:
     def _casus_more(self, draft: Draft, casus: Casus, tokens: list[str]) -> bool:
         """A follow-up on casus advice gets what the advice left out, not the advice again:
         all example replies ("kun je een voorbeeld geven?"), else every step of *Goede
-        aanpak* with its detail ("en hoe doe ik dat dan?")."""
+        aanpak* with as much of its detail as fits (``CasusAdvisor.all_steps``: "en hoe doe
+        ik dat dan?")."""
         good = casus.doc.find(GOOD_APPROACH)
         if draft.intent == "voorbeeld" and casus.good_responses:
             lines = [f"- “{r}”" for r in casus.good_responses]
             text = fit(f"**{at.EXAMPLE}**\n" + "\n".join(lines), question_tokens=tokens)
             sections = [s for s in casus.doc.sections if not s.is_links][:1]
         elif good is not None:
-            text = fit(f"**{at.APPROACH}**\n{good.text}", question_tokens=tokens)
+            assert self.advisor is not None
+            text = self.advisor.all_steps(casus, draft.result.question, at.APPROACH,
+                                          draft.result.vector)
             sections = [good]
         else:
             return False
