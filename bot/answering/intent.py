@@ -42,9 +42,7 @@ INTENTS = ("definitie", "stappen", "waarom", "valkuilen", "voorbeeld", "opdracht
 INTENT_FILE = "intenties.yaml"
 EXTRA_INTENT_FILES = "intenties-*.yaml"
 """More hand-labelled batches next to ``INTENT_FILE`` (one file per writer: round 5's
-story-form, English, Flemish and near-topic off-topic questions; round 8's ``intenties-c.yaml``:
-the objection boundary, lesson questions with people in the story vs. described resistance
-ending on a what/why question), read in name order."""
+story-form, English, Flemish and near-topic off-topic questions), read in name order."""
 SEED = 13
 EMBEDDING_WEIGHT = 1.0
 C = 4.0
