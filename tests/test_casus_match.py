@@ -102,3 +102,26 @@ def test_crossed_dev_set_floors(base_services: Services) -> None:
     assert report.in_scope_refusals == 0, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
+
+
+def test_casus_views_are_embedded_once_and_then_read_from_the_cache(tmp_path: Path) -> None:
+    """Start-up embeds the matcher's casus views (and the advice units) only the first time:
+    a second advisor on the same cache directory embeds nothing and scores the same."""
+    import numpy as np
+
+    from bot.answering.documents import build_documents
+    from bot.knowledge.loader import load_knowledge
+    from tests.conftest import KNOWLEDGE, HashEmbedder
+
+    loaded = load_knowledge(KNOWLEDGE)
+    docs = build_documents(loaded.files)
+    first_embedder = HashEmbedder()
+    first = CasusAdvisor(loaded.files, docs, first_embedder, tmp_path)
+    views = len(first.cases) * (first.matcher.n_views + first.matcher.n_whole)
+    assert first_embedder.calls >= views > 0
+    assert list(tmp_path.glob("casus-views-*.npz"))
+    second_embedder = HashEmbedder()
+    second = CasusAdvisor(loaded.files, docs, second_embedder, tmp_path)
+    assert second_embedder.calls == 0
+    assert np.allclose(first.matcher.vectors, second.matcher.vectors)
+    assert np.allclose(first.matcher.whole_vectors, second.matcher.whole_vectors)

@@ -161,7 +161,14 @@ class CasusAdvisor:
             cache = cache_dir / f"casus-units-{slug}.npz" if cache_dir else None
             rows = cached_rows(units, embedder.encode_documents, cache, "casus embeddings")
             self.unit_vectors = dict(zip(units, rows, strict=True))
-        self.matcher = CasusMatcher(self.cases, embedder, self._unit_vectors)
+        slug = hashlib.sha256(embedder.name.encode("utf-8")).hexdigest()[:12]
+        views = cache_dir / f"casus-views-{slug}.npz" if cache_dir else None
+
+        def embed_views(texts: list[str]) -> np.ndarray:
+            """The matcher's casus views, from the disk cache after the first start."""
+            return cached_rows(texts, embedder.encode_documents, views, "casus view embeddings")
+
+        self.matcher = CasusMatcher(self.cases, embed_views, self._unit_vectors)
 
     def rank(self, vector: np.ndarray, question: str, keys: dict[str, float] | None = None,
              sections: dict[str, float] | None = None) -> list[CasusMatch]:

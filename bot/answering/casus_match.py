@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.retrieval.embeddings import Embedder
 from bot.retrieval.lexical import LexicalIndex, tokenize
 
 if TYPE_CHECKING:
@@ -110,14 +109,16 @@ def without_roles(text: str, roles: frozenset[str]) -> str:
 class CasusMatcher:
     """Scores every casus for a story (``scores``); built once at start-up."""
 
-    def __init__(self, cases: list[Casus], embedder: Embedder,
+    def __init__(self, cases: list[Casus], documents: Callable[[list[str]], np.ndarray],
                  unit_vectors: Callable[[list[str]], np.ndarray]) -> None:
+        """``documents``: document embeddings of the casus views (cached on disk by the
+        advisor); ``unit_vectors``: those of the concern sentences (the advice units)."""
         self.cases = cases
         self.roles = role_words(cases)
         views = [concern_views(c) for c in cases]
         self.n_views = len(views[0]) if views else 1
         flat = [v for vs in views for v in vs]
-        self.vectors = np.asarray(embedder.encode_documents(flat), dtype=np.float32) \
+        self.vectors = np.asarray(documents(flat), dtype=np.float32) \
             if flat else np.zeros((0, 1), dtype=np.float32)
         # The concern's sentences (embedded with the advice units), each with its case.
         sentences: list[str] = []
@@ -135,7 +136,7 @@ class CasusMatcher:
         whole = [whole_case_views(c) for c in cases]
         self.n_whole = len(whole[0]) if whole else 1
         flat = [v for vs in whole for v in vs]
-        self.whole_vectors = np.asarray(embedder.encode_documents(flat), dtype=np.float32) \
+        self.whole_vectors = np.asarray(documents(flat), dtype=np.float32) \
             if flat else np.zeros((0, 1), dtype=np.float32)
         self.whole_lexical = LexicalIndex([" ".join(vs[:2]) for vs in whole])
         self.key_sections = [[s.key for s in c.doc.sections
