@@ -659,6 +659,25 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
 
+def test_eighth_heldout_answer_floors(base_services: Services) -> None:
+    """An eighth held-out set (70 questions, 47 files, 19 objections, 13 follow-up pairs, 15
+    English, 15 Flemish, 7 off-topic; voice-message style, half-remembered terms, questions
+    passed on by a colleague, doubting and very short ones), written on 2026-11-30 by an
+    independent writer before round 8's tuning, evaluated on the code before it (every key fact
+    0.476, coverage 0.596, intent 0.800, right file 0.758, refusals 1/63, out of scope refused
+    5/7) and once on round 8 as merged (docs/benchmarks.md, "Round 8 as merged"). Floors =
+    what was reached; never lower them. The targets are not met."""
+    report, detail = _answer_report(base_services, "answers_heldout8.yaml")
+    assert report.questions == 70
+    assert report.all_facts >= 0.476, detail  # 30/63
+    assert report.fact_coverage >= 0.595, detail  # 0.596
+    assert report.intent_accuracy >= 0.814, detail  # 57/70
+    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/63
+    assert report.oos_refused >= 0.85, detail  # 6/7
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
 def test_seventh_heldout_answer_floors(base_services: Services) -> None:
     """A seventh held-out set (70 questions, 50 files, 19 objections, 13 follow-up pairs, 15
     English, 15 Flemish, 7 off-topic), written on 2026-11-30 by an independent writer before
@@ -672,7 +691,7 @@ def test_seventh_heldout_answer_floors(base_services: Services) -> None:
     assert report.fact_coverage >= 0.601, detail  # 0.602
     assert report.intent_accuracy >= 0.842, detail  # 59/70
     assert report.in_scope_refusal_rate <= 0.016, detail  # 1/63
-    assert report.oos_refused >= 0.85, detail  # 6/7
+    assert report.oos_refused >= 1.0, detail  # 7/7 since round 8 (6/7 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
