@@ -7,8 +7,6 @@ from __future__ import annotations
 from bot.answering.casus import (
     GOOD,
     MAX_CHARS,
-    Casus,
-    CasusAdvisor,
     _items,
     _lead,
     _lead_and_sentences,
@@ -16,20 +14,7 @@ from bot.answering.casus import (
 from bot.answering.evaluation import norm
 from bot.answering.texts import APPROACH
 from bot.services import Services
-
-CASUS = "casussen/"
-
-
-def _advisor(services: Services) -> CasusAdvisor:
-    composer = services.answers.composer
-    assert composer is not None and composer.advisor is not None
-    return composer.advisor
-
-
-def _casus(advisor: CasusAdvisor, name: str) -> Casus:
-    casus = advisor.by_path(CASUS + name)
-    assert casus is not None
-    return casus
+from tests.test_casus_followup import CASUS, _advisor, _casus
 
 
 # Pure helper --------------------------------------------------------------------------------

@@ -6,13 +6,8 @@ hold what the shipped code reaches."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from bot.answering.evaluation import evaluate_answers, load_answer_questions
 from bot.services import Services
-
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT / "tests" / "eval"
+from tests.test_answers import _answer_report
 
 
 def test_route_dev8_floors(base_services: Services) -> None:
@@ -20,12 +15,7 @@ def test_route_dev8_floors(base_services: Services) -> None:
     in them, 8 described objections ending on a what/why question). Measured on main
     (ae63edb): every key fact 0.279, coverage 0.268, intent 0.372, right file 0.372. Floors =
     those figures; raise them with a change that passes the gate, never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_route_dev8.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
+    report, detail = _answer_report(base_services, "answers_route_dev8.yaml")
     assert report.questions == 43
     assert report.all_facts >= ALL_FACTS, detail
     assert report.fact_coverage >= COVERAGE, detail

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import yaml
@@ -258,17 +258,33 @@ def train_intent_model(knowledge_dir: Path, embedder: Embedder,
          *(f"{normalise(q.text)}\t{q.intent}" for q in data.derived)]).encode("utf-8"),
     ).hexdigest()[:16]
     cached = cache_dir / f"intent-model-{digest}.npz" if cache_dir else None
-    if cached is not None and cached.is_file():
+    return cached_model(cached, IntentModel(embedder, normalise).load,
+                        lambda: fit_with_derived(data, embedder, normalise, cache_dir),
+                        "intent model")
+
+
+class Saveable(Protocol):
+    def save(self, path: Path) -> None: ...
+
+
+ModelT = TypeVar("ModelT", bound=Saveable)
+
+
+def cached_model(path: Path | None, load: Callable[[Path], ModelT],
+                 fit: Callable[[], ModelT], what: str) -> ModelT:
+    """``load(path)`` when a model trained on the same data is cached there, else ``fit()``,
+    saved to ``path``. An unreadable cache is retrained; an unwritable one only logs."""
+    if path is not None and path.is_file():
         try:
-            return IntentModel(embedder, normalise).load(cached)
+            return load(path)
         except (OSError, ValueError, KeyError) as exc:
-            log.warning("intent model cache unreadable (%s); retraining", exc)
-    model = fit_with_derived(data, embedder, normalise, cache_dir)
-    if cached is not None:
+            log.warning("%s cache unreadable (%s); retraining", what, exc)
+    model = fit()
+    if path is not None:
         try:
-            model.save(cached)
+            model.save(path)
         except OSError as exc:
-            log.warning("could not cache the intent model: %s", exc)
+            log.warning("could not cache the %s: %s", what, exc)
     return model
 
 

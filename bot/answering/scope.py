@@ -44,7 +44,7 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from bot.answering.intent import OFF_TOPIC, load_hand_examples
+from bot.answering.intent import OFF_TOPIC, cached_model, load_hand_examples
 from bot.answering.intent_sources import same_question
 from bot.retrieval.embeddings import Embedder, cached_rows
 from bot.retrieval.lexical import tokenize
@@ -345,16 +345,10 @@ def train_scope_model(knowledge_dir: Path, retriever: HybridRetriever,
                             + np.ascontiguousarray(x, dtype=np.float32).tobytes()
                             + y.tobytes()).hexdigest()[:16]
     cached = cache_dir / f"scope-model-{digest}.npz" if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            return ScopeModel(embedder, normalise).load(cached)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("scope model cache unreadable (%s); retraining", exc)
-    model = ScopeModel(embedder, normalise).fit(x, y)
-    log.info("scope model: %d in scope, %d off topic", *model.trained_on)
-    if cached is not None:
-        try:
-            model.save(cached)
-        except OSError as exc:
-            log.warning("could not cache the scope model: %s", exc)
-    return model
+
+    def fit() -> ScopeModel:
+        model = ScopeModel(embedder, normalise).fit(x, y)
+        log.info("scope model: %d in scope, %d off topic", *model.trained_on)
+        return model
+
+    return cached_model(cached, ScopeModel(embedder, normalise).load, fit, "scope model")
