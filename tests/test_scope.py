@@ -191,3 +191,16 @@ def test_without_off_topic_data_the_intent_veto_decides(base_services: Services,
     assert scope_module.train_scope_model(tmp_path, composer.retriever,
                                           composer.sections.by_section,
                                           composer.retriever.embedder) is None
+
+
+def test_no_scope_veto_without_question_keys(base_services: Services) -> None:
+    """The scope model reads the best question-key similarity; without keys attached it gives
+    no probability (round 6's decision alone) rather than reading "no key" as off-topic."""
+    import dataclasses
+
+    composer = composer_of(base_services)
+    question = "Does the Dutch library act apply in Flanders too?"
+    result = composer.retriever.retrieve(question, k=5)
+    assert result.keys is not None and composer.scope is not None
+    assert composer.scope.p_off_result(result) is not None
+    assert composer.scope.p_off_result(dataclasses.replace(result, keys=None)) is None

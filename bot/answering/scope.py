@@ -218,10 +218,12 @@ class ScopeModel:
         return float(self.p_off_rows(row)[0])
 
     def p_off_result(self, result: RetrievalResult) -> float | None:
-        """Off-topic probability of a retrieved question (None without its embedding)."""
-        if result.vector is None:
+        """Off-topic probability of a retrieved question; None without its embedding or
+        without question keys (the model is trained with the best key similarity as a feature:
+        a missing key match would read as "far from every key", i.e. off-topic)."""
+        if result.vector is None or result.keys is None:
             return None
-        key = max(result.keys.files.values(), default=0.0) if result.keys is not None else 0.0
+        key = max(result.keys.files.values(), default=0.0)
         return self.p_off(result.vector, result.best_dense, key, result.coverage)
 
     def p_off_query(self, result: RetrievalResult) -> float | None:
