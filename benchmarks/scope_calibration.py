@@ -32,8 +32,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from bot.answering import scope as scope_module
-from bot.answering.composer import KEY_IN_SCOPE, RESCUE_DENSE, VETO_MAX_DENSE, AnswerComposer
-from bot.answering.evaluation import load_answer_questions
+from bot.answering.composer import RESCUE_DENSE, AnswerComposer
 from bot.answering.scope import Example, ScopeModel, decide, training_matrix
 from bot.cli_common import load_settings
 from bot.evaluation import load_eval_questions
@@ -84,11 +83,8 @@ def main() -> None:
     rows: list[np.ndarray] = []
     points: list[DevPoint] = []
     for path in args.sets:
-        firsts = [(q.question, bool(q.grounded)) for q in load_eval_questions(path)] \
-            if path.name == "questions.yaml" else \
-            [(q.question, q.in_scope) for q in load_answer_questions(path) if not q.follow_up_of]
-        for question, in_scope in firsts:
-            point, row = score(composer, path.stem, question, in_scope)
+        for q in load_eval_questions(path):  # answer sets: first questions only
+            point, row = score(composer, path.stem, q.question, q.grounded)
             points.append(point)
             rows.append(row)
     dev = np.vstack(rows)
@@ -158,16 +154,13 @@ def score(composer: AnswerComposer, name: str, question: str,
     """A dev question as the composer retrieves it, with its scope feature row."""
     text = composer.glossary.normalise(question)
     result = composer.retriever.retrieve(text, k=5, normalised=True)
-    assert result.vector is not None
-    key = max(result.keys.files.values(), default=0.0) if result.keys is not None else 0.0
-    row = np.concatenate([np.asarray(result.vector, dtype=np.float64),
-                          ScopeModel.scalars(result.best_dense, key, result.coverage)])
+    row = ScopeModel.features(result)
+    assert row is not None
     pred = composer.asked_for(text, composer.predict(text, result.vector))
     before = composer.intent_grounded(result, pred)
     p_intent = pred.p("buiten_scope") if pred is not None else 0.0
-    protected = result.best_dense >= VETO_MAX_DENSE or key >= KEY_IN_SCOPE
     return DevPoint(name, question, in_scope, result.grounded, result.best_dense, before,
-                    p_intent, protected), row
+                    p_intent, composer.protected(result)), row
 
 
 def per_set(points: list[DevPoint], answers: list[bool]) -> str:

@@ -11,7 +11,6 @@ a case is found in English or Flemish too.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from bot.answering.casus_match import split_sentences as _split_sentences
 from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
 from bot.knowledge.models import KnowledgeFile
-from bot.retrieval.embeddings import Embedder, cached_rows
+from bot.retrieval.embeddings import Embedder, cache_file, cached_rows
 from bot.retrieval.lexical import tokenize
 
 GOOD = re.compile(r"^goede aanpak", re.I)
@@ -157,12 +156,11 @@ class CasusAdvisor:
         """Casus sentence or item -> its document embedding (``_relevance``)."""
         units = [u for c in self.cases for u in self.units(c)]
         if units:
-            slug = hashlib.sha256(embedder.name.encode("utf-8")).hexdigest()[:12]
-            cache = cache_dir / f"casus-units-{slug}.npz" if cache_dir else None
-            rows = cached_rows(units, embedder.encode_documents, cache, "casus embeddings")
+            rows = cached_rows(units, embedder.encode_documents,
+                               cache_file(cache_dir, "casus-units", embedder.name),
+                               "casus embeddings")
             self.unit_vectors = dict(zip(units, rows, strict=True))
-        slug = hashlib.sha256(embedder.name.encode("utf-8")).hexdigest()[:12]
-        views = cache_dir / f"casus-views-{slug}.npz" if cache_dir else None
+        views = cache_file(cache_dir, "casus-views", embedder.name)
 
         def embed_views(texts: list[str]) -> np.ndarray:
             """The matcher's casus views, from the disk cache after the first start."""
@@ -210,9 +208,7 @@ class CasusAdvisor:
         items = _items(good.text) if good is not None else []
         pitfalls = _items(poor.text) if poor is not None else []
         concern = _split_sentences(underneath.text) if underneath is not None else []
-        story = self.embedder.encode_queries([question])[0] if vector is None else vector
-        # Words naming the case itself ("teamleider", "tijd") say nothing about which part.
-        asked = set(tokenize(question)) - set(tokenize(casus.profile()))
+        story, asked = self._story(casus, question, vector)
         step_rel = self._relevance(items, story, asked)
         chosen, middle = self._steps(items, step_rel)
         concern_rel = [r - CONCERN_POSITION * i
@@ -274,6 +270,14 @@ class CasusAdvisor:
             text = _fill(text, grows, render, state, details, quotes, chosen)
         return Advice(text, casus, similar)
 
+    def _story(self, casus: Casus, question: str,
+               vector: np.ndarray | None) -> tuple[np.ndarray, set[str]]:
+        """The story's query embedding (``vector`` when retrieval made it) and its words, less
+        the words naming the case itself ("teamleider", "tijd": they say nothing about which
+        part of the case is asked)."""
+        story = self.embedder.encode_queries([question])[0] if vector is None else vector
+        return story, set(tokenize(question)) - set(tokenize(casus.profile()))
+
     def _relevance(self, texts: list[str], story: np.ndarray, asked: set[str]) -> list[float]:
         """How close each text (a sentence or list item) is to the story: cosine similarity of
         the embeddings plus LEXICAL_PART per word they share (``asked``: the story's words)."""
@@ -318,9 +322,9 @@ class CasusAdvisor:
         """Every step of *Goede aanpak* (a follow-up: "en hoe doe ik dat dan?"): each bold
         lead, then the sentences of the explanations while they fit in ``limit``: the
         case's own steps and the small last step before the generic ones every case shares
-        ("Vraag open door.", whose
-        long example quotes rarely hold what is asked), a step's earlier sentences before its
-        later ones, the ones closest to the question first. "" without the section."""
+        ("Vraag open door.", whose long example quotes rarely hold what is asked), a step's
+        earlier sentences before its later ones, the ones closest to the question first. ""
+        without the section."""
         good = casus.doc.find(GOOD)
         items = _items(good.text) if good is not None else []
         if not items:
@@ -328,9 +332,7 @@ class CasusAdvisor:
         split = [_lead_and_sentences(item) for item in items]
         units = [(i, j) for i, (_, said) in enumerate(split) for j in range(len(said))]
         texts = [split[i][1][j] for i, j in units]
-        story = self.embedder.encode_queries([question])[0] if vector is None else vector
-        asked = set(tokenize(question)) - set(tokenize(casus.profile()))
-        relevance = self._relevance(texts, story, asked)
+        relevance = self._relevance(texts, *self._story(casus, question, vector))
         # the last step (the small concrete step) is never generic, however common its lead
         generic = [_lead(item) in self.common_leads and i < len(items) - 1
                    for i, item in enumerate(items)]

@@ -165,18 +165,23 @@ class AnswerComposer:
         return None if self.intents is None else self.intents.predict(text, vector)
 
     def grounded(self, result: RetrievalResult, pred: IntentPrediction | None,
-                 rescue_dense: float = RESCUE_DENSE) -> bool:
+                 after_answer: bool = False) -> bool:
         """Answer, or say it is not in the material: round 6's decision (``intent_grounded``),
-        with the scope model's veto and rescue where both models agree (``scope.decide``)."""
+        with the scope model's veto and rescue where both models agree (``scope.decide``).
+        ``after_answer``: a previous answer is at hand (the rescue needs
+        ``LEAVE_RESCUE_DENSE``, and the scope model rescues nothing: ``FALLBACK_*`` takes such
+        a question as a follow-up)."""
+        rescue_dense = LEAVE_RESCUE_DENSE if after_answer else RESCUE_DENSE
         before = self.intent_grounded(result, pred, rescue_dense)
         p_scope = self.scope.p_off_query(result) if self.scope is not None else None
-        if pred is None or p_scope is None or (not result.grounded and
-                                               rescue_dense > RESCUE_DENSE):
-            return before  # with a previous answer, ``FALLBACK_*`` takes it as a follow-up
-        protected = result.best_dense >= VETO_MAX_DENSE or \
-            self._best_key(result) >= KEY_IN_SCOPE
+        if pred is None or p_scope is None or (not result.grounded and after_answer):
+            return before
         return decide(before, result.grounded, p_scope, pred.p("buiten_scope"),
-                      result.best_dense, rescue_dense, protected)
+                      result.best_dense, rescue_dense, self.protected(result))
+
+    def protected(self, result: RetrievalResult) -> bool:
+        """Very close to the material or to a participant question: never vetoed."""
+        return result.best_dense >= VETO_MAX_DENSE or self._best_key(result) >= KEY_IN_SCOPE
 
     def intent_grounded(self, result: RetrievalResult, pred: IntentPrediction | None,
                         rescue_dense: float = RESCUE_DENSE) -> bool:
@@ -276,8 +281,7 @@ class AnswerComposer:
             draft.context = AnswerContext(context.question, context.path, intent)
             return draft
         intent = self.answer_intent(pred)
-        grounded = self.grounded(result, pred,
-                                 RESCUE_DENSE if context is None else LEAVE_RESCUE_DENSE)
+        grounded = self.grounded(result, pred, after_answer=context is not None)
         if kind == "refine":
             assert context is not None
             grounded = grounded or bool(result.hits)

@@ -33,7 +33,7 @@ from bot.answering.intent_sources import (
     questions_folder,
     same_question,
 )
-from bot.retrieval.embeddings import Embedder, cached_rows
+from bot.retrieval.embeddings import Embedder, cache_file, cached_rows
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,7 @@ class IntentModel:
     def encode(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
         """Query embeddings of ``texts``; texts embedded before come from a per-model cache in
         ``cache_dir``, so new question keys only embed the new questions."""
-        slug = hashlib.sha256(self.embedder.name.encode("utf-8")).hexdigest()[:12]
-        cache = cache_dir / f"intent-embeddings-{slug}.npz" if cache_dir else None
-        return cached_rows(texts, self.embedder.encode_queries, cache, "intent embeddings")
+        return encode_cached(self.embedder, texts, cache_dir)
 
     def fit(self, examples: list[tuple[str, str]], cache_dir: Path | None = None,
             weights: list[float] | None = None) -> IntentModel:
@@ -261,6 +259,14 @@ def train_intent_model(knowledge_dir: Path, embedder: Embedder,
     return cached_model(cached, IntentModel(embedder, normalise).load,
                         lambda: fit_with_derived(data, embedder, normalise, cache_dir),
                         "intent model")
+
+
+def encode_cached(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """Query embeddings of ``texts`` through the per-model cache of question embeddings in
+    ``cache_dir`` (shared by the intent and the scope model)."""
+    return cached_rows(texts, embedder.encode_queries,
+                       cache_file(cache_dir, "intent-embeddings", embedder.name),
+                       "intent embeddings")
 
 
 class Saveable(Protocol):

@@ -44,9 +44,9 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from bot.answering.intent import OFF_TOPIC, cached_model, load_hand_examples
+from bot.answering.intent import OFF_TOPIC, cached_model, encode_cached, load_hand_examples
 from bot.answering.intent_sources import same_question
-from bot.retrieval.embeddings import Embedder, cached_rows
+from bot.retrieval.embeddings import Embedder
 from bot.retrieval.lexical import tokenize
 from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 
@@ -212,19 +212,22 @@ class ScopeModel:
         out: np.ndarray = 1.0 / (1.0 + np.exp(-scores))
         return out
 
-    def p_off(self, vector: np.ndarray, dense: float, key: float, coverage: float) -> float:
-        row = np.concatenate([np.asarray(vector, dtype=np.float64).ravel(),
-                              self.scalars(dense, key, coverage)])
-        return float(self.p_off_rows(row)[0])
-
-    def p_off_result(self, result: RetrievalResult) -> float | None:
-        """Off-topic probability of a retrieved question; None without its embedding or
-        without question keys (the model is trained with the best key similarity as a feature:
-        a missing key match would read as "far from every key", i.e. off-topic)."""
+    @classmethod
+    def features(cls, result: RetrievalResult) -> np.ndarray | None:
+        """The (embedding, dense, key, coverage) row of a retrieved question; None without its
+        embedding or without question keys (the model is trained with the best key similarity
+        as a feature: a missing key match would read as "far from every key", i.e.
+        off-topic)."""
         if result.vector is None or result.keys is None:
             return None
         key = max(result.keys.files.values(), default=0.0)
-        return self.p_off(result.vector, result.best_dense, key, result.coverage)
+        return np.concatenate([np.asarray(result.vector, dtype=np.float64).ravel(),
+                               cls.scalars(result.best_dense, key, result.coverage)])
+
+    def p_off_result(self, result: RetrievalResult) -> float | None:
+        """Off-topic probability of a retrieved question (None: see ``features``)."""
+        row = self.features(result)
+        return None if row is None else float(self.p_off_rows(row)[0])
 
     def p_off_query(self, result: RetrievalResult) -> float | None:
         """``p_off_result``, or None for a question without hits (nothing to answer from)."""
@@ -291,7 +294,7 @@ class FeatureBuilder:
         key's own entry (and its exact repeats) is left out of its key similarity."""
         v = np.asarray(vectors, dtype=np.float32)
         dense = (v @ self.chunks.T).max(axis=1) if self.chunks.size else np.zeros(len(texts))
-        out = np.zeros((len(texts), v.shape[1] + 3))
+        out = np.zeros((len(texts), v.shape[1] + SCALARS))
         key_sims = v @ self.key_matrix.T if len(self.key_ids) else None
         for i, text in enumerate(texts):
             key = 0.0
@@ -300,8 +303,8 @@ class FeatureBuilder:
                 sims[self.key_ids == same_question(text)] = -1.0
                 key = float(sims.max())
             cov = self.retriever.lexical.coverage(tokenize(self.normalise(text)))
-            out[i, :-3] = v[i]
-            out[i, -3:] = (float(dense[i]), key, cov)
+            out[i, :-SCALARS] = v[i]
+            out[i, -SCALARS:] = ScopeModel.scalars(float(dense[i]), key, cov)
         return out
 
 
@@ -310,20 +313,13 @@ def chunk_matrix(by_section: dict[str, np.ndarray]) -> np.ndarray:
     return np.vstack(mats).astype(np.float32) if mats else np.zeros((0, 1), np.float32)
 
 
-def embed(texts: list[str], embedder: Embedder, cache_dir: Path | None) -> np.ndarray:
-    """Query embeddings, sharing the intent model's per-text cache (same file name)."""
-    slug = hashlib.sha256(embedder.name.encode("utf-8")).hexdigest()[:12]
-    cache = cache_dir / f"intent-embeddings-{slug}.npz" if cache_dir else None
-    return cached_rows(texts, embedder.encode_queries, cache, "intent embeddings")
-
-
 def training_matrix(knowledge_dir: Path, retriever: HybridRetriever,
                     by_section: dict[str, np.ndarray], embedder: Embedder,
                     normalise: Callable[[str], str], cache_dir: Path | None,
                     ) -> tuple[list[Example], np.ndarray, np.ndarray]:
     examples = training_examples(knowledge_dir, retriever)
     texts = [e.text for e in examples]
-    vectors = embed([normalise(t) for t in texts], embedder, cache_dir)
+    vectors = encode_cached(embedder, [normalise(t) for t in texts], cache_dir)
     x = FeatureBuilder(retriever, chunk_matrix(by_section), normalise).rows(texts, vectors) \
         if texts else np.zeros((0, 0))
     y = np.array([e.off_topic for e in examples], dtype=np.int64)

@@ -16,6 +16,7 @@ Models are loaded lazily, once per process, on first use.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import threading
@@ -188,6 +189,15 @@ def make_embedder(name: str) -> Embedder:
     if problem is not None:
         raise EmbeddingError(problem)
     return SentenceTransformerEmbedder(name)
+
+
+def cache_file(cache_dir: Path | None, prefix: str, model_name: str) -> Path | None:
+    """``<cache_dir>/<prefix>-<hash of the model name>.npz``: one embedding cache per model
+    (for ``cached_rows``), or None without a cache directory."""
+    if cache_dir is None:
+        return None
+    slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
+    return cache_dir / f"{prefix}-{slug}.npz"
 
 
 def cached_rows(texts: list[str], embed: Callable[[list[str]], np.ndarray],

@@ -40,7 +40,7 @@ from typing import Any, Final, Protocol
 import numpy as np
 import yaml
 
-from bot.retrieval.embeddings import cached_rows
+from bot.retrieval.embeddings import cache_file, cached_rows
 from bot.roleplay.cues import CueDetector
 from bot.roleplay.metrics import (
     Scores,
@@ -471,9 +471,9 @@ def _cached_embeddings(texts: list[str], extractor: FeatureExtractor, cache_dir:
                       model_name: str) -> np.ndarray:
     """Embeddings of ``texts``; rows of texts embedded before come from a per-model cache in
     ``cache_dir``, so adding replies to the training data only embeds the new ones."""
-    slug = hashlib.sha256(model_name.encode("utf-8")).hexdigest()[:12]
-    cache = cache_dir / f"roleplay-training-{slug}.npz" if cache_dir is not None else None
-    return cached_rows(texts, extractor.embed, cache, "training embeddings").astype(np.float64)
+    return cached_rows(texts, extractor.embed,
+                       cache_file(cache_dir, "roleplay-training", model_name),
+                       "training embeddings").astype(np.float64)
 
 
 def load_or_train(folder: Path, book: TechniqueBook, encoder: QueryEncoder,
