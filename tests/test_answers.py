@@ -534,6 +534,21 @@ def _answer_report(services: Services, name: str) -> tuple[AnswerReport, str]:
     return report, report.render(verbose=True)
 
 
+def _assert_heldout_floors(services: Services, name: str, questions: int, *,
+                           all_facts: float, coverage: float, intent: float,
+                           max_refusals: float, min_oos: float) -> None:
+    """The floors of a held-out answer set (what was reached; never lower them) and no noise."""
+    report, detail = _answer_report(services, name)
+    assert report.questions == questions
+    assert report.all_facts >= all_facts, detail
+    assert report.fact_coverage >= coverage, detail
+    assert report.intent_accuracy >= intent, detail
+    assert report.in_scope_refusal_rate <= max_refusals, detail
+    assert report.oos_refused >= min_oos, detail
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
 def test_heldout_answer_floors(base_services: Services) -> None:
     """Held-out sets by an independent writer, never tuned on (docs/benchmarks.md, "Answers").
     Floors = what was reached; never lower them.
@@ -667,15 +682,12 @@ def test_eighth_heldout_answer_floors(base_services: Services) -> None:
     0.476, coverage 0.596, intent 0.800, right file 0.758, refusals 1/63, out of scope refused
     5/7) and once on round 8 as merged (docs/benchmarks.md, "Round 8 as merged"). Floors =
     what was reached; never lower them. The targets are not met."""
-    report, detail = _answer_report(base_services, "answers_heldout8.yaml")
-    assert report.questions == 70
-    assert report.all_facts >= 0.476, detail  # 30/63
-    assert report.fact_coverage >= 0.595, detail  # 0.596
-    assert report.intent_accuracy >= 0.814, detail  # 57/70
-    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/63
-    assert report.oos_refused >= 0.85, detail  # 6/7
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
-    assert report.second_file_passages == report.over_length == 0, detail
+    _assert_heldout_floors(base_services, "answers_heldout8.yaml", 70,
+                           all_facts=0.476,  # 30/63
+                           coverage=0.595,  # 0.596
+                           intent=0.814,  # 57/70
+                           max_refusals=0.016,  # 1/63
+                           min_oos=0.85)  # 6/7
 
 
 def test_seventh_heldout_answer_floors(base_services: Services) -> None:
@@ -685,15 +697,12 @@ def test_seventh_heldout_answer_floors(base_services: Services) -> None:
     intent 0.843, right file 0.823, refusals 1/63, out of scope refused 6/7) and once on round 7
     as merged (docs/benchmarks.md, "Round 7 as merged"). Floors = what was reached; never lower
     them. The targets are not met."""
-    report, detail = _answer_report(base_services, "answers_heldout7.yaml")
-    assert report.questions == 70
-    assert report.all_facts >= 0.428, detail  # 27/63
-    assert report.fact_coverage >= 0.601, detail  # 0.602
-    assert report.intent_accuracy >= 0.842, detail  # 59/70
-    assert report.in_scope_refusal_rate <= 0.016, detail  # 1/63
-    assert report.oos_refused >= 1.0, detail  # 7/7 since round 8 (6/7 before)
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
-    assert report.second_file_passages == report.over_length == 0, detail
+    _assert_heldout_floors(base_services, "answers_heldout7.yaml", 70,
+                           all_facts=0.428,  # 27/63
+                           coverage=0.601,  # 0.602
+                           intent=0.842,  # 59/70
+                           max_refusals=0.016,  # 1/63
+                           min_oos=1.0)  # 7/7 since round 8 (6/7 before)
 
 
 def test_sixth_heldout_answer_floors(base_services: Services) -> None:
@@ -703,15 +712,12 @@ def test_sixth_heldout_answer_floors(base_services: Services) -> None:
     (every key fact 0.381, coverage 0.465, intent 0.643, right file 0.565, refusals 1/63, out
     of scope refused 6/7) and once on round 6 as merged (docs/benchmarks.md, "Round 6 as
     merged"). Floors = what was reached; never lower them. The targets are not met."""
-    report, detail = _answer_report(base_services, "answers_heldout6.yaml")
-    assert report.questions == 70
-    assert report.all_facts >= 0.459, detail  # 29/63 (round 7)
-    assert report.fact_coverage >= 0.534, detail  # 0.535 (round 7)
-    assert report.intent_accuracy >= 0.799, detail  # 56/70
-    assert report.in_scope_refusal_rate <= 0.032, detail  # 2/63
-    assert report.oos_refused == 1, detail  # 7/7
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
-    assert report.second_file_passages == report.over_length == 0, detail
+    _assert_heldout_floors(base_services, "answers_heldout6.yaml", 70,
+                           all_facts=0.459,  # 29/63 (round 7)
+                           coverage=0.534,  # 0.535 (round 7)
+                           intent=0.799,  # 56/70
+                           max_refusals=0.032,  # 2/63
+                           min_oos=1)  # 7/7
 
 
 def test_fifth_heldout_answer_floors(base_services: Services) -> None:
@@ -723,15 +729,12 @@ def test_fifth_heldout_answer_floors(base_services: Services) -> None:
     (27 or 26 of 63) until round 6 made the dense search exact (docs/benchmarks.md, "Round 6:
     exact dense search"); since then every run gives the higher outcome. Floors = what was
     reached; never lower them."""
-    report, detail = _answer_report(base_services, "answers_heldout5.yaml")
-    assert report.questions == 70
-    assert report.all_facts >= 0.507, detail  # 32/63 (round 7)
-    assert report.fact_coverage >= 0.590, detail  # 0.591 (round 7)
-    assert report.intent_accuracy >= 0.870, detail  # 61/70
-    assert report.in_scope_refusal_rate == 0, detail  # 0/63
-    assert report.oos_refused == 1, detail  # 7/7
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
-    assert report.second_file_passages == report.over_length == 0, detail
+    _assert_heldout_floors(base_services, "answers_heldout5.yaml", 70,
+                           all_facts=0.507,  # 32/63 (round 7)
+                           coverage=0.590,  # 0.591 (round 7)
+                           intent=0.870,  # 61/70
+                           max_refusals=0,  # 0/63
+                           min_oos=1)  # 7/7
 
 
 def test_fourth_heldout_answer_floors(base_services: Services) -> None:
@@ -740,12 +743,9 @@ def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     round 4 started, evaluated on the code before round 4 (every key fact 0.286, coverage 0.427,
     intent 0.700, refusals 5/63, out of scope refused 4/7) and once on round 4 as merged.
     Floors = what was reached; never lower them. The targets (issue 13) are not met."""
-    report, detail = _answer_report(base_services, "answers_heldout4.yaml")
-    assert report.questions == 70
-    assert report.all_facts >= 0.586, detail  # 37/63 (round 7)
-    assert report.fact_coverage >= 0.676, detail  # 0.677 (round 7)
-    assert report.intent_accuracy >= 0.842, detail  # 59/70
-    assert report.in_scope_refusal_rate == 0, detail  # 0/63
-    assert report.oos_refused >= 0.57, detail  # 4/7
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
-    assert report.second_file_passages == report.over_length == 0, detail
+    _assert_heldout_floors(base_services, "answers_heldout4.yaml", 70,
+                           all_facts=0.586,  # 37/63 (round 7)
+                           coverage=0.676,  # 0.677 (round 7)
+                           intent=0.842,  # 59/70
+                           max_refusals=0,  # 0/63
+                           min_oos=0.57)  # 4/7
