@@ -4,6 +4,10 @@ Informal "je", short sentences. Placeholders use str.format names.
 """
 
 EMPTY_QUESTION = "Je bericht is leeg. Typ je vraag, bijvoorbeeld: Wat doet een community librarian?"
+NO_WORDS = (
+    "Ik zie geen woorden in je bericht. Typ je vraag in een zin, bijvoorbeeld: "
+    "Wat doet een community librarian?"
+)
 QUESTION_TOO_LONG = (
     "Je bericht is te lang voor mij (meer dan {limit} tekens). "
     "Kun je je vraag korter stellen? Eén vraag per bericht werkt het best."

@@ -31,6 +31,7 @@ from bot.answering.intent import (
     load_training_set,
 )
 from bot.answering.intent_sources import same_question
+from bot.answering.service import UserFacingError
 from bot.answering.texts import ADVICE_LABELS
 from bot.evaluation import load_eval_questions
 from bot.retrieval.lexical import tokenize
@@ -488,6 +489,29 @@ def test_a_question_refused_alone_is_answered_as_a_follow_up(services: Services)
     assert follow.grounded and follow.casus_path == first.casus_path
     # an off-topic question is still refused with a stored answer
     assert not services.ask_offline(user, "wat is de hoofdstad van Australië?").grounded
+
+
+def test_off_topic_after_objection_advice_is_refused_not_the_advice_again(
+        services: Services) -> None:
+    """Round 9: the follow-up fallback honours the scope veto; a message without words is
+    never a follow-up of the advice."""
+    from bot import texts as ui_texts
+
+    user = 83
+    first = services.ask_offline(user, "mijn wethouder zegt dat de bieb gewoon boeken moet "
+                                       "uitlenen")
+    assert first.casus_path == "casussen/wethouder-alleen-boeken.md"
+    salary = services.ask_offline(user, "wat verdient een community librarian in Belgie per "
+                                        "maand bruto")
+    assert not salary.grounded and not salary.casus_path
+    assert "niet in het cursusmateriaal" in salary.answer
+    for junk in (";;; <b>", "?!", "<b>"):
+        with pytest.raises(UserFacingError) as err:
+            services.ask_offline(user, junk)
+        assert str(err.value) == ui_texts.NO_WORDS
+    # the context survives both: a real follow-up still gets the casus
+    follow = services.ask_offline(user, "en hoe doe ik dat dan?")
+    assert follow.grounded and follow.casus_path == first.casus_path
 
 
 def test_scope_floors_on_the_retrieval_set(base_services: Services) -> None:

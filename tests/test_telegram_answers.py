@@ -74,3 +74,20 @@ async def test_assignment_answer_opens_the_checklist(services: Services,
         await telegram.press_button(USER, msg["message_id"], button)
         req = await telegram.wait_for_request("answerCallbackQuery")
         assert req is not None
+
+
+async def test_off_topic_or_wordless_message_after_advice_does_not_repeat_it(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    from bot import texts as ui_texts
+
+    async with running_bot(services, telegram):
+        [advice] = await ask(telegram, OBJECTION)
+        assert "Zo pak je het aan:" in advice["plain_text"]
+        [salary] = await ask(telegram, "wat verdient een community librarian in Belgie per "
+                                       "maand bruto")
+        assert "niet in het cursusmateriaal" in salary["plain_text"]
+        assert "Zo pak je het aan:" not in salary["plain_text"]
+        [junk] = await ask(telegram, ";;; <b>")
+        assert junk["plain_text"] == ui_texts.NO_WORDS
+        [follow] = await ask(telegram, "en hoe doe ik dat dan?")  # the advice is still at hand
+        assert "Luister eerst" in follow["plain_text"]

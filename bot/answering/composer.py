@@ -36,7 +36,7 @@ from bot.answering.followup import (
 )
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
-from bot.answering.scope import ScopeModel, decide, train_scope_model
+from bot.answering.scope import VETO_AGREEMENT, ScopeModel, agreement, decide, train_scope_model
 from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.question_keys import load_question_keys
@@ -179,6 +179,15 @@ class AnswerComposer:
         return decide(before, result.grounded, p_scope, pred.p("buiten_scope"),
                       result.best_dense, rescue_dense, self.protected(result))
 
+    def off_topic_agreed(self, result: RetrievalResult, pred: IntentPrediction) -> bool:
+        """Both models agree ``result``'s question is off topic (``scope.VETO_AGREEMENT``),
+        and it is not very close to the material (``protected``). Round 9: the follow-up
+        fallback (``FALLBACK_*``) asks this too, so "wat verdient een community librarian in
+        Belgie bruto" after objection advice is refused instead of getting that advice again."""
+        p_scope = self.scope.p_off_query(result) if self.scope is not None else None
+        return p_scope is not None and not self.protected(result) and \
+            agreement(p_scope, pred.p("buiten_scope")) >= VETO_AGREEMENT
+
     def protected(self, result: RetrievalResult) -> bool:
         """Very close to the material or to a participant question: never vetoed."""
         return result.best_dense >= VETO_MAX_DENSE or self._best_key(result) >= KEY_IN_SCOPE
@@ -237,7 +246,8 @@ class AnswerComposer:
                 context.path in self.docs and \
                 FALLBACK_MIN_WORDS <= len(WORD.findall(text)) <= FALLBACK_WORDS and \
                 draft.prediction is not None and \
-                draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS:
+                draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS and \
+                not self.off_topic_agreed(draft.result, draft.prediction):
             retry = self._draft(text, context, k, "pure")
             if retry.grounded and retry.docs:
                 return retry

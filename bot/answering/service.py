@@ -5,6 +5,7 @@ Knows nothing about Telegram. Adapters call `AnswerService.ask` and render the `
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from bot.answering.composer import AnswerComposer, Draft
 
 MAX_QUESTION_CHARS = 1000
+HAS_WORDS = re.compile(r"[^\W\d_]{2,}|\d")
+"""A question has a word of two or more letters, or a number."""
 
 
 class UserFacingError(Exception):
@@ -80,6 +83,8 @@ def clean_question(question: str) -> str:
     q = " ".join(clean_text(question).split())
     if not q:
         raise UserFacingError(texts.EMPTY_QUESTION)
+    if not HAS_WORDS.search(q):  # ";;; <b>", "?!": nothing to look up or to follow up on
+        raise UserFacingError(texts.NO_WORDS)
     if len(q) > MAX_QUESTION_CHARS:
         raise UserFacingError(texts.QUESTION_TOO_LONG.format(limit=MAX_QUESTION_CHARS))
     return q
