@@ -19,9 +19,9 @@ ENV PATH=/opt/venv/bin:$PATH
 RUN case ",${EXTRAS}," in *,sentence-transformers,*) \
         pip install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0+cpu";; \
     esac
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
-RUN pip install ".[${EXTRAS}]"
+RUN pip install -c constraints.txt ".[${EXTRAS}]"
 
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH \

@@ -10,6 +10,8 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
+# Every install takes the versions the tests and eval floors were measured with (constraints.txt).
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
 .PHONY: run test install install-dev install-st lint typecheck pytest ingest chat bench clean
 
@@ -52,16 +54,16 @@ $(VENV)/.stamp-torch: | $(VENV)/bin/python
 	     exit 1; }
 	@touch $@
 
-$(VENV)/.stamp-run: pyproject.toml | $(VENV)/bin/python
+$(VENV)/.stamp-run: pyproject.toml constraints.txt | $(VENV)/bin/python
 	@$(PIP) install -e .
 	@touch $@
 
-$(VENV)/.stamp-st: pyproject.toml $(VENV)/.stamp-run $(VENV)/.stamp-torch
+$(VENV)/.stamp-st: pyproject.toml constraints.txt $(VENV)/.stamp-run $(VENV)/.stamp-torch
 	@echo "Installing the sentence-transformers backend (WIJKWIJS_EMBEDDING_MODEL)…"
 	@$(PIP) install -e '.[sentence-transformers]'
 	@touch $@
 
-$(VENV)/.stamp-dev: pyproject.toml $(VENV)/.stamp-torch
+$(VENV)/.stamp-dev: pyproject.toml constraints.txt $(VENV)/.stamp-torch
 	@$(PIP) install -e '.[dev,sentence-transformers]'
 	@touch $@ $(VENV)/.stamp-run $(VENV)/.stamp-st
 
