@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
+import sklearn
 import yaml
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -279,7 +280,11 @@ ModelT = TypeVar("ModelT", bound=Saveable)
 def cached_model(path: Path | None, load: Callable[[Path], ModelT],
                  fit: Callable[[], ModelT], what: str) -> ModelT:
     """``load(path)`` when a model trained on the same data is cached there, else ``fit()``,
-    saved to ``path``. An unreadable cache is retrained; an unwritable one only logs."""
+    saved to ``path``. An unreadable cache is retrained; an unwritable one only logs. The
+    scikit-learn version is part of the file name: another release fits slightly other weights
+    (1.9.0 -> 1.9.1 moved one held-out answer), so its cache is not reused."""
+    if path is not None:
+        path = path.with_name(f"{path.stem}-sklearn{sklearn.__version__}{path.suffix}")
     if path is not None and path.is_file():
         try:
             return load(path)
