@@ -359,8 +359,8 @@ class AnswerComposer:
 
     def _route(self, draft: Draft, result: RetrievalResult, text: str) -> None:
         """Lesson question or objection (bot/answering/route.py): a ``weerstand`` question
-        whose lesson files lead clearly gets its best lesson intent; a what/why story whose
-        casus leads clearly is an objection again (answered with the concern)."""
+        whose lesson files lead (``lesson_leads``) gets its best lesson intent; a what/why
+        story whose casus leads clearly is an objection again (answered with the concern)."""
         pred = draft.prediction
         if pred is None:
             return
