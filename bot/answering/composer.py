@@ -36,6 +36,7 @@ from bot.answering.followup import (
 )
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.answering.route import CASUS_LEAD, casus_lead, lesson_intent, lesson_leads
 from bot.answering.scope import VETO_AGREEMENT, ScopeModel, agreement, decide, train_scope_model
 from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
@@ -136,6 +137,9 @@ class Draft:
     assignment: int | None = None
     context: AnswerContext | None = None
     follow_up: FollowUpKind = "none"
+    asks_what_why: bool = False
+    """A story recognised as an objection whose asking sentence asks what or why
+    (``asked_for`` changed its intent)."""
 
 
 class AnswerComposer:
@@ -273,8 +277,11 @@ class AnswerComposer:
             if new.grounded and new.docs and (new.result.grounded or
                                               new.result.best_dense >= LEAVE_RESCUE_DENSE):
                 return new  # its own topic, firmly (``LEAVE_RESCUE_DENSE``)
+        asks_what_why = False
         if kind == "none":
-            pred = self.asked_for(text, pred)
+            asked = self.asked_for(text, pred)
+            asks_what_why = asked is not pred
+            pred = asked
         if kind == "refer" and context is not None and context.path not in \
                 [h.chunk.path for h in result.files()[:REFER_FILES]]:
             kind = "refine"  # the previous file is not about this: a new question with context
@@ -299,7 +306,8 @@ class AnswerComposer:
                     pred.confidence < REFINE_OWN_INTENT and
                     pred.p(context.intent) >= REFINE_PREVIOUS_PLAUSIBLE):
                 intent = context.intent
-        draft = Draft(grounded, intent, pred, result, follow_up=kind)
+        draft = Draft(grounded, intent, pred, result, follow_up=kind,
+                      asks_what_why=asks_what_why)
         if not grounded:
             return draft
         self._compose(draft, query, result, own_vector if kind == "refine" else None, text)
@@ -335,8 +343,12 @@ class AnswerComposer:
 
     def _compose(self, draft: Draft, query: str, result: RetrievalResult,
                  refine: np.ndarray | None, text: str) -> None:
+        if refine is None and self.advisor is not None:
+            self._route(draft, result, text)
         intent = draft.intent
-        if intent == "weerstand" and self.advisor is not None:
+        if draft.asks_what_why and intent == "weerstand" and self.advisor is not None:
+            self._advise(draft, query, result, focus="underneath")
+        elif intent == "weerstand" and self.advisor is not None:
             self._advise(draft, query, result, refine, text)
         elif intent == "opdracht" and self._assignment(draft, result):
             pass
@@ -344,6 +356,20 @@ class AnswerComposer:
             self._compose_best(draft, query, result, refine)
         if not draft.docs:  # nothing composable: the best passage's section
             self._compose_best(draft, query, result, refine)
+
+    def _route(self, draft: Draft, result: RetrievalResult, text: str) -> None:
+        """Lesson question or objection (bot/answering/route.py): a ``weerstand`` question
+        whose lesson files lead (``lesson_leads``) gets its best lesson intent; a what/why
+        story whose casus leads clearly is an objection again (answered with the concern)."""
+        pred = draft.prediction
+        if pred is None:
+            return
+        if draft.intent == "weerstand" and lesson_leads(result, self.docs):
+            ask = ask_sentence(text)
+            own = self.intents.predict(ask) if ask and self.intents is not None else None
+            draft.intent = lesson_intent(pred, own)
+        elif draft.asks_what_why and casus_lead(result, self.docs) >= CASUS_LEAD:
+            draft.intent = "weerstand"
 
     # Composition ----------------------------------------------------------------------------
     def _use(self, draft: Draft, composed: Composed) -> None:
@@ -494,9 +520,10 @@ class AnswerComposer:
         return bool(draft.docs)
 
     def _advise(self, draft: Draft, query: str, result: RetrievalResult,
-                refine: np.ndarray | None = None, new_words: str = "") -> None:
+                refine: np.ndarray | None = None, new_words: str = "",
+                focus: str = "") -> None:
         """Advice from the best-matching casus; for "en bij een school?" the new words weigh
-        as much as the previous question."""
+        as much as the previous question; ``focus="underneath"``: the whole concern."""
         assert self.advisor is not None
         vector = result.vector
         if vector is None:
@@ -513,7 +540,7 @@ class AnswerComposer:
         if not ranked:
             return
         self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
-                         vector=vector)
+                         focus, vector=vector)
 
     def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
                     question: str, focus: str = "", vector: np.ndarray | None = None) -> None:

@@ -1,0 +1,77 @@
+"""Lesson question or objection? Where the intent model hesitates, retrieval's file kinds decide.
+
+A lesson question told as a situation ("Mijn collega houdt niets bij. Waar moeten we op
+letten?") reads like an objection story to the intent model, and a described objection that
+ends on a what/why question ("... Wat bedoelt ze daarmee?") reads like a lesson question. Both
+are decided by which kind of file retrieval puts first: the best casus file's fused score
+against the best other file's (``casus_lead``). A ``weerstand`` question whose lesson files
+lead (``lesson_leads``) is answered from the lesson text with its best other intent
+(``lesson_intent``); a story whose asking sentence asks what or why (``ask.ask_sentence``)
+while a casus leads clearly (``CASUS_LEAD``) gets that casus's concern (*De zorg eronder*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.answering.ask import ASK_MIN
+from bot.answering.documents import Document
+from bot.answering.intent import IntentPrediction
+from bot.retrieval.retriever import RetrievalResult
+
+LESSON_LEAD = 1.2
+"""A question recognised as ``weerstand`` is a lesson question when the best casus file
+scores below this multiple of the best lesson (or other non-casus) file AND a lesson file's
+question keys (``knowledge/vragen/``) are at least as close as every casus file's. Round 9,
+dev sets: every described objection below 1.2 has a casus key closer (by 0.002-0.07); 12
+lesson questions told as a situation pass both tests. The lead alone at 0.85 (no keys) took
+one more dev question but has a thin margin (objections from 0.86) and lowered held-out
+coverage and intent floors."""
+CASUS_LEAD = 1.1
+"""A story whose asking sentence asks what or why (``composer.asked_for``) is answered from
+the casus's concern when the best casus file scores at least this multiple of the best other
+file (dev: the nine such objections 1.17-2.7, the lesson stories 0.38 or less)."""
+NOT_LESSON = frozenset({"weerstand", "buiten_scope"})
+
+
+def lesson_leads(result: RetrievalResult, docs: Mapping[str, Document]) -> bool:
+    """The lesson files lead: the best casus file is not clearly ahead (``LESSON_LEAD``) and
+    a lesson (or other non-casus) file's question keys are at least as close as every casus
+    file's: two signals agree."""
+    if casus_lead(result, docs) >= LESSON_LEAD or result.keys is None:
+        return False
+    best: dict[bool, float] = {}
+    for path, sim in result.keys.files.items():
+        doc = docs.get(path)
+        if doc is not None:
+            best[doc.kind == "casus"] = max(best.get(doc.kind == "casus", 0.0), sim)
+    return best.get(False, 0.0) >= best.get(True, 1.0)
+
+
+def casus_lead(result: RetrievalResult, docs: Mapping[str, Document]) -> float:
+    """Best casus file's fused score / best other file's (inf without another file, 0
+    without a casus file)."""
+    best: dict[bool, float] = {}
+    for hit in result.files():
+        doc = docs.get(hit.chunk.path)
+        if doc is None:
+            continue
+        is_casus = doc.kind == "casus"
+        best[is_casus] = max(best.get(is_casus, 0.0), hit.score)
+    if True not in best:
+        return 0.0
+    other = best.get(False, 0.0)
+    return best[True] / other if other > 0 else float("inf")
+
+
+def lesson_intent(pred: IntentPrediction, ask: IntentPrediction | None = None) -> str:
+    """The asking sentence's intent (``ask``, when the question is a story) when it is sure of
+    a lesson intent (``ask.ASK_MIN``), else the whole question's likeliest intent that is
+    neither ``weerstand`` nor off-topic. (Averaging the two instead: 4 of the 12 dev questions
+    this decides get the wanted intent, 6 this way: the asking sentence of a story, "Is dat
+    erg?", says little on its own.)"""
+    if ask is not None and ask.intent not in NOT_LESSON and ask.confidence >= ASK_MIN:
+        return ask.intent
+    ranked = sorted(((p, k) for k, p in pred.probabilities.items() if k not in NOT_LESSON),
+                    reverse=True)
+    return ranked[0][1] if ranked else pred.intent
