@@ -175,7 +175,7 @@ def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Index
     return Indexer(
         knowledge_dir=settings.knowledge_dir,
         index_dir=settings.index_dir,
-        embedder=embedder or make_embedder(settings.embedding_model),
+        embedder=embedder or make_embedder(settings.embedding_model, settings.embedding_threads),
         chroma_url=settings.chroma_url,
     )
 
@@ -197,7 +197,7 @@ def build_services(settings: Settings, progress: Progress) -> Services:
             " (start in de projectmap of zet WIJKWIJS_KNOWLEDGE_DIR)")
     private_dir(settings.data_dir)  # 0700: participants' work lives here
     taxonomy = Taxonomy.load(settings.knowledge_dir)
-    embedder = make_embedder(settings.embedding_model)
+    embedder = make_embedder(settings.embedding_model, settings.embedding_threads)
     ensure_index(settings, embedder, progress)
     retriever = HybridRetriever.open(
         settings.index_dir, embedder, settings.chroma_url, settings.grounded_threshold

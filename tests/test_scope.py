@@ -204,3 +204,41 @@ def test_no_scope_veto_without_question_keys(base_services: Services) -> None:
     assert result.keys is not None and composer.scope is not None
     assert composer.scope.p_off_result(result) is not None
     assert composer.scope.p_off_result(dataclasses.replace(result, keys=None)) is None
+
+
+def test_a_warm_start_builds_no_features(base_services: Services, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model cache is keyed by a hash of the inputs, not of the feature matrix: a second
+    build with the same inputs loads the model without building features; a changed input
+    (here the chunk matrix) retrains. The feature builder is stubbed (no embedding of ~2,200
+    questions into the empty cache); the fitted model is real."""
+    composer = composer_of(base_services)
+    assert composer.sections is not None
+    calls: list[int] = []
+    dim = composer.retriever.keys.matrix.shape[1] if composer.retriever.keys else 384
+
+    def fake_rows(examples: list[scope_module.Example], *_args: object) -> np.ndarray:
+        calls.append(len(examples))
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(len(examples), dim + scope_module.SCALARS))
+        x[:, 0] += np.array([e.off_topic for e in examples]) * 2.0
+        return x
+
+    monkeypatch.setattr(scope_module, "feature_rows", fake_rows)
+
+    def build(by_section: dict[str, np.ndarray]) -> ScopeModel | None:
+        return scope_module.train_scope_model(KNOWLEDGE, composer.retriever, by_section,
+                                              composer.retriever.embedder,
+                                              composer.glossary.normalise, tmp_path)
+
+    by_section = composer.sections.by_section
+    first = build(by_section)
+    assert first is not None and len(calls) == 1
+    assert len(list(tmp_path.glob("scope-model-*.npz"))) == 1
+    second = build(by_section)
+    assert second is not None and len(calls) == 1  # loaded from the cache: no features built
+    assert np.array_equal(second._coef, first._coef)
+    name, matrix = next((n, m) for n, m in by_section.items() if m.size)
+    changed = {**by_section, name: matrix * 0.5}
+    assert build(changed) is not None and len(calls) == 2  # a changed input retrains
+    assert len(list(tmp_path.glob("scope-model-*.npz"))) == 2

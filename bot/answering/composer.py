@@ -252,14 +252,17 @@ class AnswerComposer:
                 draft.prediction is not None and \
                 draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS and \
                 not self.off_topic_agreed(draft.result, draft.prediction):
-            retry = self._draft(text, context, k, "pure")
+            retry = self._draft(text, context, k, "pure", vector=draft.result.vector)
             if retry.grounded and retry.docs:
                 return retry
         return draft
 
     def _draft(self, text: str, context: AnswerContext | None, k: int,
-               kind: FollowUpKind, retrieved: RetrievalResult | None = None) -> Draft:
-        """``retrieved``: the retrieval for ``text`` alone, when done already (kind "none")."""
+               kind: FollowUpKind, retrieved: RetrievalResult | None = None,
+               vector: np.ndarray | None = None) -> Draft:
+        """``retrieved``: the retrieval for ``text`` alone, when done already (kind "none");
+        ``vector``: ``text``'s query embedding, when made already (each text is embedded once
+        per question)."""
         query = text if kind == "none" else f"{context.question} {text}"  # type: ignore[union-attr]
         result = retrieved if retrieved is not None else \
             self.retriever.retrieve(query, k=k, normalised=True)
@@ -269,8 +272,8 @@ class AnswerComposer:
             if kind == "refer" and context is not None else None
         own_vector = result.vector
         if kind != "none" and self.intents is not None:
-            own_vector = own.vector if own is not None else \
-                self.intents.embedder.encode_queries([text])[0]
+            own_vector = own.vector if own is not None else vector if vector is not None \
+                else self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
         if own is not None and context is not None and self._leaves(text, context, own):
             new = self._draft(text, None, k, "none", own)  # its own topic, answered elsewhere

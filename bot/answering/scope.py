@@ -18,7 +18,7 @@ question's words found in the material, and the cosine of the nearest off-topic 
 in-scope training example (each training example skips itself). Standardised, then a logistic
 regression (scikit-learn) with balanced classes. Trained at start-up in seconds from cached
 embeddings; the fitted weights are cached in the data directory by a hash of the training
-matrix.
+inputs (examples, chunk and key matrices, vocabulary), so a warm start builds no features.
 
 The decision (``decide``, round 8) adds the scope model to round 6's (retrieval's grounded
 check with the intent model's off-topic veto and rescue) through the *agreement* of the two
@@ -313,15 +313,55 @@ def chunk_matrix(by_section: dict[str, np.ndarray]) -> np.ndarray:
     return np.vstack(mats).astype(np.float32) if mats else np.zeros((0, 1), np.float32)
 
 
+def feature_rows(examples: list[Example], normalised: list[str], retriever: HybridRetriever,
+                 chunks: np.ndarray, embedder: Embedder, normalise: Callable[[str], str],
+                 cache_dir: Path | None) -> np.ndarray:
+    """The training feature matrix (``FeatureBuilder.rows``; ``normalised``: each example's
+    normalised text, whose query embedding comes from the per-model cache). The part of a cold
+    start this costs (~0.6 s) is skipped when the model is cached (``training_digest``)."""
+    if not examples:
+        return np.zeros((0, 0))
+    vectors = encode_cached(embedder, normalised, cache_dir)
+    return FeatureBuilder(retriever, chunks, normalise).rows([e.text for e in examples], vectors)
+
+
+def training_digest(examples: list[Example], normalised: list[str], retriever: HybridRetriever,
+                    chunks: np.ndarray, embedder_name: str) -> str:
+    """Hash of everything ``feature_rows`` and ``ScopeModel.fit`` read, so a cached model is
+    found without building the features: the examples (text, normalised text, label), the
+    embedding model's name (the query embeddings of the normalised texts), the chunk matrix
+    (best dense), the question keys and their matrix (best key), the material's vocabulary
+    (coverage), and the model's version and constants. A change to the feature code itself
+    must bump ``MODEL_VERSION``."""
+    h = hashlib.sha256(repr((MODEL_VERSION, embedder_name, C, SCALAR_WEIGHT, SCALARS,
+                             NEIGHBOURS, SEED)).encode("utf-8"))
+
+    def add_text(parts: list[str]) -> None:
+        h.update("\x1e".join(parts).encode("utf-8"))
+        h.update(b"\x1d")
+
+    def add_matrix(matrix: np.ndarray) -> None:
+        data = np.ascontiguousarray(matrix, dtype=np.float32)
+        h.update(repr(data.shape).encode("ascii"))
+        h.update(data.tobytes())
+
+    add_text([f"{e.text}\t{n}\t{int(e.off_topic)}" for e, n in zip(examples, normalised,
+                                                                  strict=True)])
+    add_matrix(chunks)
+    keys = retriever.keys
+    add_text([k.question for k in keys.keys] if keys is not None else [])
+    add_matrix(keys.matrix if keys is not None else np.zeros((0, 1), np.float32))
+    add_text(sorted(retriever.lexical.vocabulary))
+    return h.hexdigest()[:16]
+
+
 def training_matrix(knowledge_dir: Path, retriever: HybridRetriever,
                     by_section: dict[str, np.ndarray], embedder: Embedder,
                     normalise: Callable[[str], str], cache_dir: Path | None,
                     ) -> tuple[list[Example], np.ndarray, np.ndarray]:
     examples = training_examples(knowledge_dir, retriever)
-    texts = [e.text for e in examples]
-    vectors = encode_cached(embedder, [normalise(t) for t in texts], cache_dir)
-    x = FeatureBuilder(retriever, chunk_matrix(by_section), normalise).rows(texts, vectors) \
-        if texts else np.zeros((0, 0))
+    x = feature_rows(examples, [normalise(e.text) for e in examples], retriever,
+                     chunk_matrix(by_section), embedder, normalise, cache_dir)
     y = np.array([e.off_topic for e in examples], dtype=np.int64)
     return examples, x, y
 
@@ -331,20 +371,22 @@ def train_scope_model(knowledge_dir: Path, retriever: HybridRetriever,
                       normalise: Callable[[str], str] = lambda s: s,
                       cache_dir: Path | None = None) -> ScopeModel | None:
     """The scope model, or None without both classes (no off-topic data, no in-scope data):
-    the composer then keeps the intent model's off-topic veto."""
+    the composer then keeps the intent model's off-topic veto. The fitted model is cached by
+    ``training_digest`` (a hash of the inputs), so a warm start builds no features."""
     if not (knowledge_dir / OFF_TOPIC_FILE).is_file():
         return None
-    examples, x, y = training_matrix(knowledge_dir, retriever, by_section, embedder, normalise,
-                                     cache_dir)
+    examples = training_examples(knowledge_dir, retriever)
+    y = np.array([e.off_topic for e in examples], dtype=np.int64)
     if not examples or y.min() == y.max():
         log.warning("scope model: one class only (%d examples); intent veto kept", len(y))
         return None
-    digest = hashlib.sha256(repr((MODEL_VERSION, embedder.name, C, SCALAR_WEIGHT)).encode()
-                            + np.ascontiguousarray(x, dtype=np.float32).tobytes()
-                            + y.tobytes()).hexdigest()[:16]
+    normalised = [normalise(e.text) for e in examples]
+    chunks = chunk_matrix(by_section)
+    digest = training_digest(examples, normalised, retriever, chunks, embedder.name)
     cached = cache_dir / f"scope-model-{digest}.npz" if cache_dir else None
 
     def fit() -> ScopeModel:
+        x = feature_rows(examples, normalised, retriever, chunks, embedder, normalise, cache_dir)
         model = ScopeModel(embedder, normalise).fit(x, y)
         log.info("scope model: %d in scope, %d off topic", *model.trained_on)
         return model

