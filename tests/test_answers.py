@@ -373,8 +373,8 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     never lower them."""
     report, detail = _answer_report(base_services, "answers_dev5.yaml")
     assert report.questions == 100
-    assert report.all_facts >= 0.449, detail  # 27/60 (round 7 raised the floor to it)
-    assert report.fact_coverage >= 0.554, detail  # 0.555 (round 7; 0.549 before)
+    assert report.all_facts >= 0.466, detail  # 28/60 (round 9; 27/60 round 7)
+    assert report.fact_coverage >= 0.578, detail  # 0.579 (round 9; 0.555 round 7)
     assert report.intent_accuracy >= 0.78, detail  # 80/100
     assert report.in_scope_refusal_rate <= 0.067, detail  # 4/60 (3 English)
     assert report.oos_refused >= 0.975, detail  # 39/40 (round 8; 35/40 before)

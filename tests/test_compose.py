@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.answering.compose import MAX_CHARS, clean_lines, compose_section, fit, pick_section
+from bot.answering.compose import (
+    EXTRA_MIN_CHARS,
+    EXTRA_ROOM,
+    MAX_CHARS,
+    SPECIFIC_MARGIN,
+    STRONG_MARGIN,
+    clean_lines,
+    compose_section,
+    fit,
+    pick_section,
+    strongest_section,
+)
 from bot.answering.documents import Document, Section
 from bot.answering.followup import AnswerContext, follow_up_kind
 from bot.answering.glossary import Glossary
@@ -187,7 +198,8 @@ def test_a_second_section_as_close_as_the_first_fills_the_room() -> None:
     sims[kinds] = 0.79  # less close than the definition: the definition alone
     assert [s.heading for s in compose_section(d, "definitie", [], sims=sims).sections] == \
         ["Wat is het?"]
-    sims[pitfalls] = 0.85  # another intent's own section: never added
+    # another intent's own section, closer but by less than STRONG_MARGIN: never added
+    sims[pitfalls] = 0.80 + STRONG_MARGIN / 2
     assert [s.heading for s in compose_section(d, "definitie", [], sims=sims).sections] == \
         ["Wat is het?"]
     sims[steps] = sims[kinds] = 0.95  # the steps fill the budget: nothing added
@@ -212,3 +224,54 @@ def test_the_extra_section_only_adds_and_never_to_a_casus() -> None:
     assert both.text.startswith(alone.text) and len(both.sections) == 2
     d.kind = "casus"
     assert len(compose_section(d, "definitie", [], sims=sims).sections) == 1
+
+
+def long_steps_doc(kind: str = "lesstof") -> Document:
+    """``doc()`` with a *Hoe pak je het aan?* too long for the budget on its own."""
+    d = doc(kind)
+    steps = "\n".join(f"{i}. **Stap {i}.** " + " ".join(f"Uitleg {i} deel {j}." for j in range(12))
+                      for i in range(1, 8))
+    d.sections[2] = Section("Hoe pak je het aan?", steps, "lesstof/x.md#Hoe pak je het aan?")
+    return d
+
+
+def test_a_clearly_closer_section_follows_the_intents_section_when_there_is_room() -> None:
+    """A file-specific section clearly more similar to the question than the intent's (by
+    STRONG_MARGIN) follows it under its own heading even when the answer is past EXTRA_ROOM;
+    the intent's text stays as it is. At less than STRONG_MARGIN, without room, for another
+    intent's standard section, or in a casus: the intent's section alone."""
+    d = doc()
+    steps = "\n".join(f"{i}. **Stap {i}.** Uitleg {i} met wat meer woorden. Meer uitleg {i} "
+                      f"met nog meer woorden." for i in range(1, 8))
+    d.sections[2] = Section("Hoe pak je het aan?", steps, "lesstof/x.md#Hoe pak je het aan?")
+    personas, pitfalls = "lesstof/x.md#Persona's", "lesstof/x.md#Valkuilen"
+    sims = {s.key: 0.70 for s in d.sections}
+    sims["lesstof/x.md#Hoe pak je het aan?"] = 0.80
+    sims[personas] = 0.80 + STRONG_MARGIN
+    alone = compose_section(d, "stappen", [])
+    assert MAX_CHARS * EXTRA_ROOM < len(alone.text) < MAX_CHARS - EXTRA_MIN_CHARS
+    both = compose_section(d, "stappen", [], sims=sims)
+    assert [s.heading for s in both.sections] == ["Hoe pak je het aan?", "Persona's"]
+    assert both.text == alone.text + "\n\n**Persona's**\n\nEen persona is een verzonnen, " \
+        "maar realistische beschrijving."
+    sims[personas] = 0.80 + STRONG_MARGIN / 2
+    assert compose_section(d, "stappen", [], sims=sims).text == alone.text
+    sims[personas], sims[pitfalls] = 0.70, 0.90  # another intent's section: not added
+    assert compose_section(d, "stappen", [], sims=sims).text == alone.text
+    sims[personas] = 0.80 + 2 * STRONG_MARGIN  # not enough to replace the steps
+    assert 2 * STRONG_MARGIN < SPECIFIC_MARGIN
+    long = long_steps_doc()
+    assert compose_section(long, "stappen", [], sims=sims).text == \
+        compose_section(long, "stappen", []).text
+    d.kind = "casus"
+    assert len(compose_section(d, "stappen", [], sims=sims).sections) == 1
+
+
+def test_the_strongest_section_is_never_a_link_list() -> None:
+    d = long_steps_doc()
+    sims = {s.key: 0.70 for s in d.sections}
+    sims["lesstof/x.md#Verbonden onderwerpen"] = 0.99
+    assert strongest_section(d, d.sections[2], sims) is None
+    sims["lesstof/x.md#Persona's"] = 0.75
+    found = strongest_section(d, d.sections[2], sims)
+    assert found is not None and found.heading == "Persona's"
