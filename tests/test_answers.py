@@ -40,7 +40,8 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.599, 0.729, 0.822  # round 8: 48/80, 0.730 (round 7:
+# Round 9: 49/80, 0.743, intent 0.844.
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.612, 0.742, 0.843  # round 8: 48/80, 0.730 (round 7:
 # 47/80, 0.726; 0.562, 0.682 in round 5)
 # Round 6: intent 74/90 = 0.822 with the casus advice and follow-ups of main merged in
 # (0.844 on branch answers5 alone, 0.688 on main; two follow-ups now leave or keep the
@@ -356,8 +357,8 @@ def test_answer_eval_floors_dev4(base_services: Services) -> None:
     report, detail = _answer_report(base_services, "answers_dev4.yaml")
     assert report.questions >= 90
     assert report.all_facts >= 0.538, detail  # 42/78 (round 8; 40/78 round 7, 37/78 before)
-    assert report.fact_coverage >= 0.619, detail  # 0.620 (round 8; 0.609 round 7, 0.559 before)
-    assert report.intent_accuracy >= 0.833, detail  # 75/90 (0.700 before)
+    assert report.fact_coverage >= 0.625, detail  # 0.626 (round 9; 0.620 round 8, 0.559 before)
+    assert report.intent_accuracy >= 0.866, detail  # 78/90 (round 9; 0.700 before)
     assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
     assert report.oos_refused >= 0.83, detail  # 10/12 (8/12 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -373,9 +374,9 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     never lower them."""
     report, detail = _answer_report(base_services, "answers_dev5.yaml")
     assert report.questions == 100
-    assert report.all_facts >= 0.466, detail  # 28/60 (round 9; 27/60 round 7)
-    assert report.fact_coverage >= 0.578, detail  # 0.579 (round 9; 0.555 round 7)
-    assert report.intent_accuracy >= 0.78, detail  # 80/100
+    assert report.all_facts >= 0.500, detail  # 30/60 (round 9 merged; 27/60 round 7)
+    assert report.fact_coverage >= 0.615, detail  # 0.616 (round 9 merged; 0.555 round 7)
+    assert report.intent_accuracy >= 0.86, detail  # 86/100 (round 9; 80/100 before)
     assert report.in_scope_refusal_rate <= 0.067, detail  # 4/60 (3 English)
     assert report.oos_refused >= 0.975, detail  # 39/40 (round 8; 35/40 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -690,12 +691,29 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.624, detail  # 40/64 (round 7)
-    assert report.fact_coverage >= 0.673, detail  # 0.674 (round 7)
+    assert report.all_facts >= 0.640, detail  # 41/64 (round 9; 40/64 round 7)
+    assert report.fact_coverage >= 0.680, detail  # 0.681 (round 9; 0.674 round 7)
     assert report.intent_accuracy >= 0.813, detail  # 0.814
     assert report.in_scope_refusal_rate == 0, detail  # 0/64
     assert report.oos_refused == 1, detail  # 6/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_ninth_heldout_answer_floors(base_services: Services) -> None:
+    """A ninth held-out set (70 questions, 46 files, 18 objections over all 19 casussen, 13
+    follow-up pairs, 15 English, 15 Flemish, 7 off-topic; typed fast on a phone, questions inside
+    a story or an e-mail being drafted, team "we"-questions, negative phrasing, "klopt het
+    dat ...?" checks), written on 2026-11-30 by an independent writer before round 9's tuning,
+    evaluated on the code before it (19a8e54: every key fact 0.587, coverage 0.735, intent
+    0.914, right file 0.903, refusals 1/63, out of scope refused 7/7) and once on round 9 as
+    merged (docs/benchmarks.md, "Round 9 as merged"). Floors = what was reached; never lower
+    them. The targets are not met."""
+    _assert_heldout_floors(base_services, "answers_heldout9.yaml", 70,
+                           all_facts=0.587,  # 37/63
+                           coverage=0.764,  # 0.765
+                           intent=0.942,  # 66/70
+                           max_refusals=0.016,  # 1/63
+                           min_oos=1.0)  # 7/7
 
 
 def test_eighth_heldout_answer_floors(base_services: Services) -> None:
@@ -707,9 +725,9 @@ def test_eighth_heldout_answer_floors(base_services: Services) -> None:
     5/7) and once on round 8 as merged (docs/benchmarks.md, "Round 8 as merged"). Floors =
     what was reached; never lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout8.yaml", 70,
-                           all_facts=0.476,  # 30/63
-                           coverage=0.595,  # 0.596
-                           intent=0.814,  # 57/70
+                           all_facts=0.507,  # 32/63 (round 9; 30/63 round 8)
+                           coverage=0.631,  # 0.632 (round 9; 0.596 round 8)
+                           intent=0.842,  # 59/70 (round 9; 57/70 round 8)
                            max_refusals=0.016,  # 1/63
                            min_oos=0.85)  # 6/7
 
@@ -722,9 +740,9 @@ def test_seventh_heldout_answer_floors(base_services: Services) -> None:
     as merged (docs/benchmarks.md, "Round 7 as merged"). Floors = what was reached; never lower
     them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout7.yaml", 70,
-                           all_facts=0.428,  # 27/63
-                           coverage=0.601,  # 0.602
-                           intent=0.842,  # 59/70
+                           all_facts=0.476,  # 30/63 (round 9; 27/63 round 8)
+                           coverage=0.658,  # 0.659 (round 9; 0.602 round 8)
+                           intent=0.899,  # 63/70 (round 9; 59/70 round 8)
                            max_refusals=0.016,  # 1/63
                            min_oos=1.0)  # 7/7 since round 8 (6/7 before)
 
@@ -737,9 +755,9 @@ def test_sixth_heldout_answer_floors(base_services: Services) -> None:
     of scope refused 6/7) and once on round 6 as merged (docs/benchmarks.md, "Round 6 as
     merged"). Floors = what was reached; never lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout6.yaml", 70,
-                           all_facts=0.459,  # 29/63 (round 7)
-                           coverage=0.534,  # 0.535 (round 7)
-                           intent=0.799,  # 56/70
+                           all_facts=0.476,  # 30/63 (round 9; 29/63 round 7)
+                           coverage=0.554,  # 0.555 (round 9; 0.535 round 7)
+                           intent=0.813,  # 57/70 (round 9; 56/70 before)
                            max_refusals=0.032,  # 2/63
                            min_oos=1)  # 7/7
 
@@ -754,9 +772,9 @@ def test_fifth_heldout_answer_floors(base_services: Services) -> None:
     exact dense search"); since then every run gives the higher outcome. Floors = what was
     reached; never lower them."""
     _assert_heldout_floors(base_services, "answers_heldout5.yaml", 70,
-                           all_facts=0.507,  # 32/63 (round 7)
-                           coverage=0.590,  # 0.591 (round 7)
-                           intent=0.870,  # 61/70
+                           all_facts=0.523,  # 33/63 (round 9; 32/63 round 7)
+                           coverage=0.609,  # 0.610 (round 9; 0.591 round 7)
+                           intent=0.913,  # 64/70 (round 9; 61/70 before)
                            max_refusals=0,  # 0/63
                            min_oos=1)  # 7/7
 
@@ -768,8 +786,8 @@ def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     intent 0.700, refusals 5/63, out of scope refused 4/7) and once on round 4 as merged.
     Floors = what was reached; never lower them. The targets (issue 13) are not met."""
     _assert_heldout_floors(base_services, "answers_heldout4.yaml", 70,
-                           all_facts=0.586,  # 37/63 (round 7)
-                           coverage=0.676,  # 0.677 (round 7)
-                           intent=0.842,  # 59/70
+                           all_facts=0.619,  # 39/63 (round 9; 37/63 round 7)
+                           coverage=0.706,  # 0.707 (round 9; 0.677 round 7)
+                           intent=0.885,  # 62/70 (round 9; 59/70 before)
                            max_refusals=0,  # 0/63
                            min_oos=0.57)  # 4/7

@@ -71,9 +71,13 @@ HELDOUT3_F1 = {
 HELDOUT4_MICRO_F1 = 0.87
 HELDOUT4_F1 = {
     "luisteren": 0.88, "samenvatten": 0.86, "doorvragen": 0.94, "belang": 0.88,
-    "voorstel": 0.92, "tegenargumenteren": 0.86, "wegwuiven": 0.75, "druk": 0.78,
+    "voorstel": 0.92, "tegenargumenteren": 0.84, "wegwuiven": 0.75, "druk": 0.78,
     "zorg_negeren": 0.86,
 }
+# Round 9: tegenargumenteren 0.86 -> 0.84. The shipped model and this file are unchanged; on a
+# fresh install on this session's machine one of its 32 replies is classified otherwise (F1
+# 0.844), because the query embeddings differ by machine (docs/benchmarks.md "Round 9:
+# environment"; test_retrieval.test_eval_floor moved the same day).
 
 # A fifth held-out set (300 replies, 9 scenarios), written on 2026-11-30 by another independent
 # writer before round 5 started; evaluated on the round-2 model before round 5 (micro-F1 0.825)
