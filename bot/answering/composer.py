@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from bot.answering.compose import (
 )
 from bot.answering.documents import Document, build_documents
 from bot.answering.followup import (
+    WORD,
     AnswerContext,
     FollowUpKind,
     follow_up_kind,
@@ -112,8 +112,6 @@ is netwerken" gets 0.46 and was answered from the networking file; the follow-up
 dev sets this fallback answers reach 0.19 at most."""
 FALLBACK_MIN_WORDS = 2
 """Fewer words than this (a lone "?", stray symbols) is never taken for a follow-up."""
-WORD = re.compile(r"[^\W\d_]{2,}")
-"""A word, for the FALLBACK_* counts: two or more letters."""
 REFINE_PREVIOUS = 0.35
 """Weight of the previous question when "en bij een school?" picks a new casus."""
 USE_SCOPE_MODEL = True
@@ -140,6 +138,9 @@ class Draft:
     asks_what_why: bool = False
     """A story recognised as an objection whose asking sentence asks what or why
     (``asked_for`` changed its intent)."""
+    ask: IntentPrediction | None = None
+    """The intent of the story's asking sentence, when ``asked_for`` predicted it (``_route``
+    reuses it: one embedding of that sentence per question)."""
 
 
 class AnswerComposer:
@@ -214,16 +215,21 @@ class AnswerComposer:
         """A story recognised as an objection whose asking sentence asks what something is or
         why ("... Wat bedoelt ze daarmee?") gets that intent (one extra query embedding, only
         for questions of two or more sentences recognised as ``weerstand``)."""
+        return self._asked(text, pred)[0]
+
+    def _asked(self, text: str, pred: IntentPrediction | None,
+               ) -> tuple[IntentPrediction | None, IntentPrediction | None]:
+        """``asked_for``, and the asking sentence's own prediction when it was made."""
         if pred is None or pred.intent != "weerstand" or self.intents is None:
-            return pred
+            return pred, None
         ask = ask_sentence(text)
         if not ask:
-            return pred
+            return pred, None
         own = self.intents.predict(ask)
         if own.intent not in ASK_INTENTS or own.confidence < ASK_MIN:
-            return pred
+            return pred, own
         merged = {k: (v + own.p(k)) / 2 for k, v in pred.probabilities.items()}
-        return IntentPrediction(own.intent, merged[own.intent], merged)
+        return IntentPrediction(own.intent, merged[own.intent], merged), own
 
     def _best_key(self, result: RetrievalResult) -> float:
         keys = self._retrieved_keys(result)
@@ -280,9 +286,9 @@ class AnswerComposer:
             if new.grounded and new.docs and (new.result.grounded or
                                               new.result.best_dense >= LEAVE_RESCUE_DENSE):
                 return new  # its own topic, firmly (``LEAVE_RESCUE_DENSE``)
-        asks_what_why = False
+        asks_what_why, ask = False, None
         if kind == "none":
-            asked = self.asked_for(text, pred)
+            asked, ask = self._asked(text, pred)
             asks_what_why = asked is not pred
             pred = asked
         if kind == "refer" and context is not None and context.path not in \
@@ -310,7 +316,7 @@ class AnswerComposer:
                     pred.p(context.intent) >= REFINE_PREVIOUS_PLAUSIBLE):
                 intent = context.intent
         draft = Draft(grounded, intent, pred, result, follow_up=kind,
-                      asks_what_why=asks_what_why)
+                      asks_what_why=asks_what_why, ask=ask)
         if not grounded:
             return draft
         self._compose(draft, query, result, own_vector if kind == "refine" else None, text)
@@ -368,8 +374,9 @@ class AnswerComposer:
         if pred is None:
             return
         if draft.intent == "weerstand" and lesson_leads(result, self.docs):
-            ask = ask_sentence(text)
-            own = self.intents.predict(ask) if ask and self.intents is not None else None
+            own = draft.ask
+            if own is None and self.intents is not None and (ask := ask_sentence(text)):
+                own = self.intents.predict(ask)
             draft.intent = lesson_intent(pred, own)
         elif draft.asks_what_why and casus_lead(result, self.docs) >= CASUS_LEAD:
             draft.intent = "weerstand"

@@ -85,14 +85,15 @@ def content_tokens(question: str) -> list[str]:
     return drop_generic(tokenize(question))
 
 
-_WORD = re.compile(r"[^\W\d_]{2,}")
-"""A word of two or more letters: a message without one (";;; <b>", "?!") is never a
-follow-up, so it cannot repeat the previous answer."""
+WORD = re.compile(r"[^\W\d_]{2,}")
+"""A word: two or more letters. A message without one (";;; <b>", "?!") is never a follow-up,
+so it cannot repeat the previous answer; the composer's FALLBACK_* counts these too."""
 
 
 def follow_up_kind(question: str) -> FollowUpKind:
-    words = re.findall(r"[\w'’]+", fold(question))
-    if not words or not _WORD.search(fold(question)):
+    folded = fold(question)
+    words = re.findall(r"[\w'’]+", folded)
+    if not words or not WORD.search(folded):
         return "none"
     own = content_tokens(question)
     if not own:
