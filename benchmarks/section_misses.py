@@ -14,8 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.answering.evaluation import load_answer_questions, norm
-from bot.answering.followup import AnswerContext
+from bot.answering.evaluation import answered, load_answer_questions, norm
 from bot.services import build_services, configure_runtime
 from bot.settings import load_settings
 
@@ -31,16 +30,7 @@ def main(out_path: str, sets: list[str]) -> None:
     rows: list[dict[str, Any]] = []
     patterns: Counter[str] = Counter()
     for name in sets:
-        contexts: dict[str, AnswerContext | None] = {}
-        for q in load_answer_questions(Path(name)):
-            context = None
-            if q.follow_up_of:
-                if q.follow_up_of not in contexts:
-                    a0 = service.ask(q.follow_up_of, None)
-                    contexts[q.follow_up_of] = a0.context if a0.grounded else None
-                context = contexts.get(q.follow_up_of)
-            answer = service.ask(q.question, context)
-            contexts[q.question] = answer.context if answer.grounded else context
+        for q, answer in answered(load_answer_questions(Path(name)), service.ask):
             if not q.in_scope or not q.key_facts or not answer.grounded or not answer.sources:
                 continue
             body = norm(answer.answer)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,23 +197,16 @@ class AnswerReport:
         return "\n".join(lines)
 
 
-def evaluate_answers(service: AnswerService, questions: list[AnswerEvalQuestion],
-                     docs: dict[str, Document]) -> AnswerReport:
-    checker = NoiseChecker(docs)
-    report = AnswerReport(questions=len(questions))
-    started = time.perf_counter()
+def answered(questions: list[AnswerEvalQuestion],
+             ask: Callable[[str, AnswerContext | None], Answer],
+             ) -> Iterator[tuple[AnswerEvalQuestion, Answer]]:
+    """Each question with its answer (``ask``: e.g. ``AnswerService.ask``). A follow-up is
+    asked with the context its first question left (that question is asked first when the set
+    does not hold it before); a refused answer keeps the context it was asked with."""
     contexts: dict[str, AnswerContext | None] = {}
-    timings: list[float] = []
-    facts_found = facts_total = all_ok = intent_ok = topic_ok = answered_in = 0
-    refused_by_lang: Counter[str] = Counter()
-    total_by_lang: Counter[str] = Counter()
-    oos_ok = 0
-    confusion: Counter[str] = Counter()
 
-    def ask(question: str, context: AnswerContext | None) -> Answer:
-        t0 = time.perf_counter()
-        answer = service.ask(question, context)
-        timings.append((time.perf_counter() - t0) * 1000)
+    def asked(question: str, context: AnswerContext | None) -> Answer:
+        answer = ask(question, context)
         contexts[question] = answer.context if answer.grounded else context
         return answer
 
@@ -220,9 +214,30 @@ def evaluate_answers(service: AnswerService, questions: list[AnswerEvalQuestion]
         context = None
         if q.follow_up_of:
             if q.follow_up_of not in contexts:
-                ask(q.follow_up_of, None)
+                asked(q.follow_up_of, None)
             context = contexts.get(q.follow_up_of)
-        answer = ask(q.question, context)
+        yield q, asked(q.question, context)
+
+
+def evaluate_answers(service: AnswerService, questions: list[AnswerEvalQuestion],
+                     docs: dict[str, Document]) -> AnswerReport:
+    checker = NoiseChecker(docs)
+    report = AnswerReport(questions=len(questions))
+    started = time.perf_counter()
+    timings: list[float] = []
+    facts_found = facts_total = all_ok = intent_ok = topic_ok = answered_in = 0
+    refused_by_lang: Counter[str] = Counter()
+    total_by_lang: Counter[str] = Counter()
+    oos_ok = 0
+    confusion: Counter[str] = Counter()
+
+    def timed(question: str, context: AnswerContext | None) -> Answer:
+        t0 = time.perf_counter()
+        answer = service.ask(question, context)
+        timings.append((time.perf_counter() - t0) * 1000)
+        return answer
+
+    for q, answer in answered(questions, timed):
         body = answer.answer if answer.grounded else ""
         label = answer.intent or "?"
         if label == q.intent:
