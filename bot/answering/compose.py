@@ -328,14 +328,9 @@ def add_strongest(composed: Composed, sims: dict[str, float] | None,
     if not composed.sections:
         return composed
     strong = strongest_section(composed.doc, composed.sections[0], sims)
-    room = limit - len(composed.text) - 2
-    if strong is None or strong in composed.sections or room < EXTRA_MIN_CHARS:
+    if strong is None or strong in composed.sections:
         return composed
-    more = fit(f"**{strong.heading}**\n{strong.text}", room, question_tokens)
-    if not more or "\n" not in more:  # not the heading alone
-        return composed
-    return Composed(f"{composed.text}\n\n{more}", composed.doc, [*composed.sections, strong],
-                    composed.related)
+    return append_section(composed, strong, question_tokens, limit)
 
 
 def add_extra(composed: Composed, scores: dict[str, float] | None,
@@ -343,15 +338,24 @@ def add_extra(composed: Composed, scores: dict[str, float] | None,
     """``composed`` with a second section of its file under its own heading (whole items),
     when the answer leaves room and that section is at least as close to the question
     (``extra_section``)."""
-    text = composed.text
     extra = extra_section(composed.doc, composed.sections, scores)
-    if extra is None or len(text) >= limit * EXTRA_ROOM or \
-            limit - len(text) - 2 < EXTRA_MIN_CHARS:
+    if extra is None or len(composed.text) >= limit * EXTRA_ROOM:
         return composed
-    more = fit(f"**{extra.heading}**\n{extra.text}", limit - len(text) - 2, question_tokens)
+    return append_section(composed, extra, question_tokens, limit)
+
+
+def append_section(composed: Composed, section: Section, question_tokens: list[str],
+                   limit: int = MAX_CHARS) -> Composed:
+    """``composed`` followed by the start of ``section`` under its own heading (whole items),
+    in what is left of ``limit``; unchanged when less than EXTRA_MIN_CHARS is left or only the
+    heading would fit (``add_extra``, ``add_strongest``)."""
+    room = limit - len(composed.text) - 2
+    if room < EXTRA_MIN_CHARS:
+        return composed
+    more = fit(f"**{section.heading}**\n{section.text}", room, question_tokens)
     if not more or "\n" not in more:  # not the heading alone
         return composed
-    return Composed(f"{text}\n\n{more}", composed.doc, [*composed.sections, extra],
+    return Composed(f"{composed.text}\n\n{more}", composed.doc, [*composed.sections, section],
                     composed.related)
 
 
