@@ -50,16 +50,30 @@ CONCERN_POSITION = 0.02
 sentences carry it, and the embeddings of single sentences differ by a few hundredths)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
-SHRINK = ("last", "pitfall", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
-          "more_avoid", "more_steps")
+PITFALL_WHY = 3
+"""At most this many sentences of why the chosen pitfall goes wrong (the material has 1-3)."""
+SHRINK = ("last", "pit_quote", *["pitfall"] * PITFALL_WHY,
+          *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1), "more_avoid", "more_steps")
 """Over MAX_CHARS with the skeleton alone, shrink in this order: the small step's detail, the
-closest pitfall's quote, the concern sentences (least relevant first), the "Ook niet" line of
-other pitfalls, the "Verder helpt" line (dev sets: the concern holds most key facts)."""
-FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
+closest pitfall's quote, then its why-sentences (last first), the concern sentences (least
+relevant first), the "Ook niet" line of other pitfalls, the "Verder helpt" line (dev sets: the
+concern holds most key facts; on casus dev10's odd half dropping the pitfall's why before the
+concern lost concern facts on dev3-5, dropping it after them gained pitfall facts on dev10 but
+lost more concern facts). What was dropped comes back through ``_fill`` when there is room:
+the why before the quote."""
+FOCUS_SHRINK = ("last", "pit_quote", *["pitfall"] * PITFALL_WHY, "more_avoid", "more_steps",
                 *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
 """The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
 SAID = re.compile(r'^["“„][^"”]+["”]')
 """Words in quotes at the start of an explanation: what one would say."""
+OTHER_PITFALL_GROWS = ("quote", "why")
+"""The other pitfalls grow, while they fit, in this order: what one would say (the quote),
+then the first sentence of why it goes wrong; each for all of them, most relevant first."""
+EXAMPLE_LENGTH_COST = 0.001
+"""The example reply: relevance minus this per character (a shorter reply of about the same
+relevance leaves room for the parts that hold the case's facts; the replies are 60-165
+characters). Measured on dev: 0.001 kept one more concern or pitfall sentence on casus dev10
+(odd half) and dev3, 0.0 one more on dev4."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -101,10 +115,10 @@ def _by_relevance(sentences: list[str], relevance: list[float]) -> list[int]:
 
 
 def _lead_text(item: str) -> str:
-    """The bold lead of a list item as written, without its final full stop."""
+    """The bold lead of a list item as written, with its full stop (the material's words)."""
     m = BOLD.search(item)
     lead = m.group(1) if m else strip_marker(_shorten_item(item))
-    return lead.strip().rstrip(".").strip()
+    return lead.strip()
 
 
 def _items(text: str) -> list[str]:
@@ -193,14 +207,16 @@ class CasusAdvisor:
         The skeleton: the first sentence of *De zorg eronder* and the one closest to the story,
         3-5 steps of *Goede aanpak* as bold leads (the first two, the steps closest to the
         story, the last one: the small concrete step, with its detail), the leads of the other
-        steps ("Verder helpt", generic leads left out), the example reply closest to the story,
-        the pitfall closest to the story with what one would say, and the other pitfalls'
-        leads ("Ook niet"). Then, while it fits in MAX_CHARS, one unit at a time in turns
-        (``_fill``): the next most relevant concern sentence, the detail of the next most
-        relevant shown step, the closest pitfall's explanation or another pitfall's quote
-        (most relevant first). Over MAX_CHARS already, the skeleton shrinks in the order of
-        ``SHRINK``. ``focus="underneath"`` (a follow-up asking what lies behind the
-        objection) shows the whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
+        steps ("Verder helpt", generic leads left out, each with its full stop as written),
+        the example reply closest to the story, the pitfall closest to the story with what one
+        would say and why it goes wrong ("Vermijd"), and the other pitfalls' leads ("Ook
+        niet"). Then, while it fits in MAX_CHARS, one unit at a time in turns (``_fill``): the
+        next most relevant concern sentence, the detail of the next most relevant shown step,
+        the chosen pitfall's why and quote when they were shrunk, then the other pitfalls'
+        quotes and first why-sentences (``OTHER_PITFALL_GROWS``, most relevant first). Over
+        MAX_CHARS already, the skeleton shrinks in the order of ``SHRINK``.
+        ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
+        whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
@@ -216,12 +232,14 @@ class CasusAdvisor:
         concern_order = _by_relevance(concern, concern_rel)
         pit_rel = self._relevance(pitfalls, story, asked)
         pit_order = sorted(range(len(pitfalls)), key=lambda i: (-pit_rel[i], i))
+        parts_of = [_pitfall_parts(p) for p in pitfalls]
         example = self._example(casus, story, asked)
         last = len(items) - 1
         state = {"under": min(SKELETON_UNDERNEATH, len(concern)), "last": LAST_STEP_SENTENCES,
-                 "more_steps": 1, "more_avoid": 1, "pitfall": 1, "explain": 0}
+                 "more_steps": 1, "more_avoid": 1,
+                 "pit_quote": 1, "pitfall": len(parts_of[pit_order[0]][2]) if pitfalls else 0}
         details: set[int] = set()
-        quotes: set[int] = set()
+        extra: dict[tuple[str, int], int] = {}
         if focus == "underneath":
             middle = []
             state.update(under=min(UNDERNEATH_FOCUS_SENTENCES, len(concern)), last=1)
@@ -239,18 +257,18 @@ class CasusAdvisor:
             rest = [_lead_text(items[i]) for i in range(len(items))
                     if i not in chosen and _lead(items[i]) not in self.common_leads]
             if rest and state["more_steps"]:
-                parts.append(f"**{labels['more_steps']}** " + " · ".join(rest) + ".")
+                parts.append(f"**{labels['more_steps']}** " + " ".join(rest))
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
             if pitfalls:
-                top = pitfalls[pit_order[0]]
-                sentences = 2 if state["explain"] else state["pitfall"]
-                parts.append(f"**{labels['avoid']}** {strip_marker(_item(top, sentences))}")
-                others = [_pitfall_lead(pitfalls[i], i in quotes) for i in pit_order[1:]]
+                lead, quote, why = parts_of[pit_order[0]]
+                said = [quote] if quote and state["pit_quote"] else []
+                parts.append(f"**{labels['avoid']}** " +
+                             " ".join([_lead_text(lead), *said, *why[:state["pitfall"]]]))
+                others = [_pitfall_line(*parts_of[i], extra.get(("quote", i), 0),
+                                        extra.get(("why", i), 0)) for i in pit_order[1:]]
                 if others and state["more_avoid"]:
-                    line = " · ".join(others)
-                    end = "" if line.endswith((".", "?", "!", "”", '"')) else "."
-                    parts.append(f"**{labels['more_avoid']}** {line}{end}")
+                    parts.append(f"**{labels['more_avoid']}** " + " · ".join(others))
             return "\n\n".join(parts)
 
         text = render()
@@ -263,11 +281,14 @@ class CasusAdvisor:
         if len(text) <= MAX_CHARS:
             steps = sorted([i for i in chosen if i != last] + middle,
                            key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
+            top_why = len(parts_of[pit_order[0]][2]) if pitfalls else 0
+            top_quote = bool(pitfalls and parts_of[pit_order[0]][1]) and not state["pit_quote"]
             grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
                            [("detail", i) for i in steps],
-                           [("explain", 0), *[("quote", i) for i in pit_order[1:]]]
-                           if pitfalls else [])
-            text = _fill(text, grows, render, state, details, quotes, chosen)
+                           [("pitfall", 0)] * max(0, top_why - state["pitfall"]) +
+                           [("pit_quote", 0)] * top_quote +
+                           [(key, i) for key in OTHER_PITFALL_GROWS for i in pit_order[1:]])
+            text = _fill(text, grows, render, state, details, extra, chosen)
         return Advice(text, casus, similar)
 
     def _story(self, casus: Casus, question: str,
@@ -314,7 +335,8 @@ class CasusAdvisor:
         replies = list(casus.good_responses)
         if not replies:
             return ""
-        relevance = self._relevance(replies, story, asked)
+        relevance = [r - EXAMPLE_LENGTH_COST * len(t) for r, t in
+                     zip(self._relevance(replies, story, asked), replies, strict=True)]
         return replies[max(range(len(replies)), key=lambda i: (relevance[i], -i))]
 
     def all_steps(self, casus: Casus, question: str, label: str,
@@ -402,11 +424,21 @@ def _lead_and_sentences(item: str) -> tuple[str, list[str]]:
     return m.group(1), out
 
 
-def _pitfall_lead(item: str, quote: bool) -> str:
-    """A pitfall for the "Ook niet" line: its lead, with what one would say when ``quote``."""
-    lead = _lead_text(item)
-    said = _said(item) if quote else ""
-    return f"{lead}: {said}" if said else lead
+def _pitfall_parts(item: str) -> tuple[str, str, list[str]]:
+    """A pitfall as its marker and bold lead, what one would say (the quote right after the
+    lead, "" without) and the sentences saying why it goes wrong."""
+    lead, said = _lead_and_sentences(item)
+    quoted = SAID.match(said[0]) if said else None
+    if quoted is not None and quoted.group(0) == said[0]:
+        return lead, said[0], said[1:]
+    return lead, "", said
+
+
+def _pitfall_line(lead: str, quote: str, why: list[str], quoted: int, explained: int) -> str:
+    """Another pitfall for the "Ook niet" list: its lead as written (with its full stop), what
+    one would say when ``quoted``, the first ``explained`` sentences of why it goes wrong."""
+    return " ".join([_lead_text(lead), *([quote] if quote and quoted else []),
+                     *why[:explained]])
 
 
 def _said(item: str) -> str:
@@ -425,20 +457,22 @@ def _turns(*queues: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _fill(text: str, grows: list[tuple[str, int]], render: Callable[[], str],
-          state: dict[str, int], details: set[int], quotes: set[int],
+          state: dict[str, int], details: set[int], extra: dict[tuple[str, int], int],
           chosen: list[int]) -> str:
     """Add the ``grows`` in order while the text stays within MAX_CHARS; a unit that does not
     fit is left out (a shorter one after it may still fit). A step's detail brings a step not
-    shown yet into the list (up to MAX_STEPS steps)."""
+    shown yet into the list (up to MAX_STEPS steps); ``("quote", i)`` and ``("why", i)`` add
+    the quote or one more explanation sentence of another pitfall (``extra``)."""
     for key, index in grows:
         added = key == "detail" and index not in chosen
         if added and len(chosen) >= MAX_STEPS:
             continue
         if added:
             chosen.append(index)
-        target = details if key == "detail" else quotes if key == "quote" else None
-        if target is not None:
-            target.add(index)
+        if key == "detail":
+            details.add(index)
+        elif key in ("quote", "why"):
+            extra[(key, index)] = extra.get((key, index), 0) + 1
         else:
             state[key] += 1
         candidate = render()
@@ -447,8 +481,10 @@ def _fill(text: str, grows: list[tuple[str, int]], render: Callable[[], str],
             continue
         if added:
             chosen.remove(index)
-        if target is not None:
-            target.discard(index)
+        if key == "detail":
+            details.discard(index)
+        elif key in ("quote", "why"):
+            extra[(key, index)] -= 1
         else:
             state[key] -= 1
     return text
