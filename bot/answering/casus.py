@@ -50,18 +50,20 @@ CONCERN_POSITION = 0.02
 sentences carry it, and the embeddings of single sentences differ by a few hundredths)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
-PITFALL_WHY = 3
-"""At most this many sentences of why the chosen pitfall goes wrong (the material has 1-3)."""
-SHRINK = ("last", "pit_quote", *["pitfall"] * PITFALL_WHY,
-          *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1), "more_avoid", "more_steps")
+SHRINK = ("last", "pitfall", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
+          "more_avoid", "more_steps")
 """Over MAX_CHARS with the skeleton alone, shrink in this order: the small step's detail, the
-closest pitfall's quote, then its why-sentences (last first), the concern sentences (least
-relevant first), the "Ook niet" line of other pitfalls, the "Verder helpt" line (dev sets: the
-concern holds most key facts; on casus dev10's odd half dropping the pitfall's why before the
-concern lost concern facts on dev3-5, dropping it after them gained pitfall facts on dev10 but
-lost more concern facts). What was dropped comes back through ``_fill`` when there is room:
-the why before the quote."""
-FOCUS_SHRINK = ("last", "pit_quote", *["pitfall"] * PITFALL_WHY, "more_avoid", "more_steps",
+closest pitfall's first sentence (its quote), the concern sentences (least relevant first),
+the "Ook niet" line of other pitfalls, the "Verder helpt" line (dev sets: the concern holds
+most key facts). Round 10: a skeleton with the pitfall's whole explanation shrank the small
+step's detail first, which never came back (dev10 lost "Nakomen is hier belangrijker dan
+beloven."); so the skeleton keeps the round-9 size and the rest grows in ``_fill``."""
+TOP_TURNS = 1
+"""The chosen pitfall's next sentence (why it goes wrong) takes turns with the concern
+sentences and step details; its further sentences and the other pitfalls' quotes and
+why-sentences (``OTHER_PITFALL_GROWS``) only fill the room left after those (casus dev10 odd
+half: 1 and 3 the same; 1 keeps the concern and steps of earlier rounds first)."""
+FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
                 *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
 """The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
 SAID = re.compile(r'^["“„][^"”]+["”]')
@@ -208,12 +210,13 @@ class CasusAdvisor:
         3-5 steps of *Goede aanpak* as bold leads (the first two, the steps closest to the
         story, the last one: the small concrete step, with its detail), the leads of the other
         steps ("Verder helpt", generic leads left out, each with its full stop as written),
-        the example reply closest to the story, the pitfall closest to the story with what one
-        would say and why it goes wrong ("Vermijd"), and the other pitfalls' leads ("Ook
-        niet"). Then, while it fits in MAX_CHARS, one unit at a time in turns (``_fill``): the
-        next most relevant concern sentence, the detail of the next most relevant shown step,
-        the chosen pitfall's why and quote when they were shrunk, then the other pitfalls'
-        quotes and first why-sentences (``OTHER_PITFALL_GROWS``, most relevant first). Over
+        the example reply closest to the story (``EXAMPLE_LENGTH_COST``), the pitfall closest
+        to the story ("Vermijd") with its first sentence (what one would say), and the other
+        pitfalls' leads ("Ook niet"). Then, while it fits in MAX_CHARS, one unit at a time in
+        turns (``_fill``): the next most relevant concern sentence, the detail of the next
+        most relevant shown step, the chosen pitfall's next sentence (why it goes wrong); then
+        in the room left the chosen pitfall's further sentences and the other pitfalls' quotes
+        and first why-sentences (``OTHER_PITFALL_GROWS``, most relevant first). Over
         MAX_CHARS already, the skeleton shrinks in the order of ``SHRINK``.
         ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
         whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
@@ -237,7 +240,7 @@ class CasusAdvisor:
         last = len(items) - 1
         state = {"under": min(SKELETON_UNDERNEATH, len(concern)), "last": LAST_STEP_SENTENCES,
                  "more_steps": 1, "more_avoid": 1,
-                 "pit_quote": 1, "pitfall": len(parts_of[pit_order[0]][2]) if pitfalls else 0}
+                 "pitfall": 1}
         details: set[int] = set()
         extra: dict[tuple[str, int], int] = {}
         if focus == "underneath":
@@ -262,9 +265,8 @@ class CasusAdvisor:
                 parts.append(f"**{labels['example']}** “{example}”")
             if pitfalls:
                 lead, quote, why = parts_of[pit_order[0]]
-                said = [quote] if quote and state["pit_quote"] else []
-                parts.append(f"**{labels['avoid']}** " +
-                             " ".join([_lead_text(lead), *said, *why[:state["pitfall"]]]))
+                said = [*([quote] if quote else []), *why][:state["pitfall"]]
+                parts.append(f"**{labels['avoid']}** " + " ".join([_lead_text(lead), *said]))
                 others = [_pitfall_line(*parts_of[i], extra.get(("quote", i), 0),
                                         extra.get(("why", i), 0)) for i in pit_order[1:]]
                 if others and state["more_avoid"]:
@@ -281,13 +283,12 @@ class CasusAdvisor:
         if len(text) <= MAX_CHARS:
             steps = sorted([i for i in chosen if i != last] + middle,
                            key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
-            top_why = len(parts_of[pit_order[0]][2]) if pitfalls else 0
-            top_quote = bool(pitfalls and parts_of[pit_order[0]][1]) and not state["pit_quote"]
+            top = len(_lead_and_sentences(pitfalls[pit_order[0]])[1]) if pitfalls else 0
+            others = [(key, i) for key in OTHER_PITFALL_GROWS for i in pit_order[1:]]
             grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
                            [("detail", i) for i in steps],
-                           [("pitfall", 0)] * max(0, top_why - state["pitfall"]) +
-                           [("pit_quote", 0)] * top_quote +
-                           [(key, i) for key in OTHER_PITFALL_GROWS for i in pit_order[1:]])
+                           [("pitfall", 0)] * min(TOP_TURNS, max(0, top - state["pitfall"])))
+            grows += [("pitfall", 0)] * max(0, top - state["pitfall"] - TOP_TURNS) + others
             text = _fill(text, grows, render, state, details, extra, chosen)
         return Advice(text, casus, similar)
 
