@@ -58,24 +58,11 @@ the "Ook niet" line of other pitfalls, the "Verder helpt" line (dev sets: the co
 most key facts). Round 10: a skeleton with the pitfall's whole explanation shrank the small
 step's detail first, which never came back (dev10 lost "Nakomen is hier belangrijker dan
 beloven."); so the skeleton keeps the round-9 size and the rest grows in ``_fill``."""
-TOP_TURNS = 1
-"""The chosen pitfall's next sentence (why it goes wrong) takes turns with the concern
-sentences and step details; its further sentences and the other pitfalls' quotes and
-why-sentences (``OTHER_PITFALL_GROWS``) only fill the room left after those (casus dev10 odd
-half: 1 and 3 the same; 1 keeps the concern and steps of earlier rounds first)."""
 FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
                 *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
 """The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
 SAID = re.compile(r'^["“„][^"”]+["”]')
 """Words in quotes at the start of an explanation: what one would say."""
-OTHER_PITFALL_GROWS = ("quote", "why")
-"""The other pitfalls grow, while they fit, in this order: what one would say (the quote),
-then the first sentence of why it goes wrong; each for all of them, most relevant first."""
-EXAMPLE_LENGTH_COST = 0.001
-"""The example reply: relevance minus this per character (a shorter reply of about the same
-relevance leaves room for the parts that hold the case's facts; the replies are 60-165
-characters). Measured on dev: 0.001 kept one more concern or pitfall sentence on casus dev10
-(odd half) and dev3, 0.0 one more on dev4."""
 COMMON_LEAD = 3
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
@@ -210,14 +197,15 @@ class CasusAdvisor:
         3-5 steps of *Goede aanpak* as bold leads (the first two, the steps closest to the
         story, the last one: the small concrete step, with its detail), the leads of the other
         steps ("Verder helpt", generic leads left out, each with its full stop as written),
-        the example reply closest to the story (``EXAMPLE_LENGTH_COST``), the pitfall closest
+        the example reply closest to the story, the pitfall closest
         to the story ("Vermijd") with its first sentence (what one would say), and the other
         pitfalls' leads ("Ook niet"). Then, while it fits in MAX_CHARS, one unit at a time in
         turns (``_fill``): the next most relevant concern sentence, the detail of the next
-        most relevant shown step, the chosen pitfall's next sentence (why it goes wrong); then
-        in the room left the chosen pitfall's further sentences and the other pitfalls' quotes
-        and first why-sentences (``OTHER_PITFALL_GROWS``, most relevant first). Over
-        MAX_CHARS already, the skeleton shrinks in the order of ``SHRINK``.
+        most relevant shown step, the chosen pitfall's next sentence (why it goes wrong) and
+        then the other pitfalls' quotes (most relevant first), as in round 9; then, in the room
+        left, what round 10 adds: the chosen pitfall's further sentences and the other
+        pitfalls' first why-sentences. Over MAX_CHARS already, the skeleton shrinks in the
+        order of ``SHRINK``.
         ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
         whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
         doc = casus.doc
@@ -284,11 +272,12 @@ class CasusAdvisor:
             steps = sorted([i for i in chosen if i != last] + middle,
                            key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
             top = len(_lead_and_sentences(pitfalls[pit_order[0]])[1]) if pitfalls else 0
-            others = [(key, i) for key in OTHER_PITFALL_GROWS for i in pit_order[1:]]
             grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
                            [("detail", i) for i in steps],
-                           [("pitfall", 0)] * min(TOP_TURNS, max(0, top - state["pitfall"])))
-            grows += [("pitfall", 0)] * max(0, top - state["pitfall"] - TOP_TURNS) + others
+                           [("pitfall", 0)] * min(1, max(0, top - state["pitfall"])) +
+                           [("quote", i) for i in pit_order[1:]])
+            grows += [("pitfall", 0)] * max(0, top - state["pitfall"] - 1) + \
+                [("why", i) for i in pit_order[1:]]
             text = _fill(text, grows, render, state, details, extra, chosen)
         return Advice(text, casus, similar)
 
@@ -336,8 +325,7 @@ class CasusAdvisor:
         replies = list(casus.good_responses)
         if not replies:
             return ""
-        relevance = [r - EXAMPLE_LENGTH_COST * len(t) for r, t in
-                     zip(self._relevance(replies, story, asked), replies, strict=True)]
+        relevance = self._relevance(replies, story, asked)
         return replies[max(range(len(replies)), key=lambda i: (relevance[i], -i))]
 
     def all_steps(self, casus: Casus, question: str, label: str,
