@@ -228,7 +228,7 @@ class CasusAdvisor:
         last = len(items) - 1
         state = {"under": min(SKELETON_UNDERNEATH, len(concern)), "last": LAST_STEP_SENTENCES,
                  "more_steps": 1, "more_avoid": 1,
-                 "pitfall": 1}
+                 "pitfall": 1, "explain": 0, "whole": 0}
         details: set[int] = set()
         extra: dict[tuple[str, int], int] = {}
         if focus == "underneath":
@@ -252,9 +252,9 @@ class CasusAdvisor:
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
             if pitfalls:
-                lead, quote, why = parts_of[pit_order[0]]
-                said = [*([quote] if quote else []), *why][:state["pitfall"]]
-                parts.append(f"**{labels['avoid']}** " + " ".join([_lead_text(lead), *said]))
+                level = 3 if state["whole"] else 2 if state["explain"] else state["pitfall"]
+                parts.append(f"**{labels['avoid']}** " +
+                             _top_pitfall(pitfalls[pit_order[0]], level))
                 others = [_pitfall_line(*parts_of[i], extra.get(("quote", i), 0),
                                         extra.get(("why", i), 0)) for i in pit_order[1:]]
                 if others and state["more_avoid"]:
@@ -271,13 +271,12 @@ class CasusAdvisor:
         if len(text) <= MAX_CHARS:
             steps = sorted([i for i in chosen if i != last] + middle,
                            key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
-            top = len(_lead_and_sentences(pitfalls[pit_order[0]])[1]) if pitfalls else 0
             grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
                            [("detail", i) for i in steps],
-                           [("pitfall", 0)] * min(1, max(0, top - state["pitfall"])) +
-                           [("quote", i) for i in pit_order[1:]])
-            grows += [("pitfall", 0)] * max(0, top - state["pitfall"] - 1) + \
-                [("why", i) for i in pit_order[1:]]
+                           [("explain", 0), *[("quote", i) for i in pit_order[1:]]]
+                           if pitfalls else [])
+            if pitfalls:
+                grows += [("whole", 0), *[("why", i) for i in pit_order[1:]]]
             text = _fill(text, grows, render, state, details, extra, chosen)
         return Advice(text, casus, similar)
 
@@ -411,6 +410,18 @@ def _lead_and_sentences(item: str) -> tuple[str, list[str]]:
     if part:
         out.append(part)
     return m.group(1), out
+
+
+def _top_pitfall(item: str, level: int) -> str:
+    """The chosen pitfall after "Vermijd:": its lead (0), with the first sentence of its
+    explanation (1: usually what one would say; a quote and the sentence after it stay one
+    sentence, as in round 9), with two (2), or whole (3: why it goes wrong, round 10)."""
+    lead, said = _lead_and_sentences(item)
+    if level >= 3:
+        return " ".join([_lead_text(lead), *said])
+    text = strip_marker(_item(item, level))
+    bold = BOLD.match(text)
+    return f"{bold.group(1)}{text[bold.end():]}" if bold else text
 
 
 def _pitfall_parts(item: str) -> tuple[str, str, list[str]]:
