@@ -424,6 +424,8 @@ class AnswerComposer:
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
                                          sims=self.section_sims(doc, vector), follow_up=True,
                                          keys=self.key_sims(doc, self._keys(vector))))
+        if doc.kind == "casus" and draft.docs:
+            draft.intent = "weerstand"  # the casus's pitfalls: still objection advice
 
     def _casus_more(self, draft: Draft, casus: Casus, tokens: list[str]) -> bool:
         """A follow-up on casus advice gets what the advice left out, not the advice again:

@@ -45,7 +45,8 @@ _GENERIC = (
     "begin beginnen start starten aan mis misgaan gaat lukt moeilijk lastig help helpen "
     "werkt werken kan kun kunt can could would zou zouden oké ok nu meteen dingen iets "
     "opletten verstandig slim belang waarvoor waartoe dient nut zin important useful "
-    "mee wanneer when maak maken schrijf schrijven write make good goede organiseer"
+    "mee wanneer when maak maken schrijf schrijven write make good goede organiseer "
+    "verder vooral zeker further especially actually"
 )
 
 
