@@ -36,7 +36,14 @@ from bot.answering.followup import (
 )
 from bot.answering.glossary import Glossary
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
-from bot.answering.route import CASUS_LEAD, casus_lead, lesson_intent, lesson_leads
+from bot.answering.route import (
+    APPROACH_INTENTS,
+    CASUS_LEAD,
+    casus_lead,
+    casus_leads,
+    lesson_intent,
+    lesson_leads,
+)
 from bot.answering.scope import VETO_AGREEMENT, ScopeModel, agreement, decide, train_scope_model
 from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
@@ -369,7 +376,8 @@ class AnswerComposer:
     def _route(self, draft: Draft, result: RetrievalResult, text: str) -> None:
         """Lesson question or objection (bot/answering/route.py): a ``weerstand`` question
         whose lesson files lead (``lesson_leads``) gets its best lesson intent; a what/why
-        story whose casus leads clearly is an objection again (answered with the concern)."""
+        story whose casus leads clearly is an objection again (answered with the concern); a
+        steps or pitfalls question whose casus leads by far (``casus_leads``) is an objection."""
         pred = draft.prediction
         if pred is None:
             return
@@ -378,7 +386,8 @@ class AnswerComposer:
             if own is None and self.intents is not None and (ask := ask_sentence(text)):
                 own = self.intents.predict(ask)
             draft.intent = lesson_intent(pred, own)
-        elif draft.asks_what_why and casus_lead(result, self.docs) >= CASUS_LEAD:
+        elif (draft.asks_what_why and casus_lead(result, self.docs) >= CASUS_LEAD) or (
+                draft.intent in APPROACH_INTENTS and casus_leads(result, self.docs)):
             draft.intent = "weerstand"
 
     # Composition ----------------------------------------------------------------------------
@@ -415,6 +424,8 @@ class AnswerComposer:
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
                                          sims=self.section_sims(doc, vector), follow_up=True,
                                          keys=self.key_sims(doc, self._keys(vector))))
+        if doc.kind == "casus" and draft.docs:
+            draft.intent = "weerstand"  # the casus's pitfalls: still objection advice
 
     def _casus_more(self, draft: Draft, casus: Casus, tokens: list[str]) -> bool:
         """A follow-up on casus advice gets what the advice left out, not the advice again:

@@ -8,6 +8,10 @@ against the best other file's (``casus_lead``). A ``weerstand`` question whose l
 lead (``lesson_leads``) is answered from the lesson text with its best other intent
 (``lesson_intent``); a story whose asking sentence asks what or why (``ask.ask_sentence``)
 while a casus leads clearly (``CASUS_LEAD``) gets that casus's concern (*De zorg eronder*).
+The other way round, a one-sentence objection that asks how to handle it ("iemand van het
+bestuur wil eerst cijfers zien voor ze instemt, hoe pak ik dat aan?") reads like a steps or
+pitfalls question to the intent model; when a casus leads by far and its question keys agree
+(``casus_leads``), it is an objection (``APPROACH_INTENTS``, ``STORY_LEAD``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,18 @@ CASUS_LEAD = 1.1
 the casus's concern when the best casus file scores at least this multiple of the best other
 file (dev: the nine such objections 1.17-2.7, the lesson stories 0.38 or less)."""
 NOT_LESSON = frozenset({"weerstand", "buiten_scope"})
+STORY_LEAD = 2.0
+"""A question recognised as asking for steps or pitfalls (``APPROACH_INTENTS``) is an objection
+when the best casus file scores at least this multiple of the best other file AND a casus file's
+question keys are closer than every other file's by at least STORY_KEY_MARGIN
+(``casus_leads``). Round 10, dev sets: the lesson questions with a steps or pitfalls intent
+reach a lead of 1.32 at most (keys ahead by 0.007); the objections told as one
+demand-and-how sentence that the intent model took for steps or pitfalls lead 2.3-2.4, keys ahead
+by 0.010-0.011. 1.4 without a key margin took 7 of 10 such stories written from the casussen
+but two held-out lesson questions (gate, round 10), so both signals must be clear."""
+STORY_KEY_MARGIN = 0.01
+APPROACH_INTENTS = frozenset({"stappen", "valkuilen"})
+"""Intents the casus advice answers too: its *Goede aanpak* steps and *Minder goede aanpak*."""
 
 
 def lesson_leads(result: RetrievalResult, docs: Mapping[str, Document]) -> bool:
@@ -40,12 +56,28 @@ def lesson_leads(result: RetrievalResult, docs: Mapping[str, Document]) -> bool:
     file's: two signals agree."""
     if casus_lead(result, docs) >= LESSON_LEAD or result.keys is None:
         return False
+    best = closest_keys(result, docs)
+    return best.get(False, 0.0) >= best.get(True, 1.0)
+
+
+def casus_leads(result: RetrievalResult, docs: Mapping[str, Document]) -> bool:
+    """A casus file leads by far (``STORY_LEAD``) and a casus file's question keys are clearly
+    closer than every other file's (``STORY_KEY_MARGIN``): two signals agree (the mirror of
+    ``lesson_leads``)."""
+    if result.keys is None or casus_lead(result, docs) < STORY_LEAD:
+        return False
+    best = closest_keys(result, docs)
+    return True in best and best[True] >= best.get(False, 0.0) + STORY_KEY_MARGIN
+
+
+def closest_keys(result: RetrievalResult, docs: Mapping[str, Document]) -> dict[bool, float]:
+    """Is casus -> the closest question key (``knowledge/vragen/``) of such files."""
     best: dict[bool, float] = {}
-    for path, sim in result.keys.files.items():
+    for path, sim in (result.keys.files.items() if result.keys is not None else ()):
         doc = docs.get(path)
         if doc is not None:
             best[doc.kind == "casus"] = max(best.get(doc.kind == "casus", 0.0), sim)
-    return best.get(False, 0.0) >= best.get(True, 1.0)
+    return best
 
 
 def casus_lead(result: RetrievalResult, docs: Mapping[str, Document]) -> float:
