@@ -383,6 +383,22 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     assert report.second_file_passages == report.over_length == 0, detail
 
 
+def test_answer_eval_floors_scope_dev10(base_services: Services) -> None:
+    """Scope dev set 10 (round 10, 80 questions: 50 off-topic questions near the course world,
+    30 in-scope questions that look odd; 4 follow-ups). Measured on main 724bbc9 (round 10
+    tuned on the odd items only): every key fact 0.467, coverage 0.514, intent 0.887, refusals
+    3/30, out of scope refused 46/50. Floors = what was reached; never lower them."""
+    report, detail = _answer_report(base_services, "answers_scope_dev10.yaml")
+    assert report.questions == 80
+    assert report.all_facts >= 0.466, detail  # 14/30
+    assert report.fact_coverage >= 0.513, detail  # 0.514
+    assert report.intent_accuracy >= 0.886, detail  # 71/80
+    assert report.in_scope_refusal_rate <= 0.10, detail  # 3/30
+    assert report.oos_refused >= 0.92, detail  # 46/50
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
 def test_casus_advice_names_every_step_and_pitfall_and_the_concern_the_story_tells(
         base_services: Services) -> None:
     """Round 4: the steps not shown in full are named ("Verder helpt"), the other pitfalls too
