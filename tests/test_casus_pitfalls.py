@@ -3,19 +3,15 @@
 The chosen pitfall can show what one would say and why it goes wrong, the other pitfalls
 their quote and why while they fit, every lead as the material writes it (with its full
 stop), and a short follow-up on the advice ("wat moet ik vooral niet doen?", "wat zit
-erachter?") is answered from the same casus. Plus the floors on casus dev set 10."""
+erachter?") is answered from the same casus. (Casus dev set 10 floors: tests/test_match10.py.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.answering.casus import MAX_CHARS, _lead_text, _pitfall_line, _pitfall_parts
-from bot.answering.evaluation import evaluate_answers, load_answer_questions
 from bot.answering.followup import follow_up_kind
 from bot.answering.texts import ADVICE_LABELS
 from bot.services import Services
 
-EVAL = Path(__file__).parent / "eval"
 ITEM = ('- **Cijfers afdoen als onbelangrijk.** "Cijfers zeggen niets." Annemiek hoort: dit '
         'plan is niet te controleren. Dan zegt ze zeker nee.')
 
@@ -82,21 +78,3 @@ def test_a_follow_up_asking_what_not_to_do_answers_from_the_pitfalls(
     follow = base_services.answers.ask("wat moet ik vooral niet doen?", first.context)
     assert follow.sources and follow.sources[0].path == "casussen/teamleider-tijd-en-geld.md"
     assert "Moraliseren." in follow.answer and "Over zijn hoofd heen gaan." in follow.answer
-
-
-def test_casus_dev10_floors(base_services: Services) -> None:
-    """Casus dev set 10 (59 objection stories; one key fact each from *De zorg eronder*,
-    *Goede aanpak* and *Minder goede aanpak*): every key fact 0.288, coverage 0.600 on main
-    before round 10. Floors = what was reached; never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_casus_dev10.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
-    assert report.questions == 59  # the 60 written less one that is a training example
-    assert report.all_facts >= 0.355, detail  # 21/59 (17/59 before)
-    assert report.fact_coverage >= 0.661, detail  # 0.662
-    assert report.in_scope_refusals == 0, detail
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
-    assert report.second_file_passages == report.over_length == 0, detail

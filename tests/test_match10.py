@@ -67,6 +67,9 @@ def test_a_pitfalls_follow_up_on_casus_advice_stays_in_the_casus(base_services: 
 
 
 def test_casus_dev10_floors(base_services: Services) -> None:
+    """Casus dev set 10 (60 objection stories written like the held-out sets; one key fact each
+    from *De zorg eronder*, *Goede aanpak* and *Minder goede aanpak*). Floors = round 10 as
+    merged (advice10 + match10); never lower them."""
     composer = base_services.answers.composer
     assert composer is not None
     report = evaluate_answers(base_services.answers,
@@ -74,9 +77,9 @@ def test_casus_dev10_floors(base_services: Services) -> None:
                               composer.docs)
     detail = report.render(verbose=True)
     assert report.questions == 60
-    assert report.all_facts >= 0.333, detail  # 20/60 (0.283 on main 724bbc9)
-    assert report.fact_coverage >= 0.65, detail
-    assert report.intent_accuracy >= 0.933, detail  # 56/60 (0.867 on main)
-    assert report.topic_hit >= 0.933, detail  # (0.900 on main)
+    assert report.all_facts >= 0.416, detail  # 25/60 (0.283 on main 724bbc9)
+    assert report.fact_coverage >= 0.717, detail  # 0.718 (0.601 on main)
+    assert report.intent_accuracy >= 0.95, detail  # 57/60 (0.867 on main)
+    assert report.topic_hit >= 0.95, detail  # (0.900 on main)
     assert report.in_scope_refusals == 0, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
