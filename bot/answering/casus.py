@@ -416,8 +416,8 @@ def _top_pitfall(item: str, level: int) -> str:
     """The chosen pitfall after "Vermijd:": its lead (0), with the first sentence of its
     explanation (1: usually what one would say; a quote and the sentence after it stay one
     sentence, as in round 9), with two (2), or whole (3: why it goes wrong, round 10)."""
-    lead, said = _lead_and_sentences(item)
     if level >= 3:
+        lead, said = _lead_and_sentences(item)
         return " ".join([_lead_text(lead), *said])
     text = strip_marker(_item(item, level))
     bold = BOLD.match(text)

@@ -48,7 +48,7 @@ _GENERIC = (
     "mee wanneer when maak maken schrijf schrijven write make good goede organiseer "
     "moet moeten vooral zeker niet zeg zeggen vaak meestal erachter eronder zit zitten "
     "should shouldn't not say often usually behind "
-    "verder vooral zeker further especially actually "
+    "verder further especially actually "
     "best beste laten mensen people never nooit wrong get"
 )
 
