@@ -49,7 +49,8 @@ _GENERIC = (
     "moet moeten vooral zeker niet zeg zeggen vaak meestal erachter eronder zit zitten "
     "should shouldn't not say often usually behind "
     "verder further especially actually "
-    "best beste laten mensen people never nooit wrong get"
+    "best beste laten mensen people never nooit wrong get "
+    "zegt zei doet deed hoezo zoals nee ja"
 )
 
 
