@@ -58,19 +58,9 @@ the "Ook niet" line of other pitfalls, the "Verder helpt" line (dev sets: the co
 most key facts). Round 10: a skeleton with the pitfall's whole explanation shrank the small
 step's detail first, which never came back (dev10 lost "Nakomen is hier belangrijker dan
 beloven."); so the skeleton keeps the round-9 size and the rest grows in ``_fill``."""
-FOCUS_KEEP = 8
-"""``focus="underneath"`` (a story that says what was tried and asks why it went wrong): the
-skeleton holds the whole concern and the closest pitfall with its quote and first
-why-sentence (why it goes wrong is what is asked); over MAX_CHARS the concern shrinks to this
-many sentences before that explanation does (``FOCUS_SHRINK``). Round 11, dev: casus dev11
-odd half coverage 0.667 -> 0.702, every key fact 0.387 -> 0.419; dev4 0.538 -> 0.551; dev10
-0.417 -> 0.400. 9-10 keep main's figures on dev11; 6-7 (and the pitfall whole) lose concern
-sentences: lower on dev10 and on two held-out sets (gate)."""
-FOCUS_SHRINK = ("last", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - FOCUS_KEEP),
-                "explain", "pitfall", "more_avoid", "more_steps", *["under"] * (FOCUS_KEEP - 1))
-"""The same for ``focus="underneath"``: the small step's detail, the concern down to
-FOCUS_KEEP sentences, the pitfall's why-sentence, its quote, the "Ook niet" and "Verder
-helpt" lines, the rest of the concern last."""
+FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
+                *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
+"""The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
 SAID = re.compile(r'^["“„][^"”]+["”]')
 """Words in quotes at the start of an explanation: what one would say."""
 COMMON_LEAD = 3
@@ -217,8 +207,7 @@ class CasusAdvisor:
         pitfalls' first why-sentences. Over MAX_CHARS already, the skeleton shrinks in the
         order of ``SHRINK``.
         ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
-        whole concern, the closest pitfall with why it goes wrong and only the fixed steps
-        (``FOCUS_SHRINK``)."""
+        whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
@@ -244,8 +233,7 @@ class CasusAdvisor:
         extra: dict[tuple[str, int], int] = {}
         if focus == "underneath":
             middle = []
-            state.update(under=min(UNDERNEATH_FOCUS_SENTENCES, len(concern)), last=1,
-                         explain=1)
+            state.update(under=min(UNDERNEATH_FOCUS_SENTENCES, len(concern)), last=1)
 
         def render() -> str:
             parts: list[str] = []
