@@ -23,6 +23,11 @@ SPECIFIC_MARGIN = 0.04
 """A specific section whose heading does not name a word of the question replaces the intent's
 section only when it is this much more similar (tuned on answers.yaml + answers_dev2.yaml)."""
 SECTION_FIXED_INTENTS = frozenset({"voorbeeld", "opdracht", "cursus", "valkuilen"})
+UNNAMED_INTENTS = frozenset({"stappen", "waarom"})
+"""A new question with these intents keeps the intent's section when a specific heading merely
+names one of its words ("waarom een krachtenkaart maken?" asks why, not for *Asset mapping: een
+krachtenkaart maken*); only a clearly more similar section (SPECIFIC_MARGIN) replaces it.
+Round 11, lesson dev 11 (odd half): waarom added (was stappen only)."""
 KEY_SECTION_MIN = 0.90
 """A section whose question key is this close to the question (cosine of query embeddings)..."""
 KEY_SECTION_MARGIN = 0.03
@@ -240,7 +245,7 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
     -> best key similarity) over both."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
     if intent not in SECTION_FIXED_INTENTS:
-        by_name = follow_up or intent != "stappen"
+        by_name = follow_up or intent not in UNNAMED_INTENTS
         margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
         chosen = closer_specific(doc, chosen, question_tokens, sims, by_name,
                                  margin) or chosen

@@ -36,6 +36,7 @@ _REFERRING_PAIRS = ("dat dan", "dit dan", "die dan", "that then", "dat eigenlijk
 # Words that say *what kind* of answer is wanted, or refer back; they carry no topic.
 _GENERIC = (
     "voorbeeld voorbeelden voorbeeldje example examples geven give show toon laat zien tips tip "
+    "zoals hoezo anderen andere anders ander ergens gedaan ging bereikt moeite waard "
     "stappen stap aanpak aanpakken aanpak pakken doen doe do does nuttig handig belangrijk "
     "waarom why letten vermijden avoid fout fouten valkuil valkuilen pitfalls mistakes goed wel "
     "beter meer uitleg leg uit vertellen vertel nog eens ook juist then how hoe wat what waar "
