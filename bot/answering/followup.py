@@ -51,7 +51,7 @@ _GENERIC = (
     "should shouldn't not say often usually behind "
     "verder further especially actually "
     "best beste laten mensen people never nooit wrong get "
-    "zegt zei doet deed hoezo zoals nee ja"
+    "zegt zei doet deed nee ja"
 )
 
 
