@@ -602,8 +602,8 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     the advice, refused-alone follow-ups) 0.649 / 0.724, refusals 1/57. The target (0.85,
     issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout.yaml")
-    assert report.all_facts >= 0.719, detail  # 41/57 (round 6)
-    assert report.fact_coverage >= 0.786, detail  # 0.787
+    assert report.all_facts >= 0.736, detail  # 42/57 (round 11; 41/57 round 6)
+    assert report.fact_coverage >= 0.802, detail  # 0.803 (round 11; 0.787 before)
     assert report.intent_accuracy >= 0.983, detail  # 0.984
     assert report.in_scope_refusal_rate == 0, detail  # 0/57
     assert report.oos_refused >= 0.95, detail
@@ -621,8 +621,8 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.641, intent 0.829, refusals 2/64. Floors = what was
     reached; never lower them. The target (0.85, issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout2.yaml")
-    assert report.all_facts >= 0.671, detail  # 43/64 (round 6)
-    assert report.fact_coverage >= 0.732, detail  # 0.733 (round 7)
+    assert report.all_facts >= 0.687, detail  # 44/64 (round 10; 43/64 round 6)
+    assert report.fact_coverage >= 0.747, detail  # 0.748 (round 10; 0.733 round 7)
     assert report.intent_accuracy >= 0.899, detail  # 0.900
     assert report.in_scope_refusal_rate <= 0.016, detail  # 1/64
     assert report.oos_refused >= 0.95, detail
@@ -707,12 +707,30 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.640, detail  # 41/64 (round 9; 40/64 round 7)
-    assert report.fact_coverage >= 0.680, detail  # 0.681 (round 9; 0.674 round 7)
+    assert report.all_facts >= 0.656, detail  # 42/64 (round 10; 41/64 round 9)
+    assert report.fact_coverage >= 0.700, detail  # 0.701 (round 10; 0.681 round 9)
     assert report.intent_accuracy >= 0.813, detail  # 0.814
     assert report.in_scope_refusal_rate == 0, detail  # 0/64
     assert report.oos_refused == 1, detail  # 6/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_eleventh_heldout_answer_floors(base_services: Services) -> None:
+    """An eleventh held-out set (68 questions: 70 written, two removed because they repeated
+    questions of held-out sets 9 and 10 almost verbatim; 18 objections, 13 follow-up pairs, 15
+    English, 15 Flemish, 6 off-topic; imperative requests, worry first, partners the material
+    does not name, time and size constraints, shorthand, non-native English, stronger Flemish),
+    written on 2026-12-01 by an independent writer before round 11's tuning, evaluated on the
+    code before it (499657e: every key fact 0.435, coverage 0.632, intent 0.838, right file
+    0.836, refusals 1/62, out of scope refused 6/6) and once on round 11 as merged
+    (docs/benchmarks.md, "Round 11 as merged"): unchanged. Floors = what was reached; never
+    lower them. The targets are not met."""
+    _assert_heldout_floors(base_services, "answers_heldout11.yaml", 68,
+                           all_facts=0.435,  # 27/62
+                           coverage=0.631,  # 0.632
+                           intent=0.837,  # 57/68
+                           max_refusals=0.017,  # 1/62
+                           min_oos=1.0)  # 6/6
 
 
 def test_tenth_heldout_answer_floors(base_services: Services) -> None:
@@ -759,8 +777,8 @@ def test_eighth_heldout_answer_floors(base_services: Services) -> None:
     5/7) and once on round 8 as merged (docs/benchmarks.md, "Round 8 as merged"). Floors =
     what was reached; never lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout8.yaml", 70,
-                           all_facts=0.507,  # 32/63 (round 9; 30/63 round 8)
-                           coverage=0.631,  # 0.632 (round 9; 0.596 round 8)
+                           all_facts=0.523,  # 33/63 (round 10; 32/63 round 9)
+                           coverage=0.636,  # 0.637 (round 10; 0.632 round 9)
                            intent=0.842,  # 59/70 (round 9; 57/70 round 8)
                            max_refusals=0.016,  # 1/63
                            min_oos=0.85)  # 6/7
@@ -774,8 +792,8 @@ def test_seventh_heldout_answer_floors(base_services: Services) -> None:
     as merged (docs/benchmarks.md, "Round 7 as merged"). Floors = what was reached; never lower
     them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout7.yaml", 70,
-                           all_facts=0.476,  # 30/63 (round 9; 27/63 round 8)
-                           coverage=0.658,  # 0.659 (round 9; 0.602 round 8)
+                           all_facts=0.571,  # 36/63 (round 11; 35/63 round 10)
+                           coverage=0.715,  # 0.716 (round 11; 0.705 round 10)
                            intent=0.899,  # 63/70 (round 9; 59/70 round 8)
                            max_refusals=0.016,  # 1/63
                            min_oos=1.0)  # 7/7 since round 8 (6/7 before)
@@ -806,8 +824,8 @@ def test_fifth_heldout_answer_floors(base_services: Services) -> None:
     exact dense search"); since then every run gives the higher outcome. Floors = what was
     reached; never lower them."""
     _assert_heldout_floors(base_services, "answers_heldout5.yaml", 70,
-                           all_facts=0.523,  # 33/63 (round 9; 32/63 round 7)
-                           coverage=0.609,  # 0.610 (round 9; 0.591 round 7)
+                           all_facts=0.539,  # 34/63 (round 11; 33/63 round 9)
+                           coverage=0.621,  # 0.622 (round 11; 0.610 round 9)
                            intent=0.913,  # 64/70 (round 9; 61/70 before)
                            max_refusals=0,  # 0/63
                            min_oos=1)  # 7/7
@@ -820,8 +838,8 @@ def test_fourth_heldout_answer_floors(base_services: Services) -> None:
     intent 0.700, refusals 5/63, out of scope refused 4/7) and once on round 4 as merged.
     Floors = what was reached; never lower them. The targets (issue 13) are not met."""
     _assert_heldout_floors(base_services, "answers_heldout4.yaml", 70,
-                           all_facts=0.619,  # 39/63 (round 9; 37/63 round 7)
-                           coverage=0.706,  # 0.707 (round 9; 0.677 round 7)
+                           all_facts=0.666,  # 42/63 (round 11; 40/63 round 10)
+                           coverage=0.755,  # 0.756 (round 11; 0.726 round 10)
                            intent=0.885,  # 62/70 (round 9; 59/70 before)
                            max_refusals=0,  # 0/63
                            min_oos=0.57)  # 4/7
