@@ -75,6 +75,7 @@ ASSIGNMENTS = Feature("assignments", (
 
 REMINDERS = Feature("reminders", (
     Command("herinnering", texts.CMD_HERINNERING),
+    Command("lesdagen", texts.CMD_LESDAGEN),
 ), menu=MenuEntry("herinnering", texts.MENU_REMINDERS, texts.FEATURE_REMINDERS))
 
 QUIZ = Feature("quiz", (

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.answering.service import Answer, AnswerService
@@ -22,7 +22,7 @@ from bot.knowledge.taxonomy import TAXONOMY_FILE, Taxonomy
 from bot.quiz.judge import QuizJudge
 from bot.quiz.questions import QuizBank, load_quiz
 from bot.quiz.service import QuizService
-from bot.reminders import CourseCalendar, ReminderService
+from bot.reminders import CourseCalendar, CourseSchedule, LesdagPlan, ReminderService
 from bot.retrieval.embeddings import Embedder, make_embedder
 from bot.retrieval.index import Indexer, IngestReport, Progress
 from bot.retrieval.retriever import HybridRetriever
@@ -94,11 +94,15 @@ class Services:
     quiz_bank: QuizBank | None = None
     quiz_judge: QuizJudge | None = None
     """Practice questions (knowledge/quiz) and their judge (keeps its embedding cache)."""
+    lesdag_plan: LesdagPlan | None = None
+    """The lesdag plan and date-question words (knowledge/cursus/lesdagen.yaml); loaded from
+    ``settings.knowledge_dir`` when None."""
     # Derived from db/settings/catalogue/clock in __post_init__, so `dataclasses.replace`
     # (e.g. a fresh database per test) rebuilds them on the new values.
     assignments: AssignmentService = field(init=False, repr=False)
     calendar: CourseCalendar = field(init=False, repr=False)
     reminders: ReminderService = field(init=False, repr=False)
+    schedule: CourseSchedule = field(init=False, repr=False)
     trainer: TrainerService = field(init=False, repr=False)
     roleplay: RoleplayService | None = field(init=False, repr=False, default=None)
     quiz: QuizService | None = field(init=False, repr=False, default=None)
@@ -112,6 +116,10 @@ class Services:
         self.calendar = CourseCalendar(self.db)
         self.reminders = ReminderService(self.db, tz, self.clock, assignments=self.assignments,
                                          calendar=self.calendar)
+        if self.lesdag_plan is None:
+            self.lesdag_plan = LesdagPlan.load(self.settings.knowledge_dir)
+        self.schedule = CourseSchedule(self.db, self.lesdag_plan, self.reminders.local_today,
+                                       self.calendar)
         self.trainer = TrainerService(self.db, self.assignments, timezone=tz)
         self.quiz = None
         if self.quiz_bank is not None and self.quiz_bank.questions:
@@ -154,6 +162,23 @@ class Services:
             self.participants.set_state(user_id, CONTEXT_KEY,
                                         answer.context.to_state() if answer.context else None)
         return answer
+
+    def with_dates(self, user_id: int, question: str, answer: Answer) -> Answer:
+        """A date question ("wanneer moet opdracht 3 af?") gets the participant's own lesdagen:
+        before a course answer, instead of a refusal or of the general plan they come from.
+        Other answers are returned as they are. The adapters call this after `ask`;
+        `AnswerService.ask` (and its eval) never sees it."""
+        if answer.social:
+            return answer
+        asked = self.schedule.plan.date_question(question, answer.intent, answer.assignment)
+        if asked is None:
+            return answer
+        dates = self.schedule.answer(user_id, asked)
+        if not answer.grounded:
+            return replace(answer, answer=dates, sources=[], related=[], further=None)
+        if answer.sources and answer.sources[0].path == self.schedule.plan.source:
+            return replace(answer, answer=dates)  # the plan itself: the dates replace it
+        return replace(answer, answer=f"{dates}\n\n{answer.answer}")
 
     def new_conversation(self, user_id: int) -> None:
         """/nieuw: forget the follow-up context (offline) and the LLM history."""

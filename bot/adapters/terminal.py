@@ -159,6 +159,7 @@ class TerminalChat:
         except UserFacingError as exc:
             self.say(f"bot> {exc}")
             return
+        answer = self.services.with_dates(self.user_id, text, answer)  # as in Telegram
         self.say(f"bot> {render_plain(answer)}")
 
     # /help, /privacy, /vergeet ----------------------------------------------------------------

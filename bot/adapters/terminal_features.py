@@ -176,4 +176,8 @@ def reminders(chat: TerminalChat) -> TerminalFeature:
             service.apply(chat.user_id, chat.user_id, " ".join(args))
         chat.say(service.describe(chat.user_id))
 
-    return TerminalFeature(features.REMINDERS, {"herinnering": _guarded(chat, reminder)})
+    def lesdagen(args: list[str], line: str) -> None:  # the same text as Telegram's
+        chat.say(chat.services.schedule.overview(chat.user_id))
+
+    return TerminalFeature(features.REMINDERS, {"herinnering": _guarded(chat, reminder),
+                                                "lesdagen": lesdagen})

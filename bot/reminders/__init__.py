@@ -9,6 +9,7 @@ from bot.reminders.dispatcher import (
     ReminderBackend,
     ReminderDispatcher,
 )
+from bot.reminders.lesdagen import CourseSchedule, DateQuestion, LesdagPlan
 from bot.reminders.models import Reminder
 from bot.reminders.phrases import (
     ReminderError,
@@ -24,7 +25,10 @@ from bot.reminders.service import ReminderService
 __all__ = [
     "DEFAULT_GRACE",
     "CourseCalendar",
+    "CourseSchedule",
+    "DateQuestion",
     "DispatchReport",
+    "LesdagPlan",
     "Outgoing",
     "PacedSender",
     "RateLimiter",

@@ -76,6 +76,12 @@ class ReminderService:
         participant = s.get(Participant, user_id)
         return self._zone_name(user_id, participant.timezone if participant else None)
 
+    def local_today(self, user_id: int) -> dt.date:
+        """Today's date in the participant's own time zone."""
+        with self.db.session() as s:
+            tz = self._user_tz(s, user_id)
+        return as_utc(self.clock()).astimezone(zone(tz)).date()
+
     def _view(self, s: Session, row: ReminderRow) -> Reminder:
         """The plain `Reminder` adapters get (no ORM row leaves this service)."""
         participant = s.get(Participant, row.user_id)

@@ -51,6 +51,42 @@ LESDAG_DAYS = "Nog {days} dagen tot lesdag {n}."
 CALENDAR_EMPTY = "Er zijn nog geen lesdagen ingesteld."
 CALENDAR_LINE = "Lesdag {n}: {date}"
 
+# Your own lesdagen (/lesdagen and date questions) ------------------------------------------------
+SCHEDULE_HEADER = "📅 **Jouw lesdagen**"
+SCHEDULE_PLAN_HEADER = "📅 **Zo lopen de lesdagen meestal**"
+SCHEDULE_NOT_SET = (
+    "Je trainer heeft de datums van de lesdagen van je groep nog niet ingesteld. "
+    "Zo ziet de planning er meestal uit:"
+)
+SCHEDULE_LINE = "- Lesdag {n}: {date}{when}"
+SCHEDULE_PLAN_LINE = "- Lesdag {n}: {topic}"
+SCHEDULE_WHAT = " – {topic}"
+SCHEDULE_NO_DATE = "nog geen datum"
+SCHEDULE_WORK_ON = "Daarna werk je aan {assignments}."
+SCHEDULE_DISCUSS = "Je bespreekt {assignments}."
+SCHEDULE_WHEN_TODAY = " (vandaag)"
+SCHEDULE_WHEN_TOMORROW = " (morgen)"
+SCHEDULE_WHEN_DAYS = " (over {days} dagen)"
+SCHEDULE_WHEN_PAST = " (geweest)"
+SCHEDULE_NEXT_TODAY = "Vandaag is lesdag {n}."
+SCHEDULE_NEXT_TOMORROW = "Morgen is lesdag {n} ({date})."
+SCHEDULE_NEXT_DAYS = "De volgende lesdag is lesdag {n}: {date}, over {days} dagen."
+SCHEDULE_ALL_PAST = "Alle lesdagen van je groep zijn voorbij."
+SCHEDULE_LESDAG = "Lesdag {n} is op {date}{when}."
+SCHEDULE_LESDAG_UNSET = "Voor lesdag {n} heeft je trainer nog geen datum ingesteld."
+SCHEDULE_ASSIGNMENT = "**Opdracht {n}**: "
+SCHEDULE_ASSIGNMENT_AFTER = "daaraan werk je na lesdag {n}{date}"
+SCHEDULE_ASSIGNMENT_DISCUSS = "je bespreekt hem op lesdag {n}{date}"
+SCHEDULE_ON_DATE = " ({date})"
+SCHEDULE_DEADLINE = (
+    "De precieze inleverdatum spreek je af met je trainer. "
+    "Twijfel je over de planning? Vraag het aan je trainer."
+)
+SCHEDULE_ASK_TRAINER = "Twijfel je over de planning? Vraag het aan je trainer."
+ASSIGNMENT_ONE = "opdracht {n}"
+ASSIGNMENTS_MANY = "opdracht {first} en {last}"
+ASSIGNMENTS_ALL = "je opdrachten"
+
 # Telegram: /herinnering screen and buttons ------------------------------------------------------
 HEADER = "⏰ <b>Herinneringen</b>"
 HINT = "Kies een tijd hieronder, of typ bijvoorbeeld /herinnering 19:30."

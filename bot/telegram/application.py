@@ -42,7 +42,7 @@ def telegram_features(settings: Settings, services: Services, guards: Guards,
         practice_ids=frozenset(s.id for s in services.roleplay.scenarios())
         if services.roleplay is not None else frozenset(),
         assignment_numbers=frozenset(a.number for a in services.catalogue),
-        postgres=services.db.is_postgres)
+        postgres=services.db.is_postgres, with_dates=services.with_dates)
     trainer_handlers = trainer.TrainerHandlers(
         trainer=services.trainer, participants=services.participants, cohorts=cohort_store,
         calendar=services.calendar, quiz=services.quiz, guards=guards,
@@ -52,7 +52,8 @@ def telegram_features(settings: Settings, services: Services, guards: Guards,
         *qa.register(qa_handlers),
         quiz.register(services.quiz, services.answers),
         assignments.register(services.assignments, services.participants),
-        reminders.register(services.reminders, services.participants, services.quiz),
+        reminders.register(services.reminders, services.participants, services.quiz,
+                           services.schedule),
         trainer.register(trainer_handlers),
         cohorts.register(cohorts.CohortHandlers(cohort_store, AccessStore(services.db),
                                                 services.calendar, guards)),

@@ -151,9 +151,11 @@ class QAHandlers:
     def __init__(self, *, ask: AskFn, answers: AnswerService, participants: ParticipantStore,
                  guards: Guards, catalog: Catalog, new_conversation: Callable[[int], None],
                  forget_user: Callable[[int], bool], practice_ids: frozenset[str] = frozenset(),
-                 assignment_numbers: frozenset[int] = frozenset(), postgres: bool = False
-                 ) -> None:
+                 assignment_numbers: frozenset[int] = frozenset(), postgres: bool = False,
+                 with_dates: Callable[[int, str, Answer], Answer] | None = None) -> None:
         self.ask = ask
+        self.with_dates = with_dates
+        """The participant's own lesdagen for a date question (`Services.with_dates`)."""
         self.answers = answers
         self.participants = participants
         self.guards = guards
@@ -234,6 +236,8 @@ class QAHandlers:
         except UserFacingError as exc:
             await reply_plain(msg, str(exc))
             return
+        if self.with_dates is not None:
+            answer = await asyncio.to_thread(self.with_dates, user.id, question, answer)
         if answer.social:  # a greeting or a thank-you: no course question to log or rate
             await preview.finish(render_answer(answer), None)
             return

@@ -44,6 +44,8 @@ from bot.assignments import texts as assignment_texts
 from bot.quiz import texts as quiz_texts
 from bot.quiz.service import QuizService
 from bot.reminders import (
+    CourseSchedule,
+    LesdagPlan,
     ReminderDispatcher,
     ReminderError,
     ReminderService,
@@ -69,7 +71,7 @@ from bot.telegram.common import REMINDERS as CB
 from bot.telegram.flows import WaitingConversation, not_text_reply
 from bot.telegram.leadership import on_lead
 from bot.telegram.ratelimit import proves_not_delivered
-from bot.telegram.render import esc
+from bot.telegram.render import esc, markdown_to_html
 
 log = logging.getLogger(__name__)
 
@@ -177,15 +179,19 @@ TIME_LIKE = _TimeLike(name="TimeLike")
 
 class ReminderHandlers:
     def __init__(self, reminders: ReminderService, participants: ParticipantStore,
-                 quiz: QuizService | None = None) -> None:
+                 quiz: QuizService | None = None,
+                 schedule: CourseSchedule | None = None) -> None:
         self.reminders = reminders
         self.participants = participants
         self.quiz = quiz
+        self.schedule = schedule or CourseSchedule(reminders.db, LesdagPlan(),
+                                                   reminders.local_today, reminders.calendar)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [
             self.conversation(),
             CommandHandler("herinnering", self.command),
+            CommandHandler("lesdagen", self.lesdagen),
             CallbackQueryHandler(self.menu, pattern=MENU.pattern("herinnering", exact=True)),
             # "Annuleer" after the wait already ended: the same answer as during the wait.
             CallbackQueryHandler(self.cancel_button, pattern=CB.pattern("cancel", exact=True)),
@@ -246,6 +252,14 @@ class ReminderHandlers:
             await reply_plain(msg, rt.OFF)
             return
         await send_html(msg, *await self.status(user.id, rt.SAVED))
+
+    async def lesdagen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/lesdagen: the dates of the participant's cohort and what happens on each lesdag."""
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        text = await asyncio.to_thread(self.schedule.overview, user.id)
+        await send_html(msg, markdown_to_html(text))
 
     async def set_timezone(self, msg: Message, user_id: int, args: list[str]) -> None:
         """/herinnering tijdzone Europe/Brussels: the participant's own time zone."""
@@ -332,7 +346,9 @@ class ReminderHandlers:
 
 
 def register(reminders: ReminderService, participants: ParticipantStore,
-             quiz: QuizService | None) -> TelegramFeature:
-    """/herinnering and its buttons (the job that sends reminders: `install_reminder_job`)."""
-    h = ReminderHandlers(reminders, participants, quiz)
+             quiz: QuizService | None,
+             schedule: CourseSchedule | None = None) -> TelegramFeature:
+    """/herinnering and its buttons, /lesdagen (the job that sends reminders:
+    `install_reminder_job`)."""
+    h = ReminderHandlers(reminders, participants, quiz, schedule)
     return TelegramFeature(features.REMINDERS, h.handlers())
