@@ -5,27 +5,16 @@ aanpak* and *Minder goede aanpak*)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from bot.answering.evaluation import evaluate_answers, load_answer_questions
 from bot.services import Services
-
-EVAL = Path(__file__).resolve().parent / "eval"
+from tests.dev_floors import dev_report
 
 
 def test_casus_dev11_floors(base_services: Services) -> None:
     """Floors = main 499657e (round 11's casus11 changes did not pass the held-out gate, so
     none were kept); never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_casus_dev11.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
-    assert report.questions == 60
+    report, detail = dev_report(base_services, "answers_casus_dev11.yaml", 60)
     assert report.all_facts >= 0.399, detail  # 24/60
     assert report.fact_coverage >= 0.670, detail  # 0.671
     assert report.intent_accuracy >= 0.899, detail  # 54/60
     assert report.topic_hit >= 0.883, detail  # 0.883
     assert report.in_scope_refusals == 0, detail
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0

@@ -10,11 +10,9 @@ import pytest
 
 from bot.answering.casus import CasusAdvisor
 from bot.answering.casus_match import concern_views, role_words, without_roles
-from bot.answering.evaluation import evaluate_answers, load_answer_questions
 from bot.retrieval.lexical import tokenize
 from bot.services import Services
-
-EVAL = Path(__file__).resolve().parent / "eval"
+from tests.dev_floors import dev_report
 
 
 def advisor(services: Services) -> CasusAdvisor:
@@ -88,19 +86,12 @@ def test_crossed_dev_set_floors(base_services: Services) -> None:
     """Dev set 7 (41 crossed role/concern stories, written before the change): every key fact
     0.659 (27/41) on main before, 0.854 (35/41) after (docs/benchmarks.md, "Round 7: casus
     matching by concern"). Floors = what was reached; never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_casus_dev7.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
-    assert report.questions == 41
+    report, detail = dev_report(base_services, "answers_casus_dev7.yaml", 41)
     assert report.all_facts >= 0.853, detail  # 35/41
     assert report.fact_coverage >= 0.853, detail
     assert report.intent_accuracy >= 0.975, detail  # 40/41
     assert report.topic_hit >= 0.95, detail  # 39/41 (36/41 before)
     assert report.in_scope_refusals == 0, detail
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
 

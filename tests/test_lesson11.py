@@ -5,16 +5,13 @@ previous lesson's example), and the floors on the lesson dev set
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.answering.compose import SPECIFIC_MARGIN, pick_section
-from bot.answering.evaluation import evaluate_answers, load_answer_questions
 from bot.answering.followup import follow_up_kind
 from bot.retrieval.lexical import tokenize
 from bot.services import Services
+from tests.dev_floors import dev_report
 from tests.test_compose import doc
 
-EVAL = Path(__file__).resolve().parent / "eval"
 WHY = "Waarom is het belangrijk voor een community librarian?"
 
 
@@ -43,16 +40,9 @@ def test_how_did_others_do_it_follow_ups_bring_no_topic() -> None:
 def test_lesson_dev11_floors(base_services: Services) -> None:
     """Lesson dev set 11 (80 why/example questions, 16 follow-ups). Floors = round 11 (lesson11);
     on main 499657e: all 0.500, cov 0.531, file 0.709. Never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_lesson_dev11.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
-    assert report.questions == 80
+    report, detail = dev_report(base_services, "answers_lesson_dev11.yaml", 80)
     assert report.all_facts >= 0.537, detail  # 43/80
     assert report.fact_coverage >= 0.569, detail  # 0.570
     assert report.intent_accuracy >= 0.787, detail
     assert report.topic_hit >= 0.746, detail  # 0.747
     assert report.in_scope_refusals <= 1, detail
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0

@@ -4,15 +4,11 @@ the floors on the casus dev set ``tests/eval/answers_casus_dev10.yaml``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from bot.answering.evaluation import evaluate_answers, load_answer_questions
 from bot.answering.followup import follow_up_kind
 from bot.answering.route import STORY_KEY_MARGIN, STORY_LEAD, casus_leads
 from bot.services import Services
+from tests.dev_floors import dev_report
 from tests.test_route9 import DOCS, _result
-
-EVAL = Path(__file__).resolve().parent / "eval"
 
 
 def test_a_casus_leads_only_by_a_clear_score_and_clearly_closer_keys() -> None:
@@ -70,16 +66,9 @@ def test_casus_dev10_floors(base_services: Services) -> None:
     """Casus dev set 10 (60 objection stories written like the held-out sets; one key fact each
     from *De zorg eronder*, *Goede aanpak* and *Minder goede aanpak*). Floors = round 10 as
     merged (advice10 + match10); never lower them."""
-    composer = base_services.answers.composer
-    assert composer is not None
-    report = evaluate_answers(base_services.answers,
-                              load_answer_questions(EVAL / "answers_casus_dev10.yaml"),
-                              composer.docs)
-    detail = report.render(verbose=True)
-    assert report.questions == 60
+    report, detail = dev_report(base_services, "answers_casus_dev10.yaml", 60)
     assert report.all_facts >= 0.416, detail  # 25/60 (0.283 on main 724bbc9)
     assert report.fact_coverage >= 0.717, detail  # 0.718 (0.601 on main)
     assert report.intent_accuracy >= 0.95, detail  # 57/60 (0.867 on main)
     assert report.topic_hit >= 0.95, detail  # (0.900 on main)
     assert report.in_scope_refusals == 0, detail
-    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
