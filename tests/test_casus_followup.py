@@ -11,7 +11,7 @@ from bot.answering.casus import (
     POOR,
     Casus,
     CasusAdvisor,
-    _said,
+    _pitfall_parts,
     _turns,
 )
 from bot.answering.followup import AnswerContext, leaves_previous, own_topic
@@ -47,9 +47,9 @@ def test_turns_interleave_the_queues_most_relevant_first() -> None:
 
 def test_pitfall_quote_is_only_the_words_one_would_say() -> None:
     item = '- **Bagatelliseren.** "Het is maar een uurtje." Voor wie al overloopt, is dat veel.'
-    assert _said(item) == '"Het is maar een uurtje."'
+    assert _pitfall_parts(item)[1] == '"Het is maar een uurtje."'
     plain = "- **Zeggen dat het niet te meten is.** Dan heeft ze niets om mee te verdedigen."
-    assert _said(plain) == ""
+    assert _pitfall_parts(plain)[1] == ""
 
 
 def test_own_topic_is_what_the_follow_up_adds() -> None:

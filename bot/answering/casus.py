@@ -441,13 +441,6 @@ def _pitfall_line(lead: str, quote: str, why: list[str], quoted: int, explained:
                      *why[:explained]])
 
 
-def _said(item: str) -> str:
-    """The quoted words right after an item's bold lead (``"Het is maar een uurtje."``)."""
-    m = LEAD_ITEM.match(item.strip())
-    said = SAID.match(item.strip()[m.end():].strip()) if m else None
-    return said.group(0) if said else ""
-
-
 def _turns(*queues: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """The queues interleaved: the first of each, then the second of each, and so on."""
     out: list[tuple[str, int]] = []
