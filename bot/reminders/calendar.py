@@ -52,6 +52,16 @@ def parse_dates(text: str) -> dict[int, dt.date]:
     return {n: d for n, d in enumerate(dates, start=1)}
 
 
+def first_lesdag_from(dates: Mapping[int, dt.date],
+                      today: dt.date) -> tuple[int, dt.date] | None:
+    """The first of ``dates`` (lesdag -> date) on or after ``today`` as (number, date), or None."""
+    upcoming = [(d, n) for n, d in dates.items() if d >= today]
+    if not upcoming:
+        return None
+    day, n = min(upcoming)
+    return n, day
+
+
 class CourseCalendar:
     """Lesdagen per cohort. ``cohort_id=None`` means the default cohort."""
 
@@ -92,11 +102,7 @@ class CourseCalendar:
     def next_lesdag(self, today: dt.date,
                     cohort_id: int | None = None) -> tuple[int, dt.date] | None:
         """The first lesdag on or after ``today`` as (number, date), or None."""
-        upcoming = [(d, n) for n, d in self.dates(cohort_id).items() if d >= today]
-        if not upcoming:
-            return None
-        day, n = min(upcoming)
-        return n, day
+        return first_lesdag_from(self.dates(cohort_id), today)
 
     def render(self, cohort_id: int | None = None) -> str:
         """Dutch list of the lesdagen, one per line."""

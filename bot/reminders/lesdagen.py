@@ -19,7 +19,7 @@ import yaml
 
 from bot.assignments.texts import format_date
 from bot.reminders import texts
-from bot.reminders.calendar import CourseCalendar
+from bot.reminders.calendar import CourseCalendar, first_lesdag_from
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
 
@@ -220,10 +220,10 @@ class CourseSchedule:
 
     @staticmethod
     def _next(dates: dict[int, dt.date], today: dt.date) -> str:
-        upcoming = sorted((d, n) for n, d in dates.items() if d >= today)
-        if not upcoming:
+        upcoming = first_lesdag_from(dates, today)
+        if upcoming is None:
             return texts.SCHEDULE_ALL_PAST
-        day, n = upcoming[0]
+        n, day = upcoming
         days = (day - today).days
         date = format_date(day, weekday=True)
         if days == 0:

@@ -45,7 +45,6 @@ from bot.quiz import texts as quiz_texts
 from bot.quiz.service import QuizService
 from bot.reminders import (
     CourseSchedule,
-    LesdagPlan,
     ReminderDispatcher,
     ReminderError,
     ReminderService,
@@ -179,13 +178,11 @@ TIME_LIKE = _TimeLike(name="TimeLike")
 
 class ReminderHandlers:
     def __init__(self, reminders: ReminderService, participants: ParticipantStore,
-                 quiz: QuizService | None = None,
-                 schedule: CourseSchedule | None = None) -> None:
+                 quiz: QuizService | None, schedule: CourseSchedule) -> None:
         self.reminders = reminders
         self.participants = participants
         self.quiz = quiz
-        self.schedule = schedule or CourseSchedule(reminders.db, LesdagPlan(),
-                                                   reminders.local_today, reminders.calendar)
+        self.schedule = schedule
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         return [
@@ -346,8 +343,7 @@ class ReminderHandlers:
 
 
 def register(reminders: ReminderService, participants: ParticipantStore,
-             quiz: QuizService | None,
-             schedule: CourseSchedule | None = None) -> TelegramFeature:
+             quiz: QuizService | None, schedule: CourseSchedule) -> TelegramFeature:
     """/herinnering and its buttons, /lesdagen (the job that sends reminders:
     `install_reminder_job`)."""
     h = ReminderHandlers(reminders, participants, quiz, schedule)
