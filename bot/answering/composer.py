@@ -17,6 +17,7 @@ from bot.answering import texts as at
 from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
 from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
+from bot.answering.casus_followup import CasusPartModel, train_part_model
 from bot.answering.compose import (
     Composed,
     add_extra,
@@ -102,6 +103,10 @@ ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"}
 UNDERNEATH_INTENTS = frozenset({"definitie", "waarom"})
 """A follow-up on a casus whose own intent is what/why ("wat zit daar achter?") gets the whole
 concern under the objection."""
+PART_INTENT = {"zorg": "waarom", "aanpak": "stappen", "zinnen": "voorbeeld",
+               "valkuilen": "valkuilen"}
+"""The answer intent for each casus part a follow-up asks for (``casus_part``): the concern
+(with ``focus="underneath"``), every step, the example replies, the pitfalls."""
 REFER_FILES = 3
 """A referring follow-up stays in the previous file when it is among this many best files."""
 CLOSE_FILE = 0.75
@@ -155,8 +160,11 @@ class AnswerComposer:
                  intents: IntentModel | None, glossary: Glossary,
                  advisor: CasusAdvisor | None, assignments: dict[str, int],
                  sections: SectionVectors | None = None,
-                 scope: ScopeModel | None = None) -> None:
+                 scope: ScopeModel | None = None,
+                 parts: CasusPartModel | None = None) -> None:
         self.retriever = retriever
+        self.parts = parts
+        """Which part of a casus a follow-up on advice asks for (None: the intent alone)."""
         self.scope = scope
         """The in-scope/off-topic model (bot/answering/scope.py); None: round 6's decision."""
         self.sections = sections
@@ -307,8 +315,11 @@ class AnswerComposer:
             if pred is not None and pred.intent != "buiten_scope" and \
                     pred.confidence >= FOLLOW_UP_OWN_INTENT:
                 intent = pred.intent
-            draft = Draft(True, intent, pred, result, follow_up=kind)
             focus = "underneath" if self.answer_intent(pred) in UNDERNEATH_INTENTS else ""
+            part = self.casus_part(context.path, text, own_vector)
+            if part is not None:
+                intent, focus = PART_INTENT[part], "underneath" if part == "zorg" else ""
+            draft = Draft(True, intent, pred, result, follow_up=kind)
             self._compose_in(draft, self.docs[context.path], tokenize(text), "", own_vector,
                              focus)
             draft.context = AnswerContext(context.question, context.path, intent)
@@ -330,6 +341,14 @@ class AnswerComposer:
         if draft.docs:
             draft.context = AnswerContext(query, draft.docs[0].path, intent)
         return draft
+
+    def casus_part(self, path: str, text: str, vector: np.ndarray | None) -> str | None:
+        """For a follow-up on casus advice: the part of the casus it asks for
+        (bot/answering/casus_followup.py), or None (not a casus, no model, or unsure)."""
+        doc = self.docs.get(path)
+        if self.parts is None or doc is None or doc.kind != "casus":
+            return None
+        return self.parts.part(text, vector)
 
     def _leaves(self, text: str, context: AnswerContext, own: RetrievalResult) -> bool:
         """A referring follow-up with a topic of its own (``own``: its retrieval alone) that
@@ -598,5 +617,6 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     sections = SectionVectors.load(retriever)
     scope = train_scope_model(knowledge_dir, retriever, sections.by_section, embedder,
                               glossary.normalise, cache_dir) if USE_SCOPE_MODEL else None
+    parts = train_part_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
     return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments, sections,
-                          scope)
+                          scope, parts)

@@ -51,7 +51,8 @@ _GENERIC = (
     "should shouldn't not say often usually behind "
     "verder further especially actually "
     "best beste laten mensen people never nooit wrong get "
-    "zegt zei doet deed nee ja"
+    "zegt zei doet deed nee ja "
+    "hij denkt denken denk zo letterlijk precies formuleren formuleer verwoorden verwoord"
 )
 
 
