@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.answering.casus_followup import PARTS, load_part_examples
+from bot.answering.evaluation import load_answer_questions
 from bot.answering.followup import follow_up_kind
+from bot.answering.intent_sources import same_question
 from bot.services import Services
 
 WETHOUDER = "casussen/wethouder-alleen-boeken.md"
@@ -28,6 +30,12 @@ def test_part_examples_cover_every_part_in_three_languages() -> None:
     labels = [label for _, label in examples]
     assert set(labels) == set(PARTS)
     assert min(labels.count(p) for p in PARTS) >= 20
+    # No eval question (dev or held-out) is a training example, case and punctuation ignored.
+    evals = {same_question(q.question)
+             for path in sorted((KNOWLEDGE.parent / "tests" / "eval").glob("answers*.yaml"))
+             for q in load_answer_questions(path)}
+    assert len(evals) > 450
+    assert not evals & {same_question(q) for q, _ in examples}
 
 
 def test_unknown_part_is_rejected(tmp_path: Path) -> None:
