@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.answering import texts as at
 from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
+from bot.answering.assignment_ref import named_assignment
 from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
 from bot.answering.casus_followup import CasusPartModel, train_part_model
@@ -385,7 +386,7 @@ class AnswerComposer:
             self._advise(draft, query, result, focus="underneath")
         elif intent == "weerstand" and self.advisor is not None:
             self._advise(draft, query, result, refine, text)
-        elif intent == "opdracht" and self._assignment(draft, result):
+        elif intent == "opdracht" and self._assignment(draft, result, text):
             pass
         else:
             self._compose_best(draft, query, result, refine)
@@ -544,12 +545,19 @@ class AnswerComposer:
                                          follow_up=own is not None,
                                          keys=self.key_sims(doc, keys)))
 
-    def _assignment(self, draft: Draft, result: RetrievalResult) -> bool:
-        topics = [h.chunk.topic for h in result.files() if h.chunk.topic.startswith("opdracht")]
-        if not topics:
-            return False
-        doc = next((d for d in self.docs.values()
-                    if d.kind == "opdracht" and d.topic == topics[0]), None)
+    def _assignment(self, draft: Draft, result: RetrievalResult, text: str) -> bool:
+        """The assignment's own file: the one ``text`` names ("opdracht 2"), else the best
+        retrieved assignment file."""
+        named = named_assignment(text)
+        doc = next((self.docs[p] for p, n in self.assignments.items()
+                    if n == named and p in self.docs), None)
+        if doc is None:
+            topics = [h.chunk.topic for h in result.files()
+                      if h.chunk.topic.startswith("opdracht")]
+            if not topics:
+                return False
+            doc = next((d for d in self.docs.values()
+                        if d.kind == "opdracht" and d.topic == topics[0]), None)
         if doc is None:
             return False
         keys = self._retrieved_keys(result)
