@@ -506,10 +506,12 @@ class AnswerComposer:
         candidates = files
         if intent != "weerstand":  # cases answer objections, not "wat is ..." questions
             candidates = [h for h in files if self.docs[h.chunk.path].kind != "casus"] or files
-        if intent == "cursus":
-            candidates = [h for h in candidates
-                          if self.docs[h.chunk.path].kind == "cursusinfo"] or candidates
         retrieved = self._retrieved_keys(result)
+        if intent == "cursus":
+            info = [h for h in candidates if self.docs[h.chunk.path].kind == "cursusinfo"]
+            if not info and self._course_info_by_keys(draft, result, retrieved, tokens):
+                return
+            candidates = info or candidates
         key_files = retrieved.files if retrieved is not None else {}
         best_key = max((key_files.get(h.chunk.path, 0.0) for h in candidates), default=0.0)
 
@@ -544,6 +546,25 @@ class AnswerComposer:
                                              doc, own if own is not None else result.vector),
                                          follow_up=own is not None,
                                          keys=self.key_sims(doc, keys)))
+
+    def _course_info_by_keys(self, draft: Draft, result: RetrievalResult,
+                             keys: KeyMatch | None, tokens: list[str]) -> bool:
+        """A course question whose words retrieval matched elsewhere ("wat kan jij
+        allemaal?" found the pitfalls of *What's in it for me*) is answered from the course
+        information when that file holds the closest question key of all files."""
+        if keys is None or not keys.files:
+            return False
+        path = max(keys.files, key=lambda p: keys.files[p])
+        doc = self.docs.get(path)
+        if doc is None or doc.kind != "cursusinfo":
+            return False
+        scores = section_scores(self.section_sims(doc, result.vector), self.key_sims(doc, keys))
+        sections = [s for s in doc.sections if not s.is_links]
+        if not scores or not sections:
+            return False
+        section = max(sections, key=lambda s: scores.get(s.key, 0.0))
+        self._use(draft, add_extra(Composed(fit(section.text), doc, [section]), scores, tokens))
+        return bool(draft.docs)
 
     def _assignment(self, draft: Draft, result: RetrievalResult, text: str) -> bool:
         """The assignment's own file: the one ``text`` names ("opdracht 2"), else the best
