@@ -358,9 +358,9 @@ def test_answer_eval_floors_dev4(base_services: Services) -> None:
     assert report.questions >= 90
     assert report.all_facts >= 0.538, detail  # 42/78 (round 8; 40/78 round 7, 37/78 before)
     assert report.fact_coverage >= 0.625, detail  # 0.626 (round 9; 0.620 round 8, 0.559 before)
-    assert report.intent_accuracy >= 0.866, detail  # 78/90 (round 9; 0.700 before)
+    assert report.intent_accuracy >= 0.877, detail  # 79/90 (round 12; 78/90 round 9)
     assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
-    assert report.oos_refused >= 0.83, detail  # 10/12 (8/12 before)
+    assert report.oos_refused >= 1.0, detail  # 12/12 (round 12; 10/12 round 5, 8/12 before)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
@@ -392,9 +392,28 @@ def test_answer_eval_floors_scope_dev10(base_services: Services) -> None:
     assert report.questions == 80
     assert report.all_facts >= 0.466, detail  # 14/30
     assert report.fact_coverage >= 0.513, detail  # 0.514
-    assert report.intent_accuracy >= 0.886, detail  # 71/80
+    assert report.intent_accuracy >= 0.899, detail  # 72/80 (round 12; 71/80 before)
     assert report.in_scope_refusal_rate <= 0.10, detail  # 3/30
-    assert report.oos_refused >= 0.92, detail  # 46/50
+    assert report.oos_refused >= 0.94, detail  # 47/50 (round 12; 46/50 before)
+    assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+    assert report.second_file_passages == report.over_length == 0, detail
+
+
+def test_answer_eval_floors_scope_dev12(base_services: Services) -> None:
+    """Scope dev set 12 (round 12, 80 questions: 50 off-topic questions near the course world
+    that ask for an outside fact or service, 30 in-scope questions that look odd; 4 follow-ups;
+    written from the course material only). Measured on main f92bbb6 before any round-12
+    change: every key fact 0.200, coverage 0.314, intent 0.750, refusals 1/30, out of scope
+    refused 45/50 (odd half 23/25, even half 22/25). Round 12 (scope12) tuned on the odd items
+    only: out of scope refused 47/50 (odd 24/25, even 23/25), intent 0.775. Floors = what was
+    reached; never lower them."""
+    report, detail = _answer_report(base_services, "answers_scope_dev12.yaml")
+    assert report.questions == 80
+    assert report.all_facts >= 0.199, detail  # 6/30
+    assert report.fact_coverage >= 0.313, detail  # 0.314
+    assert report.intent_accuracy >= 0.774, detail  # 62/80
+    assert report.in_scope_refusal_rate <= 0.034, detail  # 1/30
+    assert report.oos_refused >= 0.94, detail  # 47/50
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 

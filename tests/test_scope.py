@@ -1,4 +1,4 @@
-"""The in-scope/off-topic model and decision (bot/answering/scope.py, issue 13 rounds 7-8).
+"""The in-scope/off-topic model and decision (bot/answering/scope.py, issue 13 rounds 7-8, 12).
 
 Every question asked here is new: none is in the model's training data (asserted), none is
 copied from an eval set."""
@@ -84,7 +84,11 @@ def test_off_topic_data_is_large_and_not_copied_from_dev_sets() -> None:
         " bib ", " ge ", " da ", " wa ", " schepen ", " ontlenen ", " ne "))]
     assert len(english) >= 30 and len(flemish) >= 15
     dev = {same_question(q.question) for name in ("answers", "answers_dev2", "answers_dev3",
-                                                  "answers_dev4", "answers_dev5")
+                                                  "answers_dev4", "answers_dev5",
+                                                  "answers_scope_dev10", "answers_scope_dev12",
+                                                  "answers_route_dev8", "answers_casus_dev7",
+                                                  "answers_casus_dev10", "answers_casus_dev11",
+                                                  "answers_lesson_dev11")
            for q in load_answer_questions(EVAL / f"{name}.yaml")}
     assert not dev & {same_question(q) for q in questions}
 
@@ -152,7 +156,11 @@ def test_decision_thresholds() -> None:
     assert not decide(False, False, 0.06, 0.01, 0.81, 0.8, cut=cut)
     assert not decide(False, False, 0.01, 0.36, 0.81, 0.8, cut=cut)
     assert not decide(False, False, 0.01, 0.01, 0.79, 0.8, cut=cut)
-    assert decide(True, False, 0.9, 0.9, 0.81, 0.8, cut=cut)  # round 6's rescue holds
+    # round 6's rescue holds unless the scope model is sure and the intent model not clearly
+    # in scope (round 12, WITHDRAW_*)
+    assert decide(True, False, 0.89, 0.15, 0.81, 0.8, cut=cut)
+    assert decide(True, False, 1.0, 0.11, 0.81, 0.8, cut=cut)
+    assert not decide(True, False, 0.9, 0.12, 0.81, 0.8, cut=cut)
 
 
 def test_training_keys_are_scored_against_the_other_keys(base_services: Services) -> None:

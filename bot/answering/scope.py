@@ -85,6 +85,19 @@ ground reaches 0.30 / 0.35. Round 7's rescue on the scope model alone (p_off < 0
 off-topic held-out questions. Shipped OFF (0.0): at 0.05 it also answers "What would you advise
 me to try first?" on its own (test_a_question_refused_alone_is_answered_as_a_follow_up, found at
 the deadline); the gate runs were made with 0.05."""
+WITHDRAW_SCOPE = 0.9
+WITHDRAW_INTENT = 0.12
+"""Round 12: a question retrieval does not ground that round 6's intent rescue answers (the
+intent model alone: off-topic probability <= ``RESCUE_MAX_OOS`` 0.15 in composer.py) is refused
+when the scope model is sure it is off topic (>= WITHDRAW_SCOPE) and the intent model's
+off-topic probability is not small either (>= WITHDRAW_INTENT). On dev (answer sets 1-5, casus
+dev7/10/11, route dev8, lesson dev11, scope dev10, the odd half of scope dev12 and the retrieval
+set) the rescued off-topic questions have an intent probability of 0.14-0.15 ("Wie is momenteel
+schepen van cultuur in Mechelen?": scope 1.00, intent 0.15); the rescued in-scope questions with
+a scope probability of 0.5 or more are objection stories the intent model is surer of (0.02-0.11,
+one at 0.14 with scope 0.55). Gate run 2 with the scope condition alone refused one more
+held-out off-topic question and one held-out in-scope question; round 10's withdrawal on the
+agreement (0.26) refused a held-out in-scope question."""
 
 
 @dataclass(frozen=True)
@@ -268,12 +281,16 @@ def decide(before: bool, grounded: bool, p_scope: float, p_intent: float, dense:
     """Answer (True) or refuse, on top of round 6's decision ``before``. A grounded question is
     refused when both models agree it is off topic (``VETO_AGREEMENT``), unless ``protected``
     (very close to the material or to a participant question); a question retrieval does not
-    ground is answered when both find it clearly in scope and it is ``rescue_dense`` close.
+    ground that round 6 rescues is refused when the scope model is sure it is off topic and
+    the intent model does not clearly disagree (``WITHDRAW_*``); one round 6 refuses is answered
+    when both find it clearly in scope and it is ``rescue_dense`` close.
     ``cut``: (veto agreement, rescue max scope, rescue max intent); None: the module's."""
     veto, max_scope, max_intent = cut or (VETO_AGREEMENT, RESCUE_MAX_SCOPE, RESCUE_MAX_INTENT)
     if grounded:
         return before and (protected or agreement(p_scope, p_intent) < veto)
-    return before or (p_scope < max_scope and p_intent < max_intent and dense >= rescue_dense)
+    if before:
+        return not (p_scope >= WITHDRAW_SCOPE and p_intent >= WITHDRAW_INTENT)
+    return p_scope < max_scope and p_intent < max_intent and dense >= rescue_dense
 
 
 class FeatureBuilder:
