@@ -51,7 +51,9 @@ _GENERIC = (
     "should shouldn't not say often usually behind "
     "verder further especially actually "
     "best beste laten mensen people never nooit wrong get "
-    "zegt zei doet deed nee ja"
+    "zegt zei doet deed nee ja "
+    "look looks like practice ziet zien eruit uitziet did done somebody someone anyone "
+    "already other others solve solved concrete ooit"
 )
 
 
