@@ -52,8 +52,7 @@ _GENERIC = (
     "verder further especially actually "
     "best beste laten mensen people never nooit wrong get "
     "zegt zei doet deed nee ja "
-    "look looks like practice ziet zien eruit uitziet did done somebody someone anyone "
-    "already other others solve solved concrete ooit"
+    "ziet zien eruit uitziet"
 )
 
 
