@@ -39,10 +39,11 @@ def test_how_did_others_do_it_follow_ups_bring_no_topic() -> None:
 
 def test_lesson_dev11_floors(base_services: Services) -> None:
     """Lesson dev set 11 (80 why/example questions, 16 follow-ups). Floors = round 11 (lesson11);
-    on main 499657e: all 0.500, cov 0.531, file 0.709. Never lower them."""
+    on main 499657e: all 0.500, cov 0.531, file 0.709. Round 12 (lesson12) raised them to its
+    figures. Never lower them."""
     report, detail = dev_report(base_services, "answers_lesson_dev11.yaml", 80)
-    assert report.all_facts >= 0.537, detail  # 43/80
-    assert report.fact_coverage >= 0.569, detail  # 0.570
+    assert report.all_facts >= 0.562, detail  # 45/80
+    assert report.fact_coverage >= 0.593, detail  # 0.594
     assert report.intent_accuracy >= 0.787, detail
-    assert report.topic_hit >= 0.746, detail  # 0.747
+    assert report.topic_hit >= 0.758, detail  # 0.759
     assert report.in_scope_refusals <= 1, detail

@@ -37,11 +37,22 @@ KEY_SECTION_MARGIN = 0.03
 """...and this much closer than the keys of the section the intent picked, answers instead
 (tuned on answers.yaml + answers_dev2.yaml)."""
 KEY_FIXED_INTENTS = frozenset({"opdracht", "cursus", "voorbeeld"})
+KEY_CROSS_MIN = 0.10
+"""The question keys move an answer into another intent's standard section (*Valkuilen* for a
+steps question) only when the intent model gives that intent at least this probability."""
 EXTRA_ROOM = 0.6
 """An answer shorter than this share of the budget gets a second section of the same file
 when there is one at least as close to the question as the first (``extra_section``)."""
 EXTRA_MIN_CHARS = 150
 """...and at least this much room is left for it."""
+EXAMPLE_ROOM = 0.25
+"""An example file's answer (``example_answer``) keeps this share of the budget for its other
+sections (what makes it inspiring, what you can learn from it, the Flemish situation), closest
+to the question first; before round 12 *Wat maakt het inspirerend?* was added only when *Wat is
+het?* left 40 % of the budget (a few short files). Round 12, dev sets (lesson dev 11, dev 3-5,
+lesson dev 12 odd half): +6 answers with every key fact, 5 lost (facts at the end of a long
+*Wat is het?*); 0.4 of the budget: +4, 8 lost; 0.25 or 0.4 only when another section is at
+least as close as *Wat is het?*: fewer gained."""
 NO_EXTRA_KINDS = frozenset({"casus"})
 """A casus answers through its advice; its sections (the objection quoted) are never added."""
 FOLLOW_UP_MARGIN = 0.0
@@ -82,6 +93,7 @@ _SEE_BELOW = re.compile(r"\s*\((?:zie|lees) (?:hieronder|hierboven|verderop|onde
 _LIST_ITEM = re.compile(r"^(?:[-*]\s+|\d+\.\s+)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_HEADING_LINE = re.compile(r"^\*\*[^*]+\*\*$")
 _BOLD_LEAD = re.compile(r"^((?:[-*]|\d+\.)\s+\*\*[^*]+\*\*)\s*(.*)$")
 
 
@@ -129,6 +141,12 @@ def _shorten_item(line: str) -> str:
     return (marker.group(0) if marker else "") + first_sentence(body)
 
 
+def _lead_only(line: str) -> str:
+    """A list item as its bold lead alone ("1. **Wie ben je?**"); an item without one as is."""
+    m = _BOLD_LEAD.match(line)
+    return m.group(1) if m else line
+
+
 def strip_marker(line: str) -> str:
     """A list item without its "- " / "1. " marker."""
     marker = _LIST_ITEM.match(line.lstrip())
@@ -151,7 +169,9 @@ def _join(lines: list[str]) -> str:
 def fit(text: str, limit: int = MAX_CHARS, question_tokens: list[str] | None = None) -> str:
     """Whole lines up to ``limit``. Too long: list items are shortened to their lead and first
     sentence one by one, the items sharing fewest words with the question first (ties: from
-    the end), so the most relevant steps keep their detail; then cut after a whole item."""
+    the end), so the most relevant steps keep their detail; then, in the same order, to their
+    bold lead alone (the five questions of a pitch after its steps: all five, not the first);
+    then cut after a whole item."""
     lines = clean_lines(text)
     full = _join(lines)
     if len(full) <= limit:
@@ -163,18 +183,26 @@ def fit(text: str, limit: int = MAX_CHARS, question_tokens: list[str] | None = N
         lines[i] = _shorten_item(lines[i])
         if len(_join(lines)) <= limit:
             return _join(lines)
+    for i in order:  # still too long: bold leads alone, every item kept
+        lines[i] = _lead_only(lines[i])
+        if len(_join(lines)) <= limit:
+            return _join(lines)
     kept: list[str] = []
     for line in lines:
         candidate = _join([*kept, line])
         if len(candidate) > limit:
-            if not kept:  # one very long paragraph: whole sentences
+            if not kept or (len(kept) == 1 and _HEADING_LINE.match(kept[0]) and
+                            not _LIST_ITEM.match(line.lstrip())):
+                # one very long paragraph, or the first under an added heading: whole sentences
+                room = limit - len(_join(kept)) - (2 if kept else 0)
                 sentences = _SENTENCE.split(line)
                 part = ""
                 for s in sentences:
-                    if len(part) + len(s) + 1 > limit and part:
+                    if len(part) + len(s) + 1 > room and (part or kept):
                         break
                     part = f"{part} {s}".strip()
-                kept.append(part)
+                if part:
+                    kept.append(part)
             break
         kept.append(line)
     while kept and kept[-1].rstrip().endswith(":"):  # never end on an intro to a missing list
@@ -241,7 +269,8 @@ def section_scores(sims: dict[str, float] | None,
 def pick_section(doc: Document, intent: str, question_tokens: list[str],
                  fallback: str = "", sims: dict[str, float] | None = None,
                  follow_up: bool = False,
-                 keys: dict[str, float] | None = None) -> Section | None:
+                 keys: dict[str, float] | None = None,
+                 intents: dict[str, float] | None = None) -> Section | None:
     """The section of ``doc`` that answers ``intent``; a specific section instead when the
     question is clearly closer to it (``sims``: section key -> similarity to the question);
     a section whose question keys match the question clearly better (``keys``: section key
@@ -253,7 +282,7 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
         chosen = closer_specific(doc, chosen, question_tokens, sims, by_name,
                                  margin) or chosen
     if keys and intent not in KEY_FIXED_INTENTS:
-        chosen = key_section(doc, chosen, keys) or chosen
+        chosen = key_section(doc, chosen, keys, intents) or chosen
     return chosen
 
 
@@ -272,11 +301,17 @@ def strongest_section(doc: Document, chosen: Section | None,
     return best if sims[best.key] >= sims.get(chosen.key, 0.0) + STRONG_MARGIN else None
 
 
-def key_section(doc: Document, chosen: Section | None,
-                keys: dict[str, float]) -> Section | None:
+def key_section(doc: Document, chosen: Section | None, keys: dict[str, float],
+                intents: dict[str, float] | None = None) -> Section | None:
     """The section whose question keys are closest to the question, when close and clearly
-    closer than ``chosen``'s; else None."""
-    candidates = [s for s in doc.sections if not s.is_links and s.key in keys]
+    closer than ``chosen``'s; else None. Another intent's standard section only when the
+    intent model finds that intent plausible (``intents``: intent -> probability, at least
+    KEY_CROSS_MIN; None: any)."""
+    candidates = [s for s in doc.sections if not s.is_links and s.key in keys and
+                  (chosen is None or intents is None or
+                   not other_intents_section(s, chosen) or
+                   max((p for i, p in intents.items() if i in INTENT_HEADINGS and
+                        INTENT_HEADINGS[i].match(s.heading)), default=0.0) >= KEY_CROSS_MIN)]
     if not candidates:
         return None
     best = max(candidates, key=lambda s: keys[s.key])
@@ -310,22 +345,37 @@ def _pick_section(doc: Document, intent: str, question_tokens: list[str],
 def compose_section(doc: Document, intent: str, question_tokens: list[str],
                     fallback: str = "", limit: int = MAX_CHARS,
                     sims: dict[str, float] | None = None, follow_up: bool = False,
-                    keys: dict[str, float] | None = None) -> Composed:
-    section = pick_section(doc, intent, question_tokens, fallback, sims, follow_up, keys)
+                    keys: dict[str, float] | None = None,
+                    intents: dict[str, float] | None = None) -> Composed:
+    section = pick_section(doc, intent, question_tokens, fallback, sims, follow_up, keys,
+                           intents)
     if section is None:
         return Composed("", doc)
+    scores = section_scores(sims, keys)
+    if doc.kind == "voorbeeld":
+        return example_answer(doc, section, scores, question_tokens, limit)
     text = fit(section.text, limit, question_tokens)
-    sections = [section]
-    if doc.kind == "voorbeeld" and len(text) < limit * 0.6:  # what makes it inspiring, if room
-        extra = doc.find(re.compile(r"^wat maakt het", re.I))
-        if extra is not None and extra is not section:
-            more = fit(extra.text, limit - len(text) - 2)
-            if more:
-                text = f"{text}\n\n{more}"
-                sections.append(extra)
-    composed = add_extra(Composed(text, doc, sections, related=doc.link_labels()[:3]),
-                         section_scores(sims, keys), question_tokens, limit)
+    composed = add_extra(Composed(text, doc, [section], related=doc.link_labels()[:3]),
+                         scores, question_tokens, limit)
     return add_strongest(composed, sims, question_tokens, limit)
+
+
+def example_answer(doc: Document, section: Section, scores: dict[str, float] | None,
+                   question_tokens: list[str], limit: int = MAX_CHARS) -> Composed:
+    """An example file (voorbeelden/): its picked section (*Wat is het?*) in at most
+    ``1 - EXAMPLE_ROOM`` of the budget, then its other sections closest to the question first
+    (``scores``; without scores *Wat maakt het inspirerend?* first), each under its heading,
+    while EXTRA_MIN_CHARS are left (``append_section``)."""
+    rest = [s for s in doc.sections if not s.is_links and s is not section]
+    inspiring = re.compile(r"^wat maakt het", re.I)
+    rest.sort(key=lambda s: -scores.get(s.key, 0.0) if scores else
+              (0 if inspiring.match(s.heading) else 1))
+    first_limit = int(limit * (1 - EXAMPLE_ROOM))
+    composed = Composed(fit(section.text, first_limit, question_tokens), doc, [section],
+                        related=doc.link_labels()[:3])
+    for extra in rest:
+        composed = append_section(composed, extra, question_tokens, limit)
+    return composed
 
 
 def add_strongest(composed: Composed, sims: dict[str, float] | None,

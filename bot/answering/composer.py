@@ -443,7 +443,8 @@ class AnswerComposer:
                 return
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
                                          sims=self.section_sims(doc, vector), follow_up=True,
-                                         keys=self.key_sims(doc, self._keys(vector))))
+                                         keys=self.key_sims(doc, self._keys(vector)),
+                                         intents=self._intents(draft)))
         if doc.kind == "casus" and draft.docs:
             draft.intent = "weerstand"  # the casus's pitfalls: still objection advice
 
@@ -471,6 +472,11 @@ class AnswerComposer:
         draft.casus_path = casus.path
         draft.intent = "weerstand"
         return True
+
+    @staticmethod
+    def _intents(draft: Draft) -> dict[str, float] | None:
+        """Intent -> probability for the section choice (``compose.key_section``)."""
+        return draft.prediction.probabilities if draft.prediction is not None else None
 
     def _keys(self, vector: np.ndarray | None) -> KeyMatch | None:
         return self.retriever.key_match(vector) if self.use_keys else None
@@ -545,7 +551,8 @@ class AnswerComposer:
                                          sims=self.section_sims(
                                              doc, own if own is not None else result.vector),
                                          follow_up=own is not None,
-                                         keys=self.key_sims(doc, keys)))
+                                         keys=self.key_sims(doc, keys),
+                                         intents=self._intents(draft)))
 
     def _course_info_by_keys(self, draft: Draft, result: RetrievalResult,
                              keys: KeyMatch | None, tokens: list[str]) -> bool:

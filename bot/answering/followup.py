@@ -52,7 +52,8 @@ _GENERIC = (
     "verder further especially actually "
     "best beste laten mensen people never nooit wrong get "
     "zegt zei doet deed nee ja "
-    "hij denkt denken denk zo letterlijk precies formuleren formuleer verwoorden verwoord"
+    "hij denkt denken denk zo letterlijk precies formuleren formuleer verwoorden verwoord "
+    "ziet zien eruit uitziet"
 )
 
 
