@@ -1,100 +1,149 @@
-"""Round 12: a follow-up on objection advice gets the part of the casus it asks for.
-
-Found in the terminal chat: after advice on the wethouder casus, "wat kan ik beter niet
-zeggen?" got the steps again (the intent model reads "zeggen" as another objection), "en wat
-zeg ik dan letterlijk?" got a page about Oodi in Helsinki, and "waarom denkt hij zo?" the
-lesson on what's in it for me. A small classifier trained on ``knowledge/casus-vervolg.yaml``
-(bot/answering/casus_followup.py) now picks the part: the concern, every step, the example
-replies, or the pitfalls. Its accuracy on 80 independently written follow-ups is in
-docs/benchmarks.md (round 12)."""
+"""Round 5: casus advice ranked by relevance to the story, and follow-ups that leave the casus
+when they bring a topic of their own (issue 13, items 2 and 3)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
-import pytest
-
-from bot.answering.casus_followup import PARTS, load_part_examples
-from bot.answering.evaluation import load_answer_questions
-from bot.answering.followup import follow_up_kind
-from bot.answering.intent_sources import same_question
+from bot.answering.casus import (
+    GOOD,
+    MAX_CHARS,
+    POOR,
+    Casus,
+    CasusAdvisor,
+    _pitfall_parts,
+    _turns,
+)
+from bot.answering.followup import AnswerContext, leaves_previous, own_topic
+from bot.answering.texts import ADVICE_LABELS
 from bot.services import Services
 
-WETHOUDER = "casussen/wethouder-alleen-boeken.md"
-STORY = "mijn wethouder zegt dat de bieb gewoon boeken moet uitlenen"
-KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+CASUS = "casussen/"
 
 
-def test_part_examples_cover_every_part_in_three_languages() -> None:
-    examples = load_part_examples(KNOWLEDGE / "casus-vervolg.yaml")
-    labels = [label for _, label in examples]
-    assert set(labels) == set(PARTS)
-    assert min(labels.count(p) for p in PARTS) >= 20
-    # No eval question (dev or held-out) is a training example, case and punctuation ignored.
-    evals = {same_question(q.question)
-             for path in sorted((KNOWLEDGE.parent / "tests" / "eval").glob("answers*.yaml"))
-             for q in load_answer_questions(path)}
-    assert len(evals) > 450
-    assert not evals & {same_question(q) for q, _ in examples}
+def _advisor(services: Services) -> CasusAdvisor:
+    composer = services.answers.composer
+    assert composer is not None and composer.advisor is not None
+    return composer.advisor
 
 
-def test_unknown_part_is_rejected(tmp_path: Path) -> None:
-    bad = tmp_path / "casus-vervolg.yaml"
-    bad.write_text("parts:\n  onzin: [\"wat nu\"]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="onzin"):
-        load_part_examples(bad)
+def _casus(advisor: CasusAdvisor, name: str) -> Casus:
+    casus = advisor.by_path(CASUS + name)
+    assert casus is not None
+    return casus
 
 
-@pytest.mark.parametrize(("question", "part"), [
-    # paraphrases that are not in the training file
-    ("waarom reageert die wethouder zo afwijzend?", "zorg"),
-    ("wat moet ik dan concreet doen morgen?", "aanpak"),
-    ("welke zin kan ik het best gebruiken?", "zinnen"),
-    ("wat kan ik beter niet zeggen?", "valkuilen"),
-    ("what should I definitely not say to her?", "valkuilen"),
-])
-def test_part_model_reads_the_follow_up(base_services: Services, question: str,
-                                        part: str) -> None:
-    composer = base_services.answers.composer
-    assert composer is not None and composer.parts is not None
-    assert composer.parts.part(composer.glossary.normalise(question), None) == part
+def _avoid(text: str) -> str:
+    """The "Vermijd:" paragraph of an advice."""
+    return text.split(f"**{ADVICE_LABELS['avoid']}**", 1)[1].split("\n\n", 1)[0].strip()
 
 
-@pytest.mark.parametrize("question", [
-    "waarom denkt hij zo?", "en wat zeg ik dan letterlijk?", "hoe formuleer ik dat precies?"])
-def test_pointing_back_questions_are_follow_ups(question: str) -> None:
-    assert follow_up_kind(question) == "pure"
+# Pure helpers -------------------------------------------------------------------------------
+def test_turns_interleave_the_queues_most_relevant_first() -> None:
+    assert _turns([("under", 0)] * 2, [("detail", 3), ("detail", 1)], [("quote", 2)]) == [
+        ("under", 0), ("detail", 3), ("quote", 2), ("under", 0), ("detail", 1)]
+    assert _turns() == []
 
 
-def _after_advice(services: Services, follow_up: str) -> str:
-    first = services.answers.ask(STORY)
-    assert first.casus_path == WETHOUDER
-    follow = services.answers.ask(follow_up, first.context)
-    assert follow.sources and follow.sources[0].path == WETHOUDER
-    assert len(follow.answer) <= 900
-    return follow.answer
+def test_pitfall_quote_is_only_the_words_one_would_say() -> None:
+    item = '- **Bagatelliseren.** "Het is maar een uurtje." Voor wie al overloopt, is dat veel.'
+    assert _pitfall_parts(item)[1] == '"Het is maar een uurtje."'
+    plain = "- **Zeggen dat het niet te meten is.** Dan heeft ze niets om mee te verdedigen."
+    assert _pitfall_parts(plain)[1] == ""
 
 
-def test_what_not_to_say_gets_the_pitfalls(base_services: Services) -> None:
-    answer = _after_advice(base_services, "wat kan ik beter niet zeggen?")
-    assert "**Tegenargumenteren.**" in answer and "Ja, maar." in answer
-    assert "Zo pak je het aan" not in answer
+def test_own_topic_is_what_the_follow_up_adds() -> None:
+    previous = "de vrijwilliger wil een huiswerkklas in de bibliotheek"
+    assert "vog" in own_topic("Moeten die ouders dan zo'n VOG hebben?", previous)
+    assert own_topic("en hoe doe ik dat dan?", previous) == []
 
 
-def test_word_for_word_gets_the_example_replies(base_services: Services) -> None:
-    answer = _after_advice(base_services, "en wat zeg ik dan letterlijk?")
-    assert answer.startswith("**Zeg bijvoorbeeld:**")
-    assert "goed besteed wordt" in answer  # one of the casus's good responses
-    assert "Oodi" not in answer
+def test_a_follow_up_leaves_only_for_a_file_with_its_words_that_is_clearly_closer() -> None:
+    context = AnswerContext("een mama wil een huiswerkklas in de bib", "casussen/a.md",
+                            "weerstand")
+    words = {"casussen/a.md": frozenset({"huiswerkklas", "mama"}),
+             "lesstof/b.md": frozenset({"vog", "verzekering"})}
+
+    def stems(path: str) -> frozenset[str]:
+        return words.get(path, frozenset())
+
+    question = "Moeten die ouders dan zo'n VOG hebben?"
+    closer = {"lesstof/b.md": 0.87, "casussen/a.md": 0.83}
+    assert leaves_previous(question, context, closer, "lesstof/b.md", stems)
+    # not clearly closer: stay
+    near = {"lesstof/b.md": 0.84, "casussen/a.md": 0.83}
+    assert not leaves_previous(question, context, near, "lesstof/b.md", stems)
+    # the best file is the previous one: stay
+    assert not leaves_previous(question, context, closer, "casussen/a.md", stems)
+    # a truly referring question brings no words of its own the other file has: stay
+    assert not leaves_previous("en wat zeg ik dan letterlijk?", context, closer,
+                               "lesstof/b.md", stems)
 
 
-def test_why_does_he_think_so_gets_the_whole_concern(base_services: Services) -> None:
-    answer = _after_advice(base_services, "waarom denkt hij zo?")
-    assert "onder zit" in answer
-    assert "De tweede zorg gaat over overlap." in answer  # the whole concern, not its start
+# Advice on the real material ----------------------------------------------------------------
+def test_advice_shows_the_pitfall_the_participant_is_making_with_its_words(
+        base_services: Services) -> None:
+    advisor = _advisor(base_services)
+    casus = _casus(advisor, "schooldirecteur-geen-tijd.md")
+    story = ("De directeur van de basisschool reageert nooit. Ik heb haar al vier keer ons "
+             "volledige plan van aanpak gemaild. Hoe kom ik binnen?")
+    advice = advisor.advise(casus, story, [], ADVICE_LABELS).text
+    avoid = _avoid(advice)
+    assert avoid.startswith("Zenden.")  # the pitfall the story describes comes first
+    assert len(advice) <= MAX_CHARS
 
 
-def test_what_if_he_still_says_no_gets_every_step(base_services: Services) -> None:
-    answer = _after_advice(base_services, "en als hij toch nee zegt?")
-    assert "Zo pak je het aan" in answer
-    assert "**Stel een kleine stap voor.**" in answer
+def test_advice_shows_the_detail_of_the_step_that_fits_the_story(
+        base_services: Services) -> None:
+    advisor = _advisor(base_services)
+    casus = _casus(advisor, "bestuurslid-wil-cijfers.md")
+    story = ("Een lid van de raad van toezicht wil vooraf weten hoeveel deelnemers we halen. "
+             "Die aantallen heb ik nog niet, ik kan ze niet onderbouwen. Wat nu?")
+    advice = advisor.advise(casus, story, [], ADVICE_LABELS).text
+    assert "Verzin geen aantallen" in advice
+    assert len(advice) <= MAX_CHARS
+
+
+def test_an_english_story_gets_the_concern_sentence_it_is_about(
+        base_services: Services) -> None:
+    advisor = _advisor(base_services)
+    casus = _casus(advisor, "bestuurslid-wil-cijfers.md")
+    story = "a board member says our stories about connection sound vague to her, what now?"
+    advice = advisor.advise(casus, story, [], ADVICE_LABELS).text
+    assert "klinken voor haar vaag" in advice
+
+
+def test_advice_stays_whole_and_short_and_names_every_pitfall(base_services: Services) -> None:
+    advisor = _advisor(base_services)
+    story = "mijn collega zegt dat dit ons werk niet is en wil niet meedoen"
+    for casus in advisor.cases:
+        advice = advisor.advise(casus, story, [], ADVICE_LABELS).text
+        assert len(advice) <= MAX_CHARS, casus.path
+        steps = [ln for ln in advice.splitlines() if ln.startswith("- ")]
+        assert 3 <= len(steps) <= 5, casus.path
+        assert all(ln.startswith("- **") for ln in steps), casus.path  # whole items
+        poor = casus.doc.find(POOR)
+        good = casus.doc.find(GOOD)
+        assert poor is not None and good is not None
+        for lead in re.findall(r"\*\*([^*]+?)\.?\*\*", poor.text):
+            assert lead.rstrip(".") in advice, (casus.path, lead)
+
+
+# Follow-ups end to end ----------------------------------------------------------------------
+def test_follow_up_with_its_own_topic_leaves_the_casus(services: Services) -> None:
+    user = 501
+    first = services.ask_offline(
+        user, "de jongerenwerker zegt dat zijn jongeren niet in ons project passen")
+    assert first.casus_path.startswith(CASUS)
+    follow = services.ask_offline(
+        user, "Welke kanalen werken dan beter als je vooral zestigplussers wilt bereiken?")
+    assert follow.grounded and follow.sources[0].path == "lesstof/promotie.md"
+    assert not follow.casus_path
+
+
+def test_truly_referring_follow_up_stays_in_the_casus(services: Services) -> None:
+    user = 502
+    first = services.ask_offline(user, "de welzijnsorganisatie ziet ons als concurrent")
+    assert first.casus_path == "casussen/welzijn-concurrent.md"
+    follow = services.ask_offline(user, "en wat zeg ik dan letterlijk?")
+    assert follow.sources[0].path == first.casus_path
