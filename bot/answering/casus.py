@@ -52,6 +52,9 @@ sentences carry it, and the embeddings of single sentences differ by a few hundr
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
 COMMON_LEAD = 3
+GENERIC_STEP = 1.0
+"""Taken from the closeness of a generic step's sentences: they join only after the case's own
+(their long example quotes rarely hold what is asked; as in rounds 9-11)."""
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
 
@@ -214,6 +217,9 @@ class CasusAdvisor:
         pit_keys = [(i, j) for i, (_, said) in enumerate(pits) for j in range(len(said))]
         step_srel = dict(zip(step_keys, self._relevance(
             [steps[i][1][j] for i, j in step_keys], story, asked), strict=True))
+        for i, j in step_keys:  # generic steps ("Vraag open door.") after the case's own
+            if _lead(items[i]) in self.common_leads and i != last:
+                step_srel[(i, j)] -= GENERIC_STEP
         pit_srel = dict(zip(pit_keys, self._relevance(
             [pits[i][1][j] for i, j in pit_keys], story, asked), strict=True))
         underneath_focus = focus == "underneath"
@@ -222,8 +228,10 @@ class CasusAdvisor:
         if last >= 0:
             lay.step_sentences |= {(last, j) for j in range(min(
                 1 if underneath_focus else LAST_STEP_SENTENCES, len(steps[last][1])))}
-        if pits and pits[pit_order[0]][1]:
-            lay.pit_sentences.add((pit_order[0], 0))
+        if pits:  # its first sentence; after a quote, the one saying why (as in round 9)
+            said = pits[pit_order[0]][1]
+            quoted = bool(said) and said[0].startswith(QUOTE_MARKS)
+            lay.pit_sentences |= {(pit_order[0], j) for j in range(min(1 + quoted, len(said)))}
 
         def render() -> str:
             parts: list[str] = []

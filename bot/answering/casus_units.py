@@ -14,7 +14,9 @@ why-sentence rather than a sentence of a pitfall the story does not touch.
 Measured on dev (weerstand items of casus dev7/10/11, dev2-5, route dev8, scope dev10;
 every key fact): 165/268 with round 11's fixed order of parts (concern, step details,
 pitfall quote, pitfall why in turns), 176/268 with this greedy fill, 178/268 with the
-shorter example reply (``EXAMPLE_MARGIN``).
+shorter example reply (``EXAMPLE_MARGIN``), 182/268 with one sentence of the small step in
+the skeleton (``casus.LAST_STEP_SENTENCES``), 183/268 with the closest pitfall's quote and
+its why-sentence in the skeleton (as in round 9).
 """
 
 from __future__ import annotations
