@@ -11,8 +11,7 @@ from bot.answering.casus import (
     POOR,
     Casus,
     CasusAdvisor,
-    _pitfall_parts,
-    _turns,
+    _lead_and_sentences,
 )
 from bot.answering.followup import AnswerContext, leaves_previous, own_topic
 from bot.answering.texts import ADVICE_LABELS
@@ -39,17 +38,11 @@ def _avoid(text: str) -> str:
 
 
 # Pure helpers -------------------------------------------------------------------------------
-def test_turns_interleave_the_queues_most_relevant_first() -> None:
-    assert _turns([("under", 0)] * 2, [("detail", 3), ("detail", 1)], [("quote", 2)]) == [
-        ("under", 0), ("detail", 3), ("quote", 2), ("under", 0), ("detail", 1)]
-    assert _turns() == []
-
-
 def test_pitfall_quote_is_only_the_words_one_would_say() -> None:
     item = '- **Bagatelliseren.** "Het is maar een uurtje." Voor wie al overloopt, is dat veel.'
-    assert _pitfall_parts(item)[1] == '"Het is maar een uurtje."'
+    assert _lead_and_sentences(item)[1][0] == '"Het is maar een uurtje."'
     plain = "- **Zeggen dat het niet te meten is.** Dan heeft ze niets om mee te verdedigen."
-    assert _pitfall_parts(plain)[1] == ""
+    assert _lead_and_sentences(plain)[1] == ["Dan heeft ze niets om mee te verdedigen."]
 
 
 def test_own_topic_is_what_the_follow_up_adds() -> None:

@@ -7,7 +7,8 @@ erachter?") is answered from the same casus. (Casus dev set 10 floors: tests/tes
 
 from __future__ import annotations
 
-from bot.answering.casus import MAX_CHARS, _lead_text, _pitfall_line, _pitfall_parts
+from bot.answering import casus_units as cu
+from bot.answering.casus import MAX_CHARS, _lead_and_sentences, _lead_text
 from bot.answering.followup import follow_up_kind
 from bot.answering.texts import ADVICE_LABELS
 from bot.services import Services
@@ -17,21 +18,34 @@ ITEM = ('- **Cijfers afdoen als onbelangrijk.** "Cijfers zeggen niets." Annemiek
 
 
 def test_a_pitfall_splits_into_lead_quote_and_why() -> None:
-    lead, quote, why = _pitfall_parts(ITEM)
+    lead, said = _lead_and_sentences(ITEM)
     assert _lead_text(lead) == "Cijfers afdoen als onbelangrijk."  # with its full stop
-    assert quote == '"Cijfers zeggen niets."'
-    assert why == ["Annemiek hoort: dit plan is niet te controleren.", "Dan zegt ze zeker nee."]
+    assert said == ['"Cijfers zeggen niets."', "Annemiek hoort: dit plan is niet te controleren.",
+                    "Dan zegt ze zeker nee."]
     plain = "- **Zeggen dat het niet te meten is.** Dan heeft ze niets om mee te verdedigen."
-    assert _pitfall_parts(plain)[1:] == ("", ["Dan heeft ze niets om mee te verdedigen."])
+    assert _lead_and_sentences(plain)[1] == ["Dan heeft ze niets om mee te verdedigen."]
 
 
-def test_another_pitfall_shows_its_quote_and_why_when_asked() -> None:
-    parts = _pitfall_parts(ITEM)
-    assert _pitfall_line(*parts, 0, 0) == "Cijfers afdoen als onbelangrijk."
-    assert _pitfall_line(*parts, 1, 0) == 'Cijfers afdoen als onbelangrijk. "Cijfers zeggen niets."'
-    assert _pitfall_line(*parts, 1, 1) == ('Cijfers afdoen als onbelangrijk. "Cijfers zeggen '
-                                           'niets." Annemiek hoort: dit plan is niet te '
-                                           'controleren.')
+def test_the_fill_adds_the_closest_sentences_that_fit() -> None:
+    """Round 12: single sentences, the closest to the story first, while they fit; a step
+    sentence brings its step into the list, one that does not fit is left out."""
+    said = {("under", 0, 0): "a" * 10, ("pit", 1, 0): "b" * 50, ("step", 2, 0): "c" * 5,
+            ("step", 2, 1): "d" * 3}
+    lay = cu.Layout(steps=[0])
+
+    def render() -> str:
+        shown = [("under", i, 0) for i in lay.concern]
+        shown += [("pit", i, j) for i, j in lay.pit_sentences]
+        shown += [("step", i, j) for i, j in lay.step_sentences]
+        return "".join(said[k] for k in sorted(shown))
+
+    todo = cu.units([0.5], {(2, 0): 0.8, (2, 1): 0.95}, [0.0, 0.0, 0.9], {(1, 0): 0.9},
+                    [0.0, 0.9])
+    assert [(u.kind, u.sentence) for u in todo] == [("step", 1), ("pit", 0), ("step", 0),
+                                                    ("under", 0)]
+    # a step's second sentence waits for its first; the pitfall sentence does not fit
+    assert cu.fill(lay, todo, render, 20, [0], 5) == "c" * 5 + "d" * 3 + "a" * 10
+    assert lay.steps == [0, 2] and not lay.pit_sentences
 
 
 def test_follow_ups_on_advice_that_ask_for_a_part_carry_no_topic() -> None:

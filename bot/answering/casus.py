@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from bot.answering import casus_units as cu
 from bot.answering.casus_match import OBJECTION, UNDERNEATH, CasusMatcher
-from bot.answering.casus_match import sentences as _sentences
 from bot.answering.casus_match import split_sentences as _split_sentences
 from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
@@ -35,12 +36,12 @@ LEAD_ITEM = re.compile(r"^((?:[-*])\s+\*\*[^*]+\*\*)")
 """A list item that starts with its bold lead; group 1 = marker and lead."""
 MAX_STEPS = 5
 MIN_STEPS = 3
-SKELETON_UNDERNEATH = 6
-"""The concern starts with its first sentence and the one closest to the story; more are added
-in turns with step details and pitfall quotes while they fit (``CasusAdvisor.advise``)."""
 UNDERNEATH_FOCUS_SENTENCES = 10
-LAST_STEP_SENTENCES = 2
-"""The last step (the small concrete step) keeps its detail ("Bijvoorbeeld zes weken...")."""
+"""``focus="underneath"``: the whole concern in the skeleton (it is what was asked)."""
+LAST_STEP_SENTENCES = 1
+"""The last step (the small concrete step) keeps the first sentence of its detail
+("Bijvoorbeeld zes weken..."); its further sentences compete in the fill (round 12, dev
+weerstand items: 2 sentences in the skeleton 178/268, 1 sentence 182/268)."""
 MAX_CHARS = 900
 LEXICAL_PART = 0.04
 """Relevance of a casus sentence or item to the story: cosine similarity plus this per shared
@@ -50,20 +51,10 @@ CONCERN_POSITION = 0.02
 sentences carry it, and the embeddings of single sentences differ by a few hundredths)."""
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
-SHRINK = ("last", "pitfall", *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1),
-          "more_avoid", "more_steps")
-"""Over MAX_CHARS with the skeleton alone, shrink in this order: the small step's detail, the
-closest pitfall's first sentence (its quote), the concern sentences (least relevant first),
-the "Ook niet" line of other pitfalls, the "Verder helpt" line (dev sets: the concern holds
-most key facts). Round 10: a skeleton with the pitfall's whole explanation shrank the small
-step's detail first, which never came back (dev10 lost "Nakomen is hier belangrijker dan
-beloven."); so the skeleton keeps the round-9 size and the rest grows in ``_fill``."""
-FOCUS_SHRINK = ("last", "pitfall", "more_avoid", "more_steps",
-                *["under"] * (UNDERNEATH_FOCUS_SENTENCES - 1))
-"""The same for ``focus="underneath"``: the concern is what was asked, it shrinks last."""
-SAID = re.compile(r'^["“„][^"”]+["”]')
-"""Words in quotes at the start of an explanation: what one would say."""
 COMMON_LEAD = 3
+GENERIC_STEP = 1.0
+"""Taken from the closeness of a generic step's sentences: they join only after the case's own
+(their long example quotes rarely hold what is asked; as in rounds 9-11)."""
 """A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
 
@@ -112,19 +103,6 @@ def _lead_text(item: str) -> str:
 
 def _items(text: str) -> list[str]:
     return [ln for ln in clean_lines(text) if ln.lstrip().startswith(("-", "*"))]
-
-
-def _item(line: str, sentences: int) -> str:
-    """A list item as its bold lead plus its first ``sentences`` sentences (0: the lead)."""
-    if sentences == 0:
-        m = LEAD_ITEM.match(line)
-        return m.group(1) if m else _shorten_item(line)
-    if sentences <= 1:
-        return _shorten_item(line)
-    m = LEAD_ITEM.match(line)
-    if m is None:
-        return _shorten_item(line)
-    return f"{m.group(1)} {_sentences(line[m.end():], sentences)}".rstrip()
 
 
 def _lead(item: str) -> str:
@@ -193,21 +171,19 @@ class CasusAdvisor:
 
         Every part is ranked by relevance to the participant's story (``_relevance``: the
         story's embedding against each sentence or list item, plus the words they share).
-        The skeleton: the first sentence of *De zorg eronder* and the one closest to the story,
-        3-5 steps of *Goede aanpak* as bold leads (the first two, the steps closest to the
-        story, the last one: the small concrete step, with its detail), the leads of the other
-        steps ("Verder helpt", generic leads left out, each with its full stop as written),
-        the example reply closest to the story, the pitfall closest
-        to the story ("Vermijd") with its first sentence (what one would say), and the other
-        pitfalls' leads ("Ook niet"). Then, while it fits in MAX_CHARS, one unit at a time in
-        turns (``_fill``): the next most relevant concern sentence, the detail of the next
-        most relevant shown step, the chosen pitfall's next sentence (why it goes wrong) and
-        then the other pitfalls' quotes (most relevant first), as in round 9; then, in the room
-        left, what round 10 adds: the chosen pitfall's further sentences and the other
-        pitfalls' first why-sentences. Over MAX_CHARS already, the skeleton shrinks in the
-        order of ``SHRINK``.
+        The skeleton (``_greedy``): the first sentence of *De zorg eronder* and the ones
+        closest to the story (``casus_units.SKELETON_CONCERN``), the first two steps of
+        *Goede aanpak* and the last one (the small concrete step, with its detail) as bold
+        leads, the leads of the other steps ("Verder helpt", generic leads left out), one
+        example reply close to the story, the pitfall closest to the story ("Vermijd") with
+        its first sentence and the other pitfalls' leads ("Ook niet"). Then, while it fits in
+        MAX_CHARS, single sentences most promising first (``casus_units.fill``): a concern
+        sentence, a sentence of a step (which joins the list, up to MAX_STEPS) or of a pitfall
+        (what one would say, why it goes wrong). Over MAX_CHARS already, the skeleton sheds
+        the small step's detail, the pitfall's sentence, concern sentences (least relevant
+        first), the "Ook niet" and the "Verder helpt" lines, in that order.
         ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
-        whole concern and only the fixed steps (``FOCUS_SHRINK``)."""
+        whole concern and only the fixed steps."""
         doc = casus.doc
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
@@ -217,68 +193,89 @@ class CasusAdvisor:
         concern = _split_sentences(underneath.text) if underneath is not None else []
         story, asked = self._story(casus, question, vector)
         step_rel = self._relevance(items, story, asked)
-        chosen, middle = self._steps(items, step_rel)
+        chosen = self._steps(items)
         concern_rel = [r - CONCERN_POSITION * i
                        for i, r in enumerate(self._relevance(concern, story, asked))]
         concern_order = _by_relevance(concern, concern_rel)
         pit_rel = self._relevance(pitfalls, story, asked)
         pit_order = sorted(range(len(pitfalls)), key=lambda i: (-pit_rel[i], i))
-        parts_of = [_pitfall_parts(p) for p in pitfalls]
         example = self._example(casus, story, asked)
+        return Advice(self._greedy(concern, concern_rel, concern_order, items, step_rel,
+                                   chosen, pitfalls, pit_rel, pit_order, example, story,
+                                   asked, labels, focus), casus, similar)
+
+    def _greedy(self, concern: list[str], concern_rel: list[float], concern_order: list[int],
+                items: list[str], step_rel: list[float], fixed: list[int],
+                pitfalls: list[str], pit_rel: list[float], pit_order: list[int], example: str,
+                story: np.ndarray, asked: set[str], labels: dict[str, str],
+                focus: str) -> str:
+        """The advice from a skeleton filled greedily with single sentences (casus_units)."""
+        steps = [_lead_and_sentences(it) for it in items]
+        pits = [_lead_and_sentences(p) for p in pitfalls]
         last = len(items) - 1
-        state = {"under": min(SKELETON_UNDERNEATH, len(concern)), "last": LAST_STEP_SENTENCES,
-                 "more_steps": 1, "more_avoid": 1,
-                 "pitfall": 1, "explain": 0, "whole": 0}
-        details: set[int] = set()
-        extra: dict[tuple[str, int], int] = {}
-        if focus == "underneath":
-            middle = []
-            state.update(under=min(UNDERNEATH_FOCUS_SENTENCES, len(concern)), last=1)
+        step_keys = [(i, j) for i, (_, said) in enumerate(steps) for j in range(len(said))]
+        pit_keys = [(i, j) for i, (_, said) in enumerate(pits) for j in range(len(said))]
+        step_srel = dict(zip(step_keys, self._relevance(
+            [steps[i][1][j] for i, j in step_keys], story, asked), strict=True))
+        for i, j in step_keys:  # generic steps ("Vraag open door.") after the case's own
+            if _lead(items[i]) in self.common_leads and i != last:
+                step_srel[(i, j)] -= GENERIC_STEP
+        pit_srel = dict(zip(pit_keys, self._relevance(
+            [pits[i][1][j] for i, j in pit_keys], story, asked), strict=True))
+        underneath_focus = focus == "underneath"
+        skeleton = UNDERNEATH_FOCUS_SENTENCES if underneath_focus else cu.SKELETON_CONCERN
+        lay = cu.Layout(concern=set(concern_order[:skeleton]), steps=list(fixed))
+        if last >= 0:
+            lay.step_sentences |= {(last, j) for j in range(min(
+                1 if underneath_focus else LAST_STEP_SENTENCES, len(steps[last][1])))}
+        if pits:  # its first sentence; after a quote, the one saying why (as in round 9)
+            said = pits[pit_order[0]][1]
+            quoted = bool(said) and said[0].startswith(QUOTE_MARKS)
+            lay.pit_sentences |= {(pit_order[0], j) for j in range(min(1 + quoted, len(said)))}
 
         def render() -> str:
             parts: list[str] = []
             if concern:
-                shown = sorted(concern_order[:state["under"]])
                 parts.append(f"**{labels['underneath']}** " +
-                             " ".join(concern[i] for i in shown))
-            steps = [_item(items[i], state["last"] if i == last else int(i in details))
-                     for i in sorted(chosen)]
-            if steps:
-                parts.append(f"**{labels['approach']}**\n" + "\n".join(steps))
+                             " ".join(concern[i] for i in sorted(lay.concern)))
+            shown = [" ".join([steps[i][0], *(s for j, s in enumerate(steps[i][1])
+                                              if (i, j) in lay.step_sentences)])
+                     for i in sorted(lay.steps)]
+            if shown:
+                parts.append(f"**{labels['approach']}**\n" + "\n".join(shown))
             rest = [_lead_text(items[i]) for i in range(len(items))
-                    if i not in chosen and _lead(items[i]) not in self.common_leads]
-            if rest and state["more_steps"]:
+                    if i not in lay.steps and _lead(items[i]) not in self.common_leads]
+            if rest and lay.more_steps:
                 parts.append(f"**{labels['more_steps']}** " + " ".join(rest))
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
-            if pitfalls:
-                level = 3 if state["whole"] else 2 if state["explain"] else state["pitfall"]
-                parts.append(f"**{labels['avoid']}** " +
-                             _top_pitfall(pitfalls[pit_order[0]], level))
-                others = [_pitfall_line(*parts_of[i], extra.get(("quote", i), 0),
-                                        extra.get(("why", i), 0)) for i in pit_order[1:]]
-                if others and state["more_avoid"]:
-                    parts.append(f"**{labels['more_avoid']}** " + " · ".join(others))
+            lines = [" ".join([_lead_text(pits[i][0]), *(s for j, s in enumerate(pits[i][1])
+                                                         if (i, j) in lay.pit_sentences)])
+                     for i in pit_order]
+            if lines:
+                parts.append(f"**{labels['avoid']}** {lines[0]}")
+                if lines[1:] and lay.more_avoid:
+                    parts.append(f"**{labels['more_avoid']}** " + " · ".join(lines[1:]))
             return "\n\n".join(parts)
 
         text = render()
-        for key in FOCUS_SHRINK if focus == "underneath" else SHRINK:
+        shrink: list[Callable[[], object]] = [lambda: lay.step_sentences.difference_update(
+                      {(last, j) for j in range(1, len(steps[last][1]) if steps else 0)}),
+                  lay.pit_sentences.clear,
+                  *[partial(lay.concern.discard, i) for i in reversed(concern_order[1:])],
+                  partial(setattr, lay, "more_avoid", False),
+                  partial(setattr, lay, "more_steps", False)]
+        for step in shrink:
             if len(text) <= MAX_CHARS:
                 break
-            if state[key] > (1 if key in ("under", "last") else 0):
-                state[key] -= 1
-                text = render()
-        if len(text) <= MAX_CHARS:
-            steps = sorted([i for i in chosen if i != last] + middle,
-                           key=lambda i: (_lead(items[i]) in self.common_leads, -step_rel[i]))
-            grows = _turns([("under", 0)] * max(0, len(concern) - state["under"]),
-                           [("detail", i) for i in steps],
-                           [("explain", 0), *[("quote", i) for i in pit_order[1:]]]
-                           if pitfalls else [])
-            if pitfalls:
-                grows += [("whole", 0), *[("why", i) for i in pit_order[1:]]]
-            text = _fill(text, grows, render, state, details, extra, chosen)
-        return Advice(text, casus, similar)
+            step()
+            text = render()
+        if len(text) > MAX_CHARS:
+            return text
+        allowed = set(lay.steps) if underneath_focus else set(range(len(items)))
+        todo = cu.units(concern_rel, {k: r for k, r in step_srel.items() if k[0] in allowed},
+                        step_rel, pit_srel, pit_rel)
+        return cu.fill(lay, todo, render, MAX_CHARS, fixed, MAX_STEPS)
 
     def _story(self, casus: Casus, question: str,
                vector: np.ndarray | None) -> tuple[np.ndarray, set[str]]:
@@ -305,27 +302,24 @@ class CasusAdvisor:
                                          strict=True))
         return np.vstack([self.unit_vectors[t] for t in texts]).astype(np.float32)
 
-    def _steps(self, items: list[str], relevance: list[float]) -> tuple[list[int], list[int]]:
-        """The steps of *Goede aanpak* always shown (the first KEEP_FIRST: listen,
-        acknowledge; the last: the small concrete step) and the ones that may join them with
-        their detail (at most MAX_STEPS in all), most relevant first, case-specific ones
-        before the leads every case shares."""
+    @staticmethod
+    def _steps(items: list[str]) -> list[int]:
+        """The steps of *Goede aanpak* always shown: the first KEEP_FIRST (listen,
+        acknowledge) and the last (the small concrete step); others join them with a sentence
+        of their detail (at most MAX_STEPS in all, ``_greedy``)."""
         n = len(items)
-        fixed = sorted({*range(min(KEEP_FIRST, n)), n - 1}) if n else []
-
-        def rank(i: int) -> tuple[int, float, int]:
-            return (0 if _lead(items[i]) in self.common_leads else 1, relevance[i], -i)
-
-        middle = sorted(set(range(n)) - set(fixed), key=rank, reverse=True)
-        return fixed, middle
+        return sorted({*range(min(KEEP_FIRST, n)), n - 1}) if n else []
 
     def _example(self, casus: Casus, story: np.ndarray, asked: set[str]) -> str:
-        """The example reply closest to the story (the first on a tie)."""
+        """An example reply close to the story: the shortest of those within
+        ``casus_units.EXAMPLE_MARGIN`` of the closest (the first on a tie)."""
         replies = list(casus.good_responses)
         if not replies:
             return ""
         relevance = self._relevance(replies, story, asked)
-        return replies[max(range(len(replies)), key=lambda i: (relevance[i], -i))]
+        near = [i for i in range(len(replies))
+                if relevance[i] >= max(relevance) - cu.EXAMPLE_MARGIN]
+        return replies[min(near, key=lambda i: (len(replies[i]), -relevance[i], i))]
 
     def all_steps(self, casus: Casus, question: str, label: str,
                   vector: np.ndarray | None = None, limit: int = MAX_CHARS) -> str:
@@ -379,9 +373,10 @@ class CasusAdvisor:
             section = doc.find(heading)
             if section is not None:
                 out += _items(section.text)
-        good = doc.find(GOOD)
-        if good is not None:  # the explanations' sentences (``all_steps``)
-            out += [s for item in _items(good.text) for s in _lead_and_sentences(item)[1]]
+        for heading in (GOOD, POOR):  # the explanations' sentences (``all_steps``, ``_greedy``)
+            section = doc.find(heading)
+            if section is not None:
+                out += [s for item in _items(section.text) for s in _lead_and_sentences(item)[1]]
         return out
 
 
@@ -410,74 +405,3 @@ def _lead_and_sentences(item: str) -> tuple[str, list[str]]:
     if part:
         out.append(part)
     return m.group(1), out
-
-
-def _top_pitfall(item: str, level: int) -> str:
-    """The chosen pitfall after "Vermijd:": its lead (0), with the first sentence of its
-    explanation (1: usually what one would say; a quote and the sentence after it stay one
-    sentence, as in round 9), with two (2), or whole (3: why it goes wrong, round 10)."""
-    if level >= 3:
-        lead, said = _lead_and_sentences(item)
-        return " ".join([_lead_text(lead), *said])
-    text = strip_marker(_item(item, level))
-    bold = BOLD.match(text)
-    return f"{bold.group(1)}{text[bold.end():]}" if bold else text
-
-
-def _pitfall_parts(item: str) -> tuple[str, str, list[str]]:
-    """A pitfall as its marker and bold lead, what one would say (the quote right after the
-    lead, "" without) and the sentences saying why it goes wrong."""
-    lead, said = _lead_and_sentences(item)
-    quoted = SAID.match(said[0]) if said else None
-    if quoted is not None and quoted.group(0) == said[0]:
-        return lead, said[0], said[1:]
-    return lead, "", said
-
-
-def _pitfall_line(lead: str, quote: str, why: list[str], quoted: int, explained: int) -> str:
-    """Another pitfall for the "Ook niet" list: its lead as written (with its full stop), what
-    one would say when ``quoted``, the first ``explained`` sentences of why it goes wrong."""
-    return " ".join([_lead_text(lead), *([quote] if quote and quoted else []),
-                     *why[:explained]])
-
-
-def _turns(*queues: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """The queues interleaved: the first of each, then the second of each, and so on."""
-    out: list[tuple[str, int]] = []
-    for i in range(max((len(q) for q in queues), default=0)):
-        out.extend(q[i] for q in queues if i < len(q))
-    return out
-
-
-def _fill(text: str, grows: list[tuple[str, int]], render: Callable[[], str],
-          state: dict[str, int], details: set[int], extra: dict[tuple[str, int], int],
-          chosen: list[int]) -> str:
-    """Add the ``grows`` in order while the text stays within MAX_CHARS; a unit that does not
-    fit is left out (a shorter one after it may still fit). A step's detail brings a step not
-    shown yet into the list (up to MAX_STEPS steps); ``("quote", i)`` and ``("why", i)`` add
-    the quote or one more explanation sentence of another pitfall (``extra``)."""
-    for key, index in grows:
-        added = key == "detail" and index not in chosen
-        if added and len(chosen) >= MAX_STEPS:
-            continue
-        if added:
-            chosen.append(index)
-        if key == "detail":
-            details.add(index)
-        elif key in ("quote", "why"):
-            extra[(key, index)] = extra.get((key, index), 0) + 1
-        else:
-            state[key] += 1
-        candidate = render()
-        if len(candidate) <= MAX_CHARS:
-            text = candidate
-            continue
-        if added:
-            chosen.remove(index)
-        if key == "detail":
-            details.discard(index)
-        elif key in ("quote", "why"):
-            extra[(key, index)] -= 1
-        else:
-            state[key] -= 1
-    return text
