@@ -18,9 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from bot.answering.intent import EMBEDDING_WEIGHT, C, IntentModel, cached_model
+from bot.answering.intent import (
+    EMBEDDING_WEIGHT,
+    C,
+    IntentModel,
+    cached_model,
+    load_labelled_questions,
+)
 from bot.retrieval.embeddings import Embedder
 
 log = logging.getLogger(__name__)
@@ -34,16 +39,7 @@ handling (the intent model's intent, else more of the advice)."""
 
 
 def load_part_examples(path: Path) -> list[tuple[str, str]]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    parts = raw.get("parts") if isinstance(raw, dict) else None
-    if not isinstance(parts, dict):
-        raise ValueError(f"{path}: expected 'parts: {{part: [questions]}}'")
-    out: list[tuple[str, str]] = []
-    for label, questions in parts.items():
-        if label not in PARTS:
-            raise ValueError(f"{path}: unknown part {label!r}")
-        out.extend((str(q), str(label)) for q in questions or [])
-    return out
+    return load_labelled_questions(path, "parts", PARTS, "part")
 
 
 @dataclass(frozen=True)

@@ -76,17 +76,24 @@ class IntentPrediction:
         return self.probabilities.get(intent, 0.0)
 
 
-def load_intent_examples(path: Path) -> list[tuple[str, str]]:
+def load_labelled_questions(path: Path, key: str, labels: tuple[str, ...],
+                            what: str) -> list[tuple[str, str]]:
+    """(question, label) pairs from ``{key: {label: [questions]}}``; a label outside ``labels``
+    is an error (``what``: how the message names a label, e.g. "intent")."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    intents = raw.get("intents") if isinstance(raw, dict) else None
-    if not isinstance(intents, dict):
-        raise ValueError(f"{path}: expected 'intents: {{label: [questions]}}'")
+    groups = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(groups, dict):
+        raise ValueError(f"{path}: expected '{key}: {{label: [questions]}}'")
     out: list[tuple[str, str]] = []
-    for label, questions in intents.items():
-        if label not in INTENTS:
-            raise ValueError(f"{path}: unknown intent {label!r}")
+    for label, questions in groups.items():
+        if label not in labels:
+            raise ValueError(f"{path}: unknown {what} {label!r}")
         out.extend((str(q), str(label)) for q in questions or [])
     return out
+
+
+def load_intent_examples(path: Path) -> list[tuple[str, str]]:
+    return load_labelled_questions(path, "intents", INTENTS, "intent")
 
 
 class IntentModel:
