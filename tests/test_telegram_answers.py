@@ -91,3 +91,24 @@ async def test_off_topic_or_wordless_message_after_advice_does_not_repeat_it(
         assert junk["plain_text"] == ui_texts.NO_WORDS
         [follow] = await ask(telegram, "en hoe doe ik dat dan?")  # the advice is still at hand
         assert "Luister eerst" in follow["plain_text"]
+
+
+async def test_follow_ups_on_advice_get_the_part_of_the_casus_they_ask_for(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    """Round 12 (bot/answering/casus_followup.py): what not to say -> the pitfalls, word for
+    word -> the example replies, why -> the concern; and an assignment named by number."""
+    async with running_bot(services, telegram):
+        [advice] = await ask(telegram, "mijn wethouder zegt dat de bieb gewoon boeken moet "
+                                       "uitlenen")
+        assert "Zo pak je het aan:" in advice["plain_text"]
+        [avoid] = await ask(telegram, "wat kan ik beter niet zeggen?")
+        assert "Tegenargumenteren." in avoid["plain_text"]
+        assert "Zo pak je het aan:" not in avoid["plain_text"]
+        [words] = await ask(telegram, "en wat zeg ik dan letterlijk?")
+        assert words["plain_text"].startswith("Zeg bijvoorbeeld:")
+        assert "Oodi" not in words["plain_text"]
+        [why] = await ask(telegram, "waarom denkt hij zo?")
+        assert "Wat er vaak onder zit:" in why["plain_text"]
+        [task] = await ask(telegram, "wat moet ik nou precies inleveren voor opdracht 2?")
+        assert "twee tot vier pagina's" in task["plain_text"]
+        assert find_button(task, "checklist")
