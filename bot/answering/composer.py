@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bot.answering import texts as at
 from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
 from bot.answering.assignment_ref import named_assignment
-from bot.answering.casus import GOOD as GOOD_APPROACH
-from bot.answering.casus import Casus, CasusAdvisor, CasusMatch
+from bot.answering.casus import CasusAdvisor, CasusMatch
+from bot.answering.casus_draft import casus_more, use_advice
 from bot.answering.casus_followup import CasusPartModel, train_part_model
 from bot.answering.compose import (
     Composed,
@@ -29,6 +27,7 @@ from bot.answering.compose import (
     title_tokens,
 )
 from bot.answering.documents import Document, build_documents
+from bot.answering.draft import Draft
 from bot.answering.followup import (
     WORD,
     AnswerContext,
@@ -130,30 +129,6 @@ REFINE_PREVIOUS = 0.35
 USE_SCOPE_MODEL = True
 """Round 8: the scope model (bot/answering/scope.py) joins the intent model in the
 in-scope/off-topic decision (``scope.decide``); False: round 6's decision alone."""
-
-
-@dataclass
-class Draft:
-    """What the composer decided; `AnswerService` turns it into an `Answer`."""
-
-    grounded: bool
-    intent: str
-    prediction: IntentPrediction | None
-    result: RetrievalResult
-    text: str = ""
-    docs: list[Document] = field(default_factory=list)
-    section_keys: list[str] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)
-    casus_path: str = ""
-    assignment: int | None = None
-    context: AnswerContext | None = None
-    follow_up: FollowUpKind = "none"
-    asks_what_why: bool = False
-    """A story recognised as an objection whose asking sentence asks what or why
-    (``asked_for`` changed its intent)."""
-    ask: IntentPrediction | None = None
-    """The intent of the story's asking sentence, when ``asked_for`` predicted it (``_route``
-    reuses it: one embedding of that sentence per question)."""
 
 
 class AnswerComposer:
@@ -438,8 +413,8 @@ class AnswerComposer:
         if doc.kind == "casus" and draft.intent != "valkuilen" and self.advisor is not None:
             casus = self.advisor.by_path(doc.path)
             if casus is not None:
-                if focus or not self._casus_more(draft, casus, tokens):
-                    self._use_advice(draft, casus, [], draft.result.question, focus)
+                if focus or not casus_more(self.advisor, draft, casus, tokens):
+                    use_advice(self.advisor, draft, casus, [], draft.result.question, focus)
                 return
         self._use(draft, compose_section(doc, draft.intent, tokens, fallback,
                                          sims=self.section_sims(doc, vector), follow_up=True,
@@ -447,31 +422,6 @@ class AnswerComposer:
                                          intents=self._intents(draft)))
         if doc.kind == "casus" and draft.docs:
             draft.intent = "weerstand"  # the casus's pitfalls: still objection advice
-
-    def _casus_more(self, draft: Draft, casus: Casus, tokens: list[str]) -> bool:
-        """A follow-up on casus advice gets what the advice left out, not the advice again:
-        all example replies ("kun je een voorbeeld geven?"), else every step of *Goede
-        aanpak* with as much of its detail as fits (``CasusAdvisor.all_steps``: "en hoe doe
-        ik dat dan?")."""
-        good = casus.doc.find(GOOD_APPROACH)
-        if draft.intent == "voorbeeld" and casus.good_responses:
-            lines = [f"- “{r}”" for r in casus.good_responses]
-            text = fit(f"**{at.EXAMPLE}**\n" + "\n".join(lines), question_tokens=tokens)
-            sections = [s for s in casus.doc.sections if not s.is_links][:1]
-        elif good is not None:
-            assert self.advisor is not None
-            text = self.advisor.all_steps(casus, draft.result.question, at.APPROACH,
-                                          draft.result.vector)
-            sections = [good]
-        else:
-            return False
-        draft.text = text
-        draft.docs = [casus.doc]
-        draft.section_keys = [s.key for s in sections]
-        draft.related = []
-        draft.casus_path = casus.path
-        draft.intent = "weerstand"
-        return True
 
     @staticmethod
     def _intents(draft: Draft) -> dict[str, float] | None:
@@ -615,21 +565,8 @@ class AnswerComposer:
                                                      keys.sections if keys else None)
         if not ranked:
             return
-        self._use_advice(draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
-                         focus, vector=vector)
-
-    def _use_advice(self, draft: Draft, casus: Casus, similar_cases: list[Casus],
-                    question: str, focus: str = "", vector: np.ndarray | None = None) -> None:
-        assert self.advisor is not None
-        advice = self.advisor.advise(casus, question, similar_cases, at.ADVICE_LABELS, focus,
-                                     vector if vector is not None else draft.result.vector)
-        draft.text = advice.text
-        draft.docs = [casus.doc]
-        draft.section_keys = [s.key for s in casus.doc.sections if not s.is_links][:1]
-        draft.related = [c.title for c in similar_cases[:2]]
-        draft.casus_path = casus.path
-        draft.intent = "weerstand"
-
+        use_advice(self.advisor, draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
+                   focus, vector=vector)
 
 def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
                    cache_dir: Path | None = None,

@@ -17,7 +17,8 @@ from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 from bot.sanitize import clean_text
 
 if TYPE_CHECKING:
-    from bot.answering.composer import AnswerComposer, Draft
+    from bot.answering.composer import AnswerComposer
+    from bot.answering.draft import Draft
 
 MAX_QUESTION_CHARS = 1000
 HAS_WORDS = re.compile(r"[^\W\d_]{2,}|\d")
