@@ -32,7 +32,8 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from bot.answering import scope as scope_module
-from bot.answering.composer import RESCUE_DENSE, AnswerComposer
+from bot.answering.composer import AnswerComposer
+from bot.answering.grounding import RESCUE_DENSE
 from bot.answering.scope import Example, ScopeModel, decide, training_matrix
 from bot.cli_common import load_settings
 from bot.evaluation import load_eval_questions

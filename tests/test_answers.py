@@ -483,17 +483,17 @@ def test_the_intent_model_reads_a_story_by_what_it_asks(base_services: Services)
 
 def test_a_close_question_key_keeps_an_in_scope_question_from_the_off_topic_veto(
         base_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.answering.composer as composer_module
+    import bot.answering.grounding as grounding
 
     composer = base_services.answers.composer
     assert composer is not None
     result = composer.retriever.retrieve("Hoe lang duurt een pitch?", k=5)  # a question key
     veto = IntentPrediction("buiten_scope", 0.6, {k: 0.6 if k == "buiten_scope" else 0.05
                                                  for k in INTENTS})
-    assert result.grounded and result.best_dense < composer_module.VETO_MAX_DENSE
-    assert composer._best_key(result) >= composer_module.KEY_IN_SCOPE
+    assert result.grounded and result.best_dense < grounding.VETO_MAX_DENSE
+    assert composer._best_key(result) >= grounding.KEY_IN_SCOPE
     assert composer.grounded(result, veto)
-    monkeypatch.setattr(composer_module, "KEY_IN_SCOPE", 1.01)
+    monkeypatch.setattr(grounding, "KEY_IN_SCOPE", 1.01)
     assert not composer.grounded(result, veto)
 
 
@@ -502,7 +502,7 @@ def test_an_off_topic_question_that_names_the_role_is_refused(
     """Round 6: a staff question naming "community librarian" is close to the material by its
     words (dense >= 0.90, a question key about the role at ~0.94), yet it is not in it; the
     off-topic veto holds up to VETO_MAX_DENSE 0.92 and KEY_IN_SCOPE 0.95."""
-    import bot.answering.composer as composer_module
+    import bot.answering.grounding as grounding
 
     question = "Hoeveel verdient een community librarian per maand?"
     answer = base_services.answers.ask(question)
@@ -511,7 +511,7 @@ def test_an_off_topic_question_that_names_the_role_is_refused(
     assert composer is not None
     result = composer.retriever.retrieve(composer.glossary.normalise(question), k=5)
     assert result.grounded and result.best_dense >= 0.90  # retrieval alone would answer
-    monkeypatch.setattr(composer_module, "VETO_MAX_DENSE", 0.90)  # round 5's setting
+    monkeypatch.setattr(grounding, "VETO_MAX_DENSE", 0.90)  # round 5's setting
     assert base_services.answers.ask(question).grounded
 
 

@@ -88,7 +88,7 @@ the deadline); the gate runs were made with 0.05."""
 WITHDRAW_SCOPE = 0.9
 WITHDRAW_INTENT = 0.12
 """Round 12: a question retrieval does not ground that round 6's intent rescue answers (the
-intent model alone: off-topic probability <= ``RESCUE_MAX_OOS`` 0.15 in composer.py) is refused
+intent model alone: off-topic probability <= ``RESCUE_MAX_OOS`` 0.15 in grounding.py) is refused
 when the scope model is sure it is off topic (>= WITHDRAW_SCOPE) and the intent model's
 off-topic probability is not small either (>= WITHDRAW_INTENT). On dev (answer sets 1-5, casus
 dev7/10/11, route dev8, lesson dev11, scope dev10, the odd half of scope dev12 and the retrieval
