@@ -17,12 +17,14 @@ from pathlib import Path
 import yaml
 
 from bot.answering.casus_followup import MIN_CONFIDENCE, PARTS_FILE, load_part_examples
-from bot.answering.composer import FOLLOW_UP_OWN_INTENT
+from bot.answering.composer import FOLLOW_UP_OWN_INTENT, PART_INTENT, UNDERNEATH_INTENTS
 from bot.answering.intent_sources import same_question
 from bot.services import build_services, configure_runtime
 from bot.settings import load_settings
 
-ROUND11 = {"waarom": "zorg", "definitie": "zorg", "valkuilen": "valkuilen", "voorbeeld": "zinnen"}
+ROUND11 = {**{intent: part for part, intent in PART_INTENT.items()},
+           **{intent: "zorg" for intent in UNDERNEATH_INTENTS}}
+"""Round 11's rule as a part: what/why -> the concern, pitfalls, examples, else every step."""
 
 
 def main(path: Path) -> None:

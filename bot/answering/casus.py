@@ -52,10 +52,10 @@ sentences carry it, and the embeddings of single sentences differ by a few hundr
 KEEP_FIRST = 2
 """The first steps of *Goede aanpak* (listen, acknowledge) are always shown."""
 COMMON_LEAD = 3
+"""A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 GENERIC_STEP = 1.0
 """Taken from the closeness of a generic step's sentences: they join only after the case's own
 (their long example quotes rarely hold what is asked; as in rounds 9-11)."""
-"""A step lead found in this many cases ("Vraag open door.") is generic: shown last-resort."""
 
 
 @dataclass(frozen=True)

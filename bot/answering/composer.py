@@ -26,7 +26,7 @@ from bot.answering.compose import (
     specific_section,
     title_tokens,
 )
-from bot.answering.documents import Document, build_documents
+from bot.answering.documents import Document, Section, build_documents
 from bot.answering.draft import Draft
 from bot.answering.followup import (
     WORD,
@@ -411,11 +411,8 @@ class AnswerComposer(Grounding):
         if doc.kind == "cursusinfo":
             section = doc.section(chosen.chunk.section)
             if section is not None:
-                vector = own if own is not None else result.vector
-                scores = section_scores(self.section_sims(doc, vector),
-                                        self.key_sims(doc, keys))
-                self._use(draft, add_extra(Composed(fit(section.text), doc, [section]),
-                                           scores, tokens))
+                self._use_course_info(draft, doc, section,
+                                      own if own is not None else result.vector, keys, tokens)
                 return
         self._use(draft, compose_section(doc, intent, tokens, chosen.chunk.section,
                                          sims=self.section_sims(
@@ -435,11 +432,20 @@ class AnswerComposer(Grounding):
         doc = self.docs.get(path)
         if doc is None or doc.kind != "cursusinfo":
             return False
-        scores = section_scores(self.section_sims(doc, result.vector), self.key_sims(doc, keys))
-        sections = [s for s in doc.sections if not s.is_links]
-        if not scores or not sections:
-            return False
-        section = max(sections, key=lambda s: scores.get(s.key, 0.0))
+        return self._use_course_info(draft, doc, None, result.vector, keys, tokens)
+
+    def _use_course_info(self, draft: Draft, doc: Document, section: Section | None,
+                         vector: np.ndarray | None, keys: KeyMatch | None,
+                         tokens: list[str]) -> bool:
+        """A section of the course information as the answer, with a second one when it is
+        as close and there is room (``add_extra``). ``section`` None: the section closest to
+        the question by passage and question-key similarity."""
+        scores = section_scores(self.section_sims(doc, vector), self.key_sims(doc, keys))
+        if section is None:
+            sections = [s for s in doc.sections if not s.is_links]
+            if not scores or not sections:
+                return False
+            section = max(sections, key=lambda s: scores.get(s.key, 0.0))
         self._use(draft, add_extra(Composed(fit(section.text), doc, [section]), scores, tokens))
         return bool(draft.docs)
 
@@ -487,6 +493,7 @@ class AnswerComposer(Grounding):
             return
         use_advice(self.advisor, draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
                    focus, vector=vector)
+
 
 def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
                    cache_dir: Path | None = None,
