@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.answering.service import Answer, AnswerService
-from bot.answering.social import social_reply
+from bot.answering.social import asks_about_bot, social_reply
 from bot.assignments import Assignment, AssignmentService, load_assignments
 from bot.knowledge.taxonomy import TAXONOMY_FILE, Taxonomy
 from bot.quiz.judge import QuizJudge
@@ -148,7 +148,7 @@ class Services:
         A greeting or a thank-you gets a short reply of its own (never the LLM, no sources)."""
         if (reply := social_reply(question)) is not None:
             return Answer(" ".join(question.split()), reply, False, social=True)
-        if self.llm is not None:
+        if self.llm is not None and not asks_about_bot(question):  # the bot's own page
             return await self.llm.ask(user_id, question, on_partial)
         return await asyncio.to_thread(self.ask_offline, user_id, question)
 

@@ -112,3 +112,15 @@ async def test_follow_ups_on_advice_get_the_part_of_the_casus_they_ask_for(
         [task] = await ask(telegram, "wat moet ik nou precies inleveren voor opdracht 2?")
         assert "twee tot vier pagina's" in task["plain_text"]
         assert find_button(task, "checklist")
+
+
+async def test_what_can_you_do_gets_how_wijkwijs_helps(
+        services: Services, telegram: FakeTelegramServer) -> None:
+    """Round 13 (bot/answering/social.py ``asks_about_bot``): a question about the bot itself
+    is answered with what Wijkwijs does, not refused or sent to a lesson."""
+    async with running_bot(services, telegram):
+        [reply] = await ask(telegram, "what can you do?")
+        assert reply["plain_text"].startswith("Wijkwijs is je cursusmaatje")
+        assert "Dat staat niet in het cursusmateriaal" not in reply["plain_text"]
+        [course] = await ask(telegram, "hoe doe je een wijkschouw?")
+        assert "Wijkwijs is je cursusmaatje" not in course["plain_text"]

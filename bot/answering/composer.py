@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering import texts
 from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
 from bot.answering.assignment_ref import named_assignment
 from bot.answering.casus import CasusAdvisor, CasusMatch
@@ -48,6 +49,7 @@ from bot.answering.route import (
 )
 from bot.answering.scope import ScopeModel, train_scope_model
 from bot.answering.sections import SectionVectors
+from bot.folding import fold_words
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.question_keys import load_question_keys
 from bot.retrieval.embeddings import Embedder
@@ -433,6 +435,25 @@ class AnswerComposer(Grounding):
         if doc is None or doc.kind != "cursusinfo":
             return False
         return self._use_course_info(draft, doc, None, result.vector, keys, tokens)
+
+    def about_bot(self, text: str, k: int) -> Draft:
+        """A question about the bot itself (``social.asks_about_bot``: "wat kun je?", "what
+        can you do?"): the course information's section whose heading names the bot, else its
+        section closest to the question. Retrieval and the scope models would refuse it or
+        find a lesson that shares a word ("wat kun je voor me doen?" got the pitfalls of
+        *What's in it for me*)."""
+        result = self.retriever.retrieve(text, k=k, normalised=True)
+        draft = Draft(True, "cursus", None, result)
+        doc = next((d for d in self.docs.values() if d.kind == "cursusinfo"), None)
+        if doc is None:
+            return Draft(False, "buiten_scope", None, result)
+        section = next((s for s in doc.sections
+                        if texts.BOT_NAME in fold_words(s.heading).split()), None)
+        if not self._use_course_info(draft, doc, section, result.vector,
+                                     self._retrieved_keys(result), tokenize(text)):
+            return Draft(False, "buiten_scope", None, result)
+        draft.context = AnswerContext(text, doc.path, "cursus")
+        return draft
 
     def _use_course_info(self, draft: Draft, doc: Document, section: Section | None,
                          vector: np.ndarray | None, keys: KeyMatch | None,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bot import texts
 from bot.answering.extractive import extract_answer
 from bot.answering.followup import AnswerContext
+from bot.answering.social import asks_about_bot
 from bot.knowledge.taxonomy import Taxonomy
 from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 from bot.sanitize import clean_text
@@ -135,6 +136,8 @@ class AnswerService:
             text = extract_answer(result.hits)
             return Answer(result.question, text, True, self.sources_for(result), result)
         asked = clean_question(question)
+        if asks_about_bot(asked):
+            return self.from_draft(asked, self.composer.about_bot(asked, self.top_k))
         draft = self.composer.draft(asked, context, self.top_k)
         return self.from_draft(asked, draft)
 

@@ -14,6 +14,8 @@ from bot.answering import texts
 from bot.folding import fold_words
 
 MAX_WORDS = 6
+MAX_BOT_WORDS = 8
+"""A question about the bot is short: "wat kan deze bot allemaal voor mij doen?" (8 words)."""
 LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
@@ -32,3 +34,17 @@ def social_reply(text: str) -> str | None:
     if any(w in texts.GREETINGS for w in words):
         return texts.GREETING_REPLY
     return None
+
+
+def asks_about_bot(text: str) -> bool:
+    """``text`` asks what the bot is or can do ("wat kun je?", "hoe werkt deze bot?", "what
+    can you do?", "help"): every word addresses the bot or is a question or capability word
+    (bot/answering/texts.py), and the bot is addressed. "hoe doe je dat?" and "wat kan ik
+    doen?" are not: they ask about the course (a follow-up, or "je" as "one")."""
+    words = fold_words(text).split()
+    if not words or len(words) > MAX_BOT_WORDS:
+        return False
+    if all(w in texts.BOT_HELP_ONLY for w in words):
+        return True
+    return any(w in texts.BOT_ADDRESS for w in words) and \
+        all(w in texts.BOT_ADDRESS or w in texts.BOT_ASKS for w in words)
