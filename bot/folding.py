@@ -13,6 +13,9 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 def fold(text: str, *, keep_apostrophes: bool = True) -> str:
     """Lowercase and strip accents (ë→e, één→een), so 'australië' and 'australie' match.
     ``keep_apostrophes=False`` also drops apostrophes (z'n→zn): chat replies write them or not."""
+    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        lowered = text.lower()
+        return lowered if keep_apostrophes else lowered.translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     return folded if keep_apostrophes else folded.translate(_APOSTROPHES)

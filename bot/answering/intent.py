@@ -26,6 +26,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.answering.char_scores import CharScores
 from bot.answering.intent_sources import (
     SECTIONS_FILE,
     KeyQuestion,
@@ -106,6 +107,7 @@ class IntentModel:
         self._w_dense = np.zeros((0, 0))
         self._w_chars = csr_matrix((0, 0))
         self._bias = np.zeros(0)
+        self._char_scores: CharScores | None = None
         self.trained_on = (0, 0)
         """(hand-labelled examples, question-key examples) the model was fitted on."""
         self.scope: IntentModel | None = None
@@ -142,10 +144,12 @@ class IntentModel:
         self._w_dense = np.ascontiguousarray(coef[:, :dims].T * EMBEDDING_WEIGHT)
         self._w_chars = csr_matrix(coef[:, dims:].T)
         self._bias = np.asarray(intercept, dtype=np.float64)
+        self._char_scores = CharScores(self.chars, coef[:, dims:].T)
 
     def _scores(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         scores = np.asarray(vectors, dtype=np.float64) @ self._w_dense + self._bias
-        scores = scores + (self.chars.transform(texts) @ self._w_chars).toarray()
+        assert self._char_scores is not None, "fit or load the model first"
+        scores = scores + self._char_scores(texts)
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         probs: np.ndarray = scores / scores.sum(axis=1, keepdims=True)
         if self.scope is not None and OFF_TOPIC in self.labels and \

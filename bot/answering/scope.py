@@ -168,6 +168,7 @@ class ScopeModel:
         self._refs = np.zeros((0, 0), dtype=np.float32)
         """Unit query embeddings of the training examples (nearest-neighbour features)."""
         self._ref_off = np.zeros(0, dtype=bool)
+        self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # ``_split``
         self.trained_on = (0, 0)
         """(in-scope, off-topic) examples."""
 
@@ -181,15 +182,26 @@ class ScopeModel:
         example (``leave_out``: the rows are the training examples; each skips itself)."""
         v = np.asarray(vectors, dtype=np.float32)
         v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        sims = v @ self._refs.T
+        # One question: a matrix-vector product, the same floats as ``v @ self._refs.T``.
+        sims = (self._refs @ v[0])[None, :] if len(v) == 1 else v @ self._refs.T
         if leave_out:
             np.fill_diagonal(sims, -1.0)
         out = np.full((len(v), 2), -1.0)
-        if self._ref_off.any():
-            out[:, 0] = sims[:, self._ref_off].max(axis=1)
-        if (~self._ref_off).any():
-            out[:, 1] = sims[:, ~self._ref_off].max(axis=1)
+        off, inside = self._split()
+        if len(off):
+            out[:, 0] = sims[:, off].max(axis=1)
+        if len(inside):
+            out[:, 1] = sims[:, inside].max(axis=1)
         return out
+
+    def _split(self) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of the off-topic and of the in-scope examples, once per ``_ref_off``."""
+        made = self._columns
+        if made is None or made[0] is not self._ref_off:
+            made = (self._ref_off, np.flatnonzero(self._ref_off),
+                    np.flatnonzero(~self._ref_off))
+            self._columns = made
+        return made[1], made[2]
 
     def _design(self, x: np.ndarray, leave_out: bool = False) -> np.ndarray:
         """(embedding, dense, key, coverage) rows -> the standardised model input, with the

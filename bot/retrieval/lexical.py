@@ -30,9 +30,21 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch")
 
 
+TOKEN_CACHE = 8192
+"""Texts whose tokens are remembered (``tokenize``). The answer path tokenizes the same section
+texts, titles and casus sentences for every question (about 60 calls per answer, round 13);
+the course material has a few thousand such texts."""
+
+
 def tokenize(text: str) -> list[str]:
+    """Folded, stemmed content words of ``text`` (a new list on every call)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=TOKEN_CACHE)
+def _tokens(text: str) -> tuple[str, ...]:
     words = [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]
-    return list(_stemmer().stemWords(words))
+    return tuple(_stemmer().stemWords(words))
 
 
 class LexicalIndex:

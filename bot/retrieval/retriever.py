@@ -8,6 +8,7 @@ tuned on ``tests/eval/questions.yaml`` (see docs/benchmarks.md).
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -205,8 +206,10 @@ class HybridRetriever:
             fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
         keys = self.key_match(query_vector)
         if keys is not None and self.fusion.key_weight:
-            ranked = sorted(keys.sections.items(), key=lambda kv: -kv[1])
-            for rank, (name, _) in enumerate(ranked[: self.fusion.key_candidates]):
+            # = sorted(...)[:key_candidates] without sorting every section
+            ranked = heapq.nsmallest(self.fusion.key_candidates, keys.sections.items(),
+                                     key=lambda kv: -kv[1])
+            for rank, (name, _) in enumerate(ranked):
                 for i in self._h2.get(name, []):
                     fused[i] += self.fusion.key_weight / (self.fusion.rrf_k + rank + 1)
         kind_weight = dict(self.fusion.kind_weight)
