@@ -14,7 +14,15 @@ from bot.answering.file_choice import (
     file_score,
     rank_files,
 )
-from bot.answering.route import CLEAR_LESSON_LEAD, LESSON_KEY_SLACK, LESSON_LEAD, lesson_leads
+from bot.answering.intent import INTENTS, IntentPrediction
+from bot.answering.route import (
+    CLEAR_LESSON_LEAD,
+    COURSE_MIN,
+    LESSON_KEY_SLACK,
+    LESSON_LEAD,
+    course_question,
+    lesson_leads,
+)
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.keys import KeyMatch
 from bot.retrieval.retriever import Hit, RetrievalResult
@@ -37,6 +45,7 @@ DOCS = {d.path: d for d in [
     _doc("casussen/a.md", "casus", "Casus a"),
     _doc("casussen/b.md", "casus", "Casus b"),
     _doc("lesstof/x.md", "lesstof", "X"),
+    _doc("cursus/cursusinformatie.md", "cursusinfo", "Cursusinformatie"),
 ]}
 
 
@@ -68,7 +77,7 @@ def test_closer_question_keys_outweigh_a_title_that_names_a_word() -> None:
     near = {"lesstof/partners-zoeken.md": 0.930, "lesstof/relaties-bouwen.md": 0.937}
     assert choose_file(hits, DOCS, tokens, "stappen", near).chunk.path == \
         "lesstof/partners-zoeken.md"
-    assert KEY_FILE_SHARPNESS * 0.06 > math.log(TITLE_BOOST * 0.11 / 0.10)
+    assert math.log(TITLE_BOOST * 0.11 / 0.10) < KEY_FILE_SHARPNESS * 0.06
 
 
 def test_rank_files_without_keys_is_by_file_score() -> None:
@@ -100,3 +109,25 @@ def test_lesson_files_leading_clearly_keep_a_story_whose_casus_key_is_barely_clo
     assert not lesson_leads(_result(close, {"lesstof/x.md": 0.885, "casussen/a.md": 0.889}),
                             DOCS)
     assert lesson_leads(_result(close, {"lesstof/x.md": 0.889, "casussen/b.md": 0.889}), DOCS)
+
+
+def _pred(probs: dict[str, float]) -> IntentPrediction:
+    full = {k: probs.get(k, 0.0) for k in INTENTS}
+    best = max(full, key=lambda k: full[k])
+    return IntentPrediction(best, full[best], full)
+
+
+def test_a_course_question_put_second_goes_to_the_course_information() -> None:
+    """"Kan Wijkwijs mijn opdracht ook goedkeuren?": opdracht first, cursus second, and the
+    closest question key is the course information's."""
+    hits = {"opdrachten/opdracht-3-partners.md": 0.12, "cursus/cursusinformatie.md": 0.08}
+    course_keys = {"cursus/cursusinformatie.md": 0.912, "opdrachten/opdracht-3-partners.md": 0.89}
+    assert 0.1 < COURSE_MIN <= 0.2
+    asked = _pred({"opdracht": 0.58, "cursus": 0.22, "stappen": 0.2})
+    assert course_question(asked, _result(hits, course_keys), DOCS)
+    task_keys = {"cursus/cursusinformatie.md": 0.88, "opdrachten/opdracht-3-partners.md": 0.91}
+    assert not course_question(asked, _result(hits, task_keys), DOCS)
+    unlikely = _pred({"opdracht": 0.9, "cursus": 0.05, "stappen": 0.05})
+    assert not course_question(unlikely, _result(hits, course_keys), DOCS)
+    already = _pred({"cursus": 0.8, "opdracht": 0.2})
+    assert not course_question(already, _result(hits, course_keys), DOCS)

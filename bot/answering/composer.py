@@ -41,6 +41,7 @@ from bot.answering.route import (
     CASUS_LEAD,
     casus_lead,
     casus_leads,
+    course_question,
     lesson_intent,
     lesson_leads,
 )
@@ -285,11 +286,15 @@ class AnswerComposer(Grounding):
         """Lesson question or objection (bot/answering/route.py): a ``weerstand`` question
         whose lesson files lead (``lesson_leads``) gets its best lesson intent; a what/why
         story whose casus leads clearly is an objection again (answered with the concern); a
-        steps or pitfalls question whose casus leads by far (``casus_leads``) is an objection."""
+        steps or pitfalls question whose casus leads by far (``casus_leads``) is an objection;
+        a question whose closest question key is the course information's and that the intent
+        model finds plausibly about the course is a course question (``course_question``)."""
         pred = draft.prediction
         if pred is None:
             return
-        if draft.intent == "weerstand" and lesson_leads(result, self.docs):
+        if draft.intent != "cursus" and course_question(pred, result, self.docs):
+            draft.intent = "cursus"
+        elif draft.intent == "weerstand" and lesson_leads(result, self.docs):
             own = draft.ask
             if own is None and self.intents is not None and (ask := ask_sentence(text)):
                 own = self.intents.predict(ask)
