@@ -9,6 +9,7 @@ from bot.answering.documents import Document, Section
 from bot.answering.file_choice import (
     ASSIGNMENT_FILE_PENALTY,
     KEY_FILE_SHARPNESS,
+    PREVIOUS_FILE,
     TITLE_BOOST,
     choose_file,
     file_score,
@@ -78,6 +79,23 @@ def test_closer_question_keys_outweigh_a_title_that_names_a_word() -> None:
     assert choose_file(hits, DOCS, tokens, "stappen", near).chunk.path == \
         "lesstof/partners-zoeken.md"
     assert math.log(TITLE_BOOST * 0.11 / 0.10) < KEY_FILE_SHARPNESS * 0.06
+
+
+def test_a_question_after_an_answer_stays_in_that_file_when_it_is_close() -> None:
+    """"En waarom zou ge de mensen hoger op die ladder zetten?" after the participation ladder:
+    the previous answer's file keeps it against a file whose keys are a little closer."""
+    hits = [_hit("lesstof/x.md", 0.091), _hit("lesstof/promotie.md", 0.083)]
+    keys = {"lesstof/x.md": 0.861, "lesstof/promotie.md": 0.880}
+    assert choose_file(hits, DOCS, set(), "waarom", keys).chunk.path == "lesstof/promotie.md"
+    assert choose_file(hits, DOCS, set(), "waarom", keys, "lesstof/x.md").chunk.path == \
+        "lesstof/x.md"
+    # not found by retrieval, or clearly behind: the question leaves the previous file
+    assert choose_file(hits, DOCS, set(), "waarom", keys, "lesstof/y.md").chunk.path == \
+        "lesstof/promotie.md"
+    far = [_hit("lesstof/x.md", 0.05), _hit("lesstof/promotie.md", 0.083)]
+    assert choose_file(far, DOCS, set(), "waarom", keys, "lesstof/x.md").chunk.path == \
+        "lesstof/promotie.md"
+    assert 1.0 < PREVIOUS_FILE < TITLE_BOOST
 
 
 def test_rank_files_without_keys_is_by_file_score() -> None:

@@ -227,7 +227,8 @@ class AnswerComposer(Grounding):
                       asks_what_why=asks_what_why, ask=ask)
         if not grounded:
             return draft
-        self._compose(draft, query, result, own_vector if kind == "refine" else None, text)
+        self._compose(draft, query, result, own_vector if kind == "refine" else None, text,
+                      context.path if context is not None else "")
         if draft.docs:
             draft.context = AnswerContext(query, draft.docs[0].path, intent)
         return draft
@@ -267,7 +268,8 @@ class AnswerComposer(Grounding):
         return draft
 
     def _compose(self, draft: Draft, query: str, result: RetrievalResult,
-                 refine: np.ndarray | None, text: str) -> None:
+                 refine: np.ndarray | None, text: str, previous: str = "") -> None:
+        """``previous``: the file of the answer this question was asked after ("": none)."""
         if refine is None and self.advisor is not None:
             self._route(draft, result, text)
         intent = draft.intent
@@ -278,9 +280,9 @@ class AnswerComposer(Grounding):
         elif intent == "opdracht" and self._assignment(draft, result, text):
             pass
         else:
-            self._compose_best(draft, query, result, refine)
+            self._compose_best(draft, query, result, refine, previous)
         if not draft.docs:  # nothing composable: the best passage's section
-            self._compose_best(draft, query, result, refine)
+            self._compose_best(draft, query, result, refine, previous)
 
     def _route(self, draft: Draft, result: RetrievalResult, text: str) -> None:
         """Lesson question or objection (bot/answering/route.py): a ``weerstand`` question
@@ -350,8 +352,9 @@ class AnswerComposer(Grounding):
         return self.retriever.key_match(vector) if self.use_keys else None
 
     def _compose_best(self, draft: Draft, query: str, result: RetrievalResult,
-                      own: np.ndarray | None = None) -> None:
-        """The intent's section (or a closer specific one) of the best file; ``own`` is a
+                      own: np.ndarray | None = None, previous: str = "") -> None:
+        """The intent's section (or a closer specific one) of the best file
+        (``file_choice.choose_file``; ``previous``: the previous answer's file); ``own`` is a
         refining follow-up's own embedding, which picks the section."""
         files = [h for h in result.files() if h.chunk.path in self.docs]
         if not files:
@@ -368,7 +371,7 @@ class AnswerComposer(Grounding):
                 return
             candidates = info or candidates
         key_files = retrieved.files if retrieved is not None else None
-        chosen = choose_file(candidates, self.docs, set(tokens), intent, key_files)
+        chosen = choose_file(candidates, self.docs, set(tokens), intent, key_files, previous)
         doc = self.docs[chosen.chunk.path]
         keys = self._keys(own) if own is not None else self._retrieved_keys(result)
         if doc.kind == "cursusinfo":

@@ -28,13 +28,20 @@ KEY_FILE_SHARPNESS = 10.0
 """File choice: a candidate file's score is multiplied by exp(sharpness * (its best question-key
 similarity - the best candidate's)); 0 = keys vote only through retrieval. Round 13 (was 3.0,
 where a key 0.05 closer weighed less than the title boost): over the questions of every dev set
-that the composer answers from a lesson file (375 with key facts), the file choice at 10 gives
-+2 answers with every key fact and the question's own file 6 times more (301 -> 307; "Leg eens
-uit hoe ik het contact met partners warm houd" gets *Relaties bouwen*, not *Partners zoeken*,
-whose title names "partner"); 15-20 gained one or two more but lost one each on answers.yaml and
-dev 3. A learned weighting of the same signals (conditional logit over retrieval score, title,
+that the composer answers from a lesson file (375 with key facts), 10 gives +3 answers with
+every key fact and the question's own file 7 times more (with ``PREVIOUS_FILE``; "Ik ben bang
+dat ons repaircafé leeg blijft. Wat zijn typische fouten bij het promoten?" gets *Promotie*, not
+*Inspirerende voorbeelden*); 15-20 gained one more but lost one each on answers.yaml and dev 3.
+A learned weighting of the same signals (conditional logit over retrieval score, title,
 heading, key gap, intent-section and best-section similarity) did no better than this one
 constant when each dev set was left out in turn."""
+PREVIOUS_FILE = 1.25
+"""A question asked right after an answer: the previous answer's file, when retrieval finds it
+too, has its score multiplied by this (a conversation stays on its topic unless the question
+clearly leaves it). Round 13, dev sets: with ``KEY_FILE_SHARPNESS`` 10, "en waarom zou ge de
+mensen hoger op die ladder zetten?" after the participation ladder of *User generated content*
+went to *Inspirerende voorbeelden*, whose question keys are 0.02 closer; 1.25-2.0 keep it, no
+other answer of the 31 such questions changes."""
 
 
 def file_score(hit_score: float, doc: Document, tokens: set[str], intent: str) -> float:
@@ -52,14 +59,18 @@ def file_score(hit_score: float, doc: Document, tokens: set[str], intent: str) -
 
 
 def rank_files(candidates: list[Hit], docs: Mapping[str, Document], tokens: set[str],
-               intent: str, key_files: Mapping[str, float] | None = None) -> list[Hit]:
+               intent: str, key_files: Mapping[str, float] | None = None,
+               previous: str = "") -> list[Hit]:
     """The candidates best first: ``file_score``, lowered by how much farther a file's
-    question keys are than the candidate with the closest key (``KEY_FILE_SHARPNESS``)."""
+    question keys are than the candidate with the closest key (``KEY_FILE_SHARPNESS``),
+    raised for the previous answer's file (``previous``, ``PREVIOUS_FILE``)."""
     keys = key_files or {}
     best_key = max((keys.get(h.chunk.path, 0.0) for h in candidates), default=0.0)
 
     def score(h: Hit) -> float:
         base = file_score(h.score, docs[h.chunk.path], tokens, intent)
+        if previous and h.chunk.path == previous:
+            base *= PREVIOUS_FILE
         if not keys:
             return base
         return base * math.exp(KEY_FILE_SHARPNESS * (keys.get(h.chunk.path, 0.0) - best_key))
@@ -68,11 +79,12 @@ def rank_files(candidates: list[Hit], docs: Mapping[str, Document], tokens: set[
 
 
 def choose_file(candidates: list[Hit], docs: Mapping[str, Document], tokens: set[str],
-                intent: str, key_files: Mapping[str, float] | None = None) -> Hit:
+                intent: str, key_files: Mapping[str, float] | None = None,
+                previous: str = "") -> Hit:
     """The file that answers (``candidates`` not empty): the best ranked one; for an example
     question an example file among the best three whose fused score is close
     (``CLOSE_FILE``)."""
-    ranked = rank_files(candidates, docs, tokens, intent, key_files)
+    ranked = rank_files(candidates, docs, tokens, intent, key_files, previous)
     top = ranked[0]
     if intent == "voorbeeld":
         return next((h for h in ranked[:3] if h.score >= CLOSE_FILE * top.score and
