@@ -1,5 +1,6 @@
 """Round 13 (issue 13, route13): the composer's file choice among the retrieved files
-(bot/answering/file_choice.py) and the lesson-or-objection slack (bot/answering/route.py)."""
+(bot/answering/file_choice.py) and course questions the intent model put second
+(bot/answering/route.py)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,7 @@ from bot.answering.file_choice import (
     rank_files,
 )
 from bot.answering.intent import INTENTS, IntentPrediction
-from bot.answering.route import (
-    CLEAR_LESSON_LEAD,
-    COURSE_MIN,
-    LESSON_KEY_SLACK,
-    LESSON_LEAD,
-    course_question,
-    lesson_leads,
-)
+from bot.answering.route import COURSE_MIN, course_question
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.keys import KeyMatch
 from bot.retrieval.retriever import Hit, RetrievalResult
@@ -115,18 +109,6 @@ def test_an_example_question_takes_a_close_example_file() -> None:
 def _result(scores: dict[str, float], keys: dict[str, float]) -> RetrievalResult:
     hits = [_hit(p, s) for p, s in sorted(scores.items(), key=lambda kv: -kv[1])]
     return RetrievalResult("q", hits, True, 0.9, 1.0, keys=KeyMatch(keys, {}))
-
-
-def test_lesson_files_leading_clearly_keep_a_story_whose_casus_key_is_barely_closer() -> None:
-    assert CLEAR_LESSON_LEAD < LESSON_LEAD and 0 < LESSON_KEY_SLACK <= 0.01
-    clear = {"casussen/a.md": 0.06, "lesstof/x.md": 0.1}  # casus lead 0.6
-    assert lesson_leads(_result(clear, {"lesstof/x.md": 0.882, "casussen/a.md": 0.889}), DOCS)
-    assert not lesson_leads(_result(clear, {"lesstof/x.md": 0.87, "casussen/a.md": 0.889}),
-                            DOCS)  # a casus key clearly closer: still an objection
-    close = {"casussen/a.md": 0.105, "lesstof/x.md": 0.1}  # 1.05: no slack, the keys decide
-    assert not lesson_leads(_result(close, {"lesstof/x.md": 0.885, "casussen/a.md": 0.889}),
-                            DOCS)
-    assert lesson_leads(_result(close, {"lesstof/x.md": 0.889, "casussen/b.md": 0.889}), DOCS)
 
 
 def _pred(probs: dict[str, float]) -> IntentPrediction:

@@ -35,17 +35,6 @@ CASUS_LEAD = 1.1
 """A story whose asking sentence asks what or why (``composer.asked_for``) is answered from
 the casus's concern when the best casus file scores at least this multiple of the best other
 file (dev: the nine such objections 1.17-2.7, the lesson stories 0.38 or less)."""
-CLEAR_LESSON_LEAD = 0.9
-LESSON_KEY_SLACK = 0.01
-"""Where the lesson files lead clearly (the best casus file below CLEAR_LESSON_LEAD times the
-best lesson file), a casus's question keys may be closer by less than LESSON_KEY_SLACK and the
-question is still a lesson question (``lesson_leads``). Round 13, dev sets: 4 questions told as
-a situation that ask what goes wrong ("Mijn collega heeft het contact met de wijkagent helemaal
-alleen in handen ...") had a casus key ahead by 0.002-0.008 at a lead of 0.45-0.87 and got
-objection advice; with the slack 2 of them get every key fact from the lesson's pitfalls (the
-other two miss them either way), none of the 251 objections answered with advice moves. A
-slack of 0.02, or the slack up to a lead of 1.0 or more, moved objections that kept their
-facts with advice (net -1 to -4)."""
 COURSE_MIN = 0.15
 """A question whose closest question key (``knowledge/vragen/``) is the course information's
 and whose ``cursus`` probability is at least this is a course question, whatever intent the
@@ -71,14 +60,11 @@ APPROACH_INTENTS = frozenset({"stappen", "valkuilen"})
 def lesson_leads(result: RetrievalResult, docs: Mapping[str, Document]) -> bool:
     """The lesson files lead: the best casus file is not clearly ahead (``LESSON_LEAD``) and
     a lesson (or other non-casus) file's question keys are at least as close as every casus
-    file's (or nearly, where the lesson files lead clearly: ``LESSON_KEY_SLACK``): two signals
-    agree."""
-    lead = casus_lead(result, docs)
-    if lead >= LESSON_LEAD or result.keys is None:
+    file's: two signals agree."""
+    if casus_lead(result, docs) >= LESSON_LEAD or result.keys is None:
         return False
     best = closest_keys(result, docs)
-    gap = best.get(True, 1.0) - best.get(False, 0.0)
-    return gap <= 0.0 or (lead < CLEAR_LESSON_LEAD and gap < LESSON_KEY_SLACK)
+    return best.get(False, 0.0) >= best.get(True, 1.0)
 
 
 def casus_leads(result: RetrievalResult, docs: Mapping[str, Document]) -> bool:
