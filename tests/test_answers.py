@@ -40,8 +40,9 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
+# Round 13 (route13, file choice and course questions): 54/80, 0.783, intent 78/90 (0.867).
 # Round 9: 49/80, 0.743, intent 0.844.
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.612, 0.742, 0.843  # round 8: 48/80, 0.730 (round 7:
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.674, 0.782, 0.866  # round 8: 48/80, 0.730 (round 7:
 # 47/80, 0.726; 0.562, 0.682 in round 5)
 # Round 6: intent 74/90 = 0.822 with the casus advice and follow-ups of main merged in
 # (0.844 on branch answers5 alone, 0.688 on main; two follow-ups now leave or keep the
@@ -356,8 +357,8 @@ def test_answer_eval_floors_dev4(base_services: Services) -> None:
     round 5 reached (docs/benchmarks.md, "Round 5: intent"); never lower them."""
     report, detail = _answer_report(base_services, "answers_dev4.yaml")
     assert report.questions >= 90
-    assert report.all_facts >= 0.538, detail  # 42/78 (round 8; 40/78 round 7, 37/78 before)
-    assert report.fact_coverage >= 0.625, detail  # 0.626 (round 9; 0.620 round 8, 0.559 before)
+    assert report.all_facts >= 0.653, detail  # 51/78 (round 13; 42/78 round 8, 37/78 before)
+    assert report.fact_coverage >= 0.725, detail  # 0.726 (round 13; 0.626 round 9, 0.559 before)
     assert report.intent_accuracy >= 0.877, detail  # 79/90 (round 12; 78/90 round 9)
     assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
     assert report.oos_refused >= 1.0, detail  # 12/12 (round 12; 10/12 round 5, 8/12 before)
@@ -374,8 +375,8 @@ def test_answer_eval_floors_dev5(base_services: Services) -> None:
     never lower them."""
     report, detail = _answer_report(base_services, "answers_dev5.yaml")
     assert report.questions == 100
-    assert report.all_facts >= 0.500, detail  # 30/60 (round 9 merged; 27/60 round 7)
-    assert report.fact_coverage >= 0.615, detail  # 0.616 (round 9 merged; 0.555 round 7)
+    assert report.all_facts >= 0.516, detail  # 31/60 (round 13; 30/60 round 9, 27/60 round 7)
+    assert report.fact_coverage >= 0.639, detail  # 0.640 (round 13; 0.616 round 9)
     assert report.intent_accuracy >= 0.86, detail  # 86/100 (round 9; 80/100 before)
     assert report.in_scope_refusal_rate <= 0.067, detail  # 4/60 (3 English)
     assert report.oos_refused >= 0.975, detail  # 39/40 (round 8; 35/40 before)
@@ -390,8 +391,8 @@ def test_answer_eval_floors_scope_dev10(base_services: Services) -> None:
     3/30, out of scope refused 46/50. Floors = what was reached; never lower them."""
     report, detail = _answer_report(base_services, "answers_scope_dev10.yaml")
     assert report.questions == 80
-    assert report.all_facts >= 0.466, detail  # 14/30
-    assert report.fact_coverage >= 0.513, detail  # 0.514
+    assert report.all_facts >= 0.566, detail  # 17/30 (round 13; 14/30 round 10)
+    assert report.fact_coverage >= 0.628, detail  # 0.629 (round 13; 0.514 round 10)
     assert report.intent_accuracy >= 0.899, detail  # 72/80 (round 12; 71/80 before)
     assert report.in_scope_refusal_rate <= 0.10, detail  # 3/30
     assert report.oos_refused >= 0.94, detail  # 47/50 (round 12; 46/50 before)

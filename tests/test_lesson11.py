@@ -45,5 +45,5 @@ def test_lesson_dev11_floors(base_services: Services) -> None:
     assert report.all_facts >= 0.562, detail  # 45/80
     assert report.fact_coverage >= 0.593, detail  # 0.594
     assert report.intent_accuracy >= 0.787, detail
-    assert report.topic_hit >= 0.758, detail  # 0.759
+    assert report.topic_hit >= 0.784, detail  # 0.785 (round 13, route13; 0.759 round 11)
     assert report.in_scope_refusals <= 1, detail

@@ -105,5 +105,5 @@ def test_lesson_dev12_floors(base_services: Services) -> None:
     assert report.all_facts >= 0.512, detail  # 41/80
     assert report.fact_coverage >= 0.546, detail  # 0.547
     assert report.intent_accuracy >= 0.862, detail  # 69/80
-    assert report.topic_hit >= 0.775, detail  # 0.776
+    assert report.topic_hit >= 0.788, detail  # 0.789 (round 13, route13; 0.776 round 12)
     assert report.in_scope_refusals <= 4, detail

@@ -27,7 +27,7 @@ def test_route_dev8_floors(base_services: Services) -> None:
     assert report.second_file_passages == report.over_length == 0, detail
 
 
-ALL_FACTS = 0.418  # 18/43 with round 9's routing (bot/answering/route.py); 12/43 before
-COVERAGE = 0.414  # 0.415 (rounded); 0.268 before
+ALL_FACTS = 0.441  # 19/43 round 13 (route13); 18/43 with round 9's routing; 12/43 before
+COVERAGE = 0.426  # 0.427 round 13; 0.415 round 9; 0.268 before
 INTENT = 0.581  # 25/43; 16/43 before
-RIGHT_FILE = 0.534  # 23/43 (0.535); 16/43 before
+RIGHT_FILE = 0.557  # 24/43 round 13 (0.558); 23/43 round 9; 16/43 before

@@ -7,7 +7,6 @@ advice) that answers that intent, in the best-matching file.
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +23,10 @@ from bot.answering.compose import (
     compose_section,
     fit,
     section_scores,
-    specific_section,
-    title_tokens,
 )
 from bot.answering.documents import Document, Section, build_documents
 from bot.answering.draft import Draft
+from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
     WORD,
     AnswerContext,
@@ -44,6 +42,7 @@ from bot.answering.route import (
     CASUS_LEAD,
     casus_lead,
     casus_leads,
+    course_question,
     lesson_intent,
     lesson_leads,
 )
@@ -55,7 +54,7 @@ from bot.knowledge.question_keys import load_question_keys
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.keys import KeyMatch, build_key_index
 from bot.retrieval.lexical import tokenize
-from bot.retrieval.retriever import Hit, HybridRetriever, RetrievalResult
+from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +70,6 @@ REFINE_PREVIOUS_PLAUSIBLE = 0.05
 clearly asks something else: its own intent reaches REFINE_OWN_INTENT, or the previous intent
 is implausible for it (its probability below this) — "hoe" after "wat is" asks for steps, not
 for another definition."""
-TITLE_BOOST = 1.5
-HEADING_BOOST = 1.3
-ASSIGNMENT_FILE_PENALTY = 0.6
-ASSIGNMENT_WORDS = frozenset({"opdracht", "assignment", "inleveren", "indienen"})
 UNDERNEATH_INTENTS = frozenset({"definitie", "waarom"})
 """A follow-up on a casus whose own intent is what/why ("wat zit daar achter?") gets the whole
 concern under the objection."""
@@ -84,11 +79,6 @@ PART_INTENT = {"zorg": "waarom", "aanpak": "stappen", "zinnen": "voorbeeld",
 (with ``focus="underneath"``), every step, the example replies, the pitfalls."""
 REFER_FILES = 3
 """A referring follow-up stays in the previous file when it is among this many best files."""
-CLOSE_FILE = 0.75
-"""A lower-ranked file may answer instead of the top one if its fused score is this close."""
-KEY_FILE_SHARPNESS = 3.0
-"""File choice: a candidate file's score is multiplied by exp(sharpness * (its best question-key
-similarity - the best candidate's)); 0 = keys vote only through retrieval."""
 FALLBACK_WORDS = 16
 FALLBACK_MAX_OOS = VETO_OOS
 """A short question (at most FALLBACK_WORDS words) that would be refused on its own while a
@@ -239,7 +229,8 @@ class AnswerComposer(Grounding):
                       asks_what_why=asks_what_why, ask=ask)
         if not grounded:
             return draft
-        self._compose(draft, query, result, own_vector if kind == "refine" else None, text)
+        self._compose(draft, query, result, own_vector if kind == "refine" else None, text,
+                      context.path if context is not None else "")
         if draft.docs:
             draft.context = AnswerContext(query, draft.docs[0].path, intent)
         return draft
@@ -279,7 +270,8 @@ class AnswerComposer(Grounding):
         return draft
 
     def _compose(self, draft: Draft, query: str, result: RetrievalResult,
-                 refine: np.ndarray | None, text: str) -> None:
+                 refine: np.ndarray | None, text: str, previous: str = "") -> None:
+        """``previous``: the file of the answer this question was asked after ("": none)."""
         if refine is None and self.advisor is not None:
             self._route(draft, result, text)
         intent = draft.intent
@@ -290,19 +282,23 @@ class AnswerComposer(Grounding):
         elif intent == "opdracht" and self._assignment(draft, result, text):
             pass
         else:
-            self._compose_best(draft, query, result, refine)
+            self._compose_best(draft, query, result, refine, previous)
         if not draft.docs:  # nothing composable: the best passage's section
-            self._compose_best(draft, query, result, refine)
+            self._compose_best(draft, query, result, refine, previous)
 
     def _route(self, draft: Draft, result: RetrievalResult, text: str) -> None:
         """Lesson question or objection (bot/answering/route.py): a ``weerstand`` question
         whose lesson files lead (``lesson_leads``) gets its best lesson intent; a what/why
         story whose casus leads clearly is an objection again (answered with the concern); a
-        steps or pitfalls question whose casus leads by far (``casus_leads``) is an objection."""
+        steps or pitfalls question whose casus leads by far (``casus_leads``) is an objection;
+        a question whose closest question key is the course information's and that the intent
+        model finds plausibly about the course is a course question (``course_question``)."""
         pred = draft.prediction
         if pred is None:
             return
-        if draft.intent == "weerstand" and lesson_leads(result, self.docs):
+        if draft.intent != "cursus" and course_question(pred, result, self.docs):
+            draft.intent = "cursus"
+        elif draft.intent == "weerstand" and lesson_leads(result, self.docs):
             own = draft.ask
             if own is None and self.intents is not None and (ask := ask_sentence(text)):
                 own = self.intents.predict(ask)
@@ -357,29 +353,15 @@ class AnswerComposer(Grounding):
     def _keys(self, vector: np.ndarray | None) -> KeyMatch | None:
         return self.retriever.key_match(vector) if self.use_keys else None
 
-    def file_score(self, hit_score: float, doc: Document, tokens: set[str],
-                   intent: str) -> float:
-        """Fused score, boosted when the file's title or one of its own headings names what is
-        asked, lowered for the assignment how-to files unless an assignment is asked about."""
-        score = hit_score
-        if tokens & title_tokens(doc):
-            score *= TITLE_BOOST
-        if specific_section(doc, list(tokens)) is not None:
-            score *= HEADING_BOOST
-        if doc.topic.startswith("opdracht") and intent != "opdracht" and \
-                not tokens & ASSIGNMENT_WORDS:
-            score *= ASSIGNMENT_FILE_PENALTY
-        return score
-
     def _compose_best(self, draft: Draft, query: str, result: RetrievalResult,
-                      own: np.ndarray | None = None) -> None:
-        """The intent's section (or a closer specific one) of the best file; ``own`` is a
+                      own: np.ndarray | None = None, previous: str = "") -> None:
+        """The intent's section (or a closer specific one) of the best file
+        (``file_choice.choose_file``; ``previous``: the previous answer's file); ``own`` is a
         refining follow-up's own embedding, which picks the section."""
         files = [h for h in result.files() if h.chunk.path in self.docs]
         if not files:
             return
         tokens = tokenize(query)
-        token_set = set(tokens)
         intent = draft.intent
         candidates = files
         if intent != "weerstand":  # cases answer objections, not "wat is ..." questions
@@ -390,24 +372,8 @@ class AnswerComposer(Grounding):
             if not info and self._course_info_by_keys(draft, result, retrieved, tokens):
                 return
             candidates = info or candidates
-        key_files = retrieved.files if retrieved is not None else {}
-        best_key = max((key_files.get(h.chunk.path, 0.0) for h in candidates), default=0.0)
-
-        def score(h: Hit) -> float:
-            """File score, lowered by how much farther its question keys are than the
-            candidate with the closest key."""
-            base = self.file_score(h.score, self.docs[h.chunk.path], token_set, intent)
-            if not key_files:
-                return base
-            return base * math.exp(KEY_FILE_SHARPNESS *
-                                   (key_files.get(h.chunk.path, 0.0) - best_key))
-
-        scored = sorted(candidates, key=lambda h: -score(h))
-        top = scored[0]
-        chosen = top
-        if intent == "voorbeeld":
-            chosen = next((h for h in scored[:3] if h.score >= CLOSE_FILE * top.score and
-                           self.docs[h.chunk.path].kind == "voorbeeld"), top)
+        key_files = retrieved.files if retrieved is not None else None
+        chosen = choose_file(candidates, self.docs, set(tokens), intent, key_files, previous)
         doc = self.docs[chosen.chunk.path]
         keys = self._keys(own) if own is not None else self._retrieved_keys(result)
         if doc.kind == "cursusinfo":

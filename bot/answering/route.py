@@ -35,6 +35,13 @@ CASUS_LEAD = 1.1
 """A story whose asking sentence asks what or why (``composer.asked_for``) is answered from
 the casus's concern when the best casus file scores at least this multiple of the best other
 file (dev: the nine such objections 1.17-2.7, the lesson stories 0.38 or less)."""
+COURSE_MIN = 0.15
+"""A question whose closest question key (``knowledge/vragen/``) is the course information's
+and whose ``cursus`` probability is at least this is a course question, whatever intent the
+model put first (``course_question``): "kan Wijkwijs mijn opdracht ook goedkeuren?" names an
+assignment but asks who assesses it. Round 13, dev sets: the course questions that got another
+intent had 0.19-0.31; of the other questions whose closest key is the course information's,
+none in scope and two off-topic ones (0.03, 0.11, refused either way)."""
 NOT_LESSON = frozenset({"weerstand", "buiten_scope"})
 STORY_LEAD = 2.0
 """A question recognised as asking for steps or pitfalls (``APPROACH_INTENTS``) is an objection
@@ -94,6 +101,18 @@ def casus_lead(result: RetrievalResult, docs: Mapping[str, Document]) -> float:
         return 0.0
     other = best.get(False, 0.0)
     return best[True] / other if other > 0 else float("inf")
+
+
+def course_question(pred: IntentPrediction, result: RetrievalResult,
+                    docs: Mapping[str, Document]) -> bool:
+    """A course question the intent model put second (``COURSE_MIN``): the course
+    information file holds the closest question key of all files."""
+    if pred.intent == "cursus" or pred.p("cursus") < COURSE_MIN or result.keys is None or \
+            not result.keys.files:
+        return False
+    path = max(result.keys.files, key=lambda p: result.keys.files[p])  # type: ignore[union-attr]
+    doc = docs.get(path)
+    return doc is not None and doc.kind == "cursusinfo"
 
 
 def lesson_intent(pred: IntentPrediction, ask: IntentPrediction | None = None) -> str:
