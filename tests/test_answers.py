@@ -622,12 +622,12 @@ def test_heldout_answer_floors(base_services: Services) -> None:
     the advice, refused-alone follow-ups) 0.649 / 0.724, refusals 1/57. The target (0.85,
     issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout.yaml")
-    assert report.all_facts >= 0.736, detail  # 42/57 (round 11; 41/57 round 6)
+    assert report.all_facts >= 0.753, detail  # 43/57 (round 13; 42/57 round 11)
     # Round 12: 0.795 (0.803 in round 11). casus12's sentence-by-sentence advice shows one key
     # fact fewer here while every-key-fact stays 42/57 and the seen held-out sets 1-11 gain 28
     # complete answers in sum (413 -> 441); a measured trade-off, stated in docs/benchmarks.md
     # (round 12) and the closing note, not a regression passed silently.
-    assert report.fact_coverage >= 0.794, detail  # 0.795 (round 12; 0.803 round 11)
+    assert report.fact_coverage >= 0.810, detail  # 0.811 (round 13; 0.795 round 12)
     assert report.intent_accuracy >= 0.983, detail  # 0.984
     assert report.in_scope_refusal_rate == 0, detail  # 0/57
     assert report.oos_refused >= 0.95, detail
@@ -731,12 +731,30 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.671, detail  # 43/64 (round 12; 42/64 round 10)
-    assert report.fact_coverage >= 0.714, detail  # 0.715 (round 12; 0.701 round 10)
+    assert report.all_facts >= 0.702, detail  # 45/64 (round 13; 43/64 round 12)
+    assert report.fact_coverage >= 0.728, detail  # 0.729 (round 13; 0.715 round 12)
     assert report.intent_accuracy >= 0.813, detail  # 0.814
     assert report.in_scope_refusal_rate == 0, detail  # 0/64
     assert report.oos_refused == 1, detail  # 6/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_thirteenth_heldout_answer_floors(base_services: Services) -> None:
+    """A thirteenth held-out set (66 questions: 70 written, four short follow-ups removed unread
+    because they repeated earlier eval or training questions almost verbatim; 18 objections, 9
+    follow-up pairs, 15 English, 14 Flemish, 7 off-topic; own setting first, new colleagues,
+    frustration, "the core of", the objection as the other person's question, emoji, other
+    Flemish words, polite international English), written on 2026-12-01 by an independent writer
+    before round 13's tuning, evaluated on the code before it (4d50ee5: every key fact 0.542,
+    coverage 0.658, intent 0.894, right file 0.797, refusals 0/59, out of scope refused 7/7) and
+    once on round 13 as merged: unchanged (docs/benchmarks.md, "Round 13 as merged"). Floors =
+    what was reached; never lower them. The targets are not met."""
+    _assert_heldout_floors(base_services, "answers_heldout13.yaml", 66,
+                           all_facts=0.542,  # 32/59
+                           coverage=0.657,  # 0.658
+                           intent=0.893,  # 59/66
+                           max_refusals=0.0,  # 0/59
+                           min_oos=1.0)  # 7/7
 
 
 def test_twelfth_heldout_answer_floors(base_services: Services) -> None:
@@ -750,8 +768,8 @@ def test_twelfth_heldout_answer_floors(base_services: Services) -> None:
     12 as merged (docs/benchmarks.md, "Round 12 as merged"). Floors = what was reached; never
     lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout12.yaml", 67,
-                           all_facts=0.516,  # 31/60 (round 12; 29/60 before)
-                           coverage=0.644,  # 0.645 (round 12; 0.624 before)
+                           all_facts=0.549,  # 33/60 (round 13; 31/60 round 12, 29/60 before)
+                           coverage=0.673,  # 0.674 (round 13; 0.645 round 12, 0.624 before)
                            intent=0.939,  # 63/67
                            max_refusals=0.0,  # 0/60
                            min_oos=1.0)  # 7/7
@@ -768,8 +786,8 @@ def test_eleventh_heldout_answer_floors(base_services: Services) -> None:
     (docs/benchmarks.md, "Round 11 as merged"): unchanged. Floors = what was reached; never
     lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout11.yaml", 68,
-                           all_facts=0.467,  # 29/62 (round 12)
-                           coverage=0.649,  # 0.650 (round 12)
+                           all_facts=0.515,  # 32/62 (round 13)
+                           coverage=0.692,  # 0.693 (round 13)
                            intent=0.837,  # 57/68
                            max_refusals=0.017,  # 1/62
                            min_oos=1.0)  # 6/6
@@ -786,8 +804,8 @@ def test_tenth_heldout_answer_floors(base_services: Services) -> None:
     "Round 10 as merged"). Floors = what was reached; never lower them. The targets are not
     met."""
     _assert_heldout_floors(base_services, "answers_heldout10.yaml", 70,
-                           all_facts=0.602,  # 38/63 (round 12)
-                           coverage=0.735,  # 0.736 (round 12)
+                           all_facts=0.618,  # 39/63 (round 13)
+                           coverage=0.747,  # 0.748 (round 13)
                            intent=0.899,  # 63/70
                            max_refusals=0.0,  # 0/63
                            min_oos=0.85)  # 6/7
@@ -866,8 +884,8 @@ def test_fifth_heldout_answer_floors(base_services: Services) -> None:
     exact dense search"); since then every run gives the higher outcome. Floors = what was
     reached; never lower them."""
     _assert_heldout_floors(base_services, "answers_heldout5.yaml", 70,
-                           all_facts=0.570,  # 36/63 (round 12)
-                           coverage=0.676,  # 0.677 (round 12)
+                           all_facts=0.602,  # 38/63 (round 13)
+                           coverage=0.706,  # 0.707 (round 13)
                            intent=0.913,  # 64/70 (round 9; 61/70 before)
                            max_refusals=0,  # 0/63
                            min_oos=1)  # 7/7
