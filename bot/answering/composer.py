@@ -11,20 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering import texts
 from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
-from bot.answering.assignment_ref import named_assignment
 from bot.answering.casus import CasusAdvisor, CasusMatch
 from bot.answering.casus_draft import casus_more, use_advice
 from bot.answering.casus_followup import CasusPartModel, train_part_model
 from bot.answering.compose import (
-    Composed,
-    add_extra,
     compose_section,
-    fit,
-    section_scores,
 )
-from bot.answering.documents import Document, Section, build_documents
+from bot.answering.documents import Document, build_documents
 from bot.answering.draft import Draft
 from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
@@ -35,8 +29,9 @@ from bot.answering.followup import (
     leaves_previous,
 )
 from bot.answering.glossary import Glossary
-from bot.answering.grounding import LEAVE_RESCUE_DENSE, VETO_OOS, Grounding
+from bot.answering.grounding import LEAVE_RESCUE_DENSE, VETO_OOS
 from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.answering.known_files import KnownFiles
 from bot.answering.route import (
     APPROACH_INTENTS,
     CASUS_LEAD,
@@ -48,7 +43,6 @@ from bot.answering.route import (
 )
 from bot.answering.scope import ScopeModel, train_scope_model
 from bot.answering.sections import SectionVectors
-from bot.folding import fold_words
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.question_keys import load_question_keys
 from bot.retrieval.embeddings import Embedder
@@ -96,7 +90,7 @@ USE_SCOPE_MODEL = True
 in-scope/off-topic decision (``scope.decide``); False: round 6's decision alone."""
 
 
-class AnswerComposer(Grounding):
+class AnswerComposer(KnownFiles):
     def __init__(self, retriever: HybridRetriever, docs: dict[str, Document],
                  intents: IntentModel | None, glossary: Glossary,
                  advisor: CasusAdvisor | None, assignments: dict[str, int],
@@ -308,25 +302,6 @@ class AnswerComposer(Grounding):
             draft.intent = "weerstand"
 
     # Composition ----------------------------------------------------------------------------
-    def _use(self, draft: Draft, composed: Composed) -> None:
-        if not composed.text:
-            return
-        draft.text = composed.text
-        draft.docs = [composed.doc]
-        draft.section_keys = [s.key for s in composed.sections]
-        draft.related = composed.related
-
-    def section_sims(self, doc: Document, vector: np.ndarray | None) -> dict[str, float] | None:
-        if self.sections is None or vector is None:
-            return None
-        return self.sections.similarities([s.key for s in doc.sections], vector)
-
-    def key_sims(self, doc: Document, keys: KeyMatch | None) -> dict[str, float] | None:
-        """Section key -> best question-key similarity (None without keys)."""
-        if keys is None:
-            return None
-        return {s.key: keys.section(s.key) for s in doc.sections}
-
     def _compose_in(self, draft: Draft, doc: Document, tokens: list[str],
                     fallback: str, vector: np.ndarray | None = None, focus: str = "") -> None:
         """A follow-up's answer from the previous file. On a casus: the advice with the whole
@@ -388,75 +363,6 @@ class AnswerComposer(Grounding):
                                          follow_up=own is not None,
                                          keys=self.key_sims(doc, keys),
                                          intents=self._intents(draft)))
-
-    def _course_info_by_keys(self, draft: Draft, result: RetrievalResult,
-                             keys: KeyMatch | None, tokens: list[str]) -> bool:
-        """A course question whose words retrieval matched elsewhere ("wat kan jij
-        allemaal?" found the pitfalls of *What's in it for me*) is answered from the course
-        information when that file holds the closest question key of all files."""
-        if keys is None or not keys.files:
-            return False
-        path = max(keys.files, key=lambda p: keys.files[p])
-        doc = self.docs.get(path)
-        if doc is None or doc.kind != "cursusinfo":
-            return False
-        return self._use_course_info(draft, doc, None, result.vector, keys, tokens)
-
-    def about_bot(self, text: str, k: int) -> Draft:
-        """A question about the bot itself (``social.asks_about_bot``: "wat kun je?", "what
-        can you do?"): the course information's section whose heading names the bot, else its
-        section closest to the question. Retrieval and the scope models would refuse it or
-        find a lesson that shares a word ("wat kun je voor me doen?" got the pitfalls of
-        *What's in it for me*)."""
-        result = self.retriever.retrieve(text, k=k, normalised=True)
-        draft = Draft(True, "cursus", None, result)
-        doc = next((d for d in self.docs.values() if d.kind == "cursusinfo"), None)
-        if doc is None:
-            return Draft(False, "buiten_scope", None, result)
-        section = next((s for s in doc.sections
-                        if texts.BOT_NAME in fold_words(s.heading).split()), None)
-        if not self._use_course_info(draft, doc, section, result.vector,
-                                     self._retrieved_keys(result), tokenize(text)):
-            return Draft(False, "buiten_scope", None, result)
-        draft.context = AnswerContext(text, doc.path, "cursus")
-        return draft
-
-    def _use_course_info(self, draft: Draft, doc: Document, section: Section | None,
-                         vector: np.ndarray | None, keys: KeyMatch | None,
-                         tokens: list[str]) -> bool:
-        """A section of the course information as the answer, with a second one when it is
-        as close and there is room (``add_extra``). ``section`` None: the section closest to
-        the question by passage and question-key similarity."""
-        scores = section_scores(self.section_sims(doc, vector), self.key_sims(doc, keys))
-        if section is None:
-            sections = [s for s in doc.sections if not s.is_links]
-            if not scores or not sections:
-                return False
-            section = max(sections, key=lambda s: scores.get(s.key, 0.0))
-        self._use(draft, add_extra(Composed(fit(section.text), doc, [section]), scores, tokens))
-        return bool(draft.docs)
-
-    def _assignment(self, draft: Draft, result: RetrievalResult, text: str) -> bool:
-        """The assignment's own file: the one ``text`` names ("opdracht 2"), else the best
-        retrieved assignment file."""
-        named = named_assignment(text)
-        doc = next((self.docs[p] for p, n in self.assignments.items()
-                    if n == named and p in self.docs), None)
-        if doc is None:
-            topics = [h.chunk.topic for h in result.files()
-                      if h.chunk.topic.startswith("opdracht")]
-            if not topics:
-                return False
-            doc = next((d for d in self.docs.values()
-                        if d.kind == "opdracht" and d.topic == topics[0]), None)
-        if doc is None:
-            return False
-        keys = self._retrieved_keys(result)
-        self._use(draft, compose_section(doc, "opdracht", [], "",
-                                         sims=self.section_sims(doc, result.vector),
-                                         keys=self.key_sims(doc, keys)))
-        draft.assignment = self.assignments.get(doc.path)
-        return bool(draft.docs)
 
     def _advise(self, draft: Draft, query: str, result: RetrievalResult,
                 refine: np.ndarray | None = None, new_words: str = "",
