@@ -107,11 +107,10 @@ def course_question(pred: IntentPrediction, result: RetrievalResult,
                     docs: Mapping[str, Document]) -> bool:
     """A course question the intent model put second (``COURSE_MIN``): the course
     information file holds the closest question key of all files."""
-    if pred.intent == "cursus" or pred.p("cursus") < COURSE_MIN or result.keys is None or \
-            not result.keys.files:
+    files = result.keys.files if result.keys is not None else {}
+    if pred.intent == "cursus" or pred.p("cursus") < COURSE_MIN or not files:
         return False
-    path = max(result.keys.files, key=lambda p: result.keys.files[p])  # type: ignore[union-attr]
-    doc = docs.get(path)
+    doc = docs.get(max(files, key=lambda p: files[p]))
     return doc is not None and doc.kind == "cursusinfo"
 
 
