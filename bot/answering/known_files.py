@@ -14,6 +14,7 @@ from bot.answering.documents import Document, Section
 from bot.answering.draft import Draft
 from bot.answering.followup import AnswerContext
 from bot.answering.grounding import Grounding
+from bot.answering.route import course_info_by_keys
 from bot.answering.sections import SectionVectors
 from bot.folding import fold_words
 from bot.retrieval.keys import KeyMatch
@@ -54,13 +55,9 @@ class KnownFiles(Grounding):
         """A course question whose words retrieval matched elsewhere ("wat kan jij
         allemaal?" found the pitfalls of *What's in it for me*) is answered from the course
         information when that file holds the closest question key of all files."""
-        if keys is None or not keys.files:
-            return False
-        path = max(keys.files, key=lambda p: keys.files[p])
-        doc = self.docs.get(path)
-        if doc is None or doc.kind != "cursusinfo":
-            return False
-        return self._use_course_info(draft, doc, None, result.vector, keys, tokens)
+        doc = course_info_by_keys(keys, self.docs)
+        return doc is not None and \
+            self._use_course_info(draft, doc, None, result.vector, keys, tokens)
 
     def about_bot(self, text: str, k: int) -> Draft:
         """A question about the bot itself (``social.asks_about_bot``: "wat kun je?", "what

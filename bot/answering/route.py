@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from bot.answering.ask import ASK_MIN
 from bot.answering.documents import Document
 from bot.answering.intent import IntentPrediction
+from bot.retrieval.keys import KeyMatch
 from bot.retrieval.retriever import RetrievalResult
 
 LESSON_LEAD = 1.2
@@ -103,15 +104,22 @@ def casus_lead(result: RetrievalResult, docs: Mapping[str, Document]) -> float:
     return best[True] / other if other > 0 else float("inf")
 
 
+def course_info_by_keys(keys: KeyMatch | None,
+                        docs: Mapping[str, Document]) -> Document | None:
+    """The course information file, when it holds the closest question key of all files."""
+    files = keys.files if keys is not None else {}
+    if not files:
+        return None
+    doc = docs.get(max(files, key=lambda p: files[p]))
+    return doc if doc is not None and doc.kind == "cursusinfo" else None
+
+
 def course_question(pred: IntentPrediction, result: RetrievalResult,
                     docs: Mapping[str, Document]) -> bool:
     """A course question the intent model put second (``COURSE_MIN``): the course
     information file holds the closest question key of all files."""
-    files = result.keys.files if result.keys is not None else {}
-    if pred.intent == "cursus" or pred.p("cursus") < COURSE_MIN or not files:
-        return False
-    doc = docs.get(max(files, key=lambda p: files[p]))
-    return doc is not None and doc.kind == "cursusinfo"
+    return pred.intent != "cursus" and pred.p("cursus") >= COURSE_MIN and \
+        course_info_by_keys(result.keys, docs) is not None
 
 
 def lesson_intent(pred: IntentPrediction, ask: IntentPrediction | None = None) -> str:
