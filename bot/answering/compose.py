@@ -26,6 +26,15 @@ SECTION_FIXED_INTENTS = frozenset({"voorbeeld", "cursus", "valkuilen"})
 """Intents that always answer from their own section. Round 12: not "opdracht" any more (an
 assignment question about a specific part of the file, like the chosen work area, may get that
 part): dev3 0.613 -> 0.625, every other dev set and the seen held-out gate unchanged."""
+NEW_FIXED_INTENTS = frozenset({"waarom"})
+"""Intents whose new question (not a follow-up) always answers from the intent's own section
+when the file has one, whatever specific section or question key is closer: a why-question
+gets *Waarom is het belangrijk ...?* first (what the material says about why), and a closer
+specific section may follow it (``add_strongest``) but never replaces it. Round 14, lesson
+dev 11 + dev 3/4: "Waarom zou ik moeite doen voor losse contacten ...?" got the networking
+steps, "waarom een krachtenkaart maken? wat brengt dat?" the asset map's six kinds, neither
+saying why. A follow-up ("And the ones with lots of power but little interest?") may still
+ask about one part of the file."""
 UNNAMED_INTENTS = frozenset({"stappen", "waarom"})
 """A new question with these intents keeps the intent's section when a specific heading merely
 names one of its words ("waarom een krachtenkaart maken?" asks why, not for *Asset mapping: een
@@ -276,6 +285,9 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
     a section whose question keys match the question clearly better (``keys``: section key
     -> best key similarity) over both."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
+    if intent in NEW_FIXED_INTENTS and not follow_up and chosen is not None and \
+            INTENT_HEADINGS[intent].match(chosen.heading):
+        return chosen
     if intent not in SECTION_FIXED_INTENTS:
         by_name = follow_up or intent not in UNNAMED_INTENTS
         margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
