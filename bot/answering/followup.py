@@ -7,9 +7,7 @@ follow-up when, after removing question and filler words, nothing of its own top
 "and" and adds a few words ("en bij een school?") -> *refine*: the previous question with the
 new words, same intent unless the new words clearly ask for another kind of answer; or when
 it is short and points back ("wat zit daar meestal achter?", "wat kan ik ze dan aanbieden?")
--> *refer*: the previous file, the section closest to the follow-up, its own intent. A
-question of any length that opens with "en"/"and"/"maar" and points back ("En waarom is dat
-eigenlijk zo belangrijk? ...") is a *refer* follow-up too.
+-> *refer*: the previous file, the section closest to the follow-up, its own intent.
 """
 
 from __future__ import annotations
@@ -34,14 +32,6 @@ _MAX_REFER_WORDS = 14
 _REFERRING = frozenset({
     "daar", "daarvan", "daarbij", "daarmee", "daarvoor", "daarachter", "daarin", "daarover", "dan",
     "zo'n", "zo’n", "zoiets", "ze", "hen", "hun", "hem", "them", "they", "those", "it", "its"})
-_POINTING = frozenset({"dat", "dit", "die", "deze", "that", "this", "these"})
-"""Words pointing back in a question that opens with a starter ("En waarom is dat eigenlijk zo
-belangrijk? Mijn teamleider denkt ..."): a continuation of any length that points back refers
-to the previous answer (``refer``: the previous file unless another file clearly answers its
-own words, ``leaves_previous``). Round 14, dev sets: such follow-ups of more than
-_MAX_REFER_WORDS words were answered as new questions, and a why or pitfalls follow-up on a
-story then left the story's file (story dev 13 odd half +1, casus dev 11 +1, lesson dev 11
-two more answers from the right file; no other dev set changed)."""
 _REFERRING_PAIRS = ("dat dan", "dit dan", "die dan", "that then", "dat eigenlijk")
 # Words that say *what kind* of answer is wanted, or refer back; they carry no topic.
 _GENERIC = (
@@ -121,8 +111,6 @@ def follow_up_kind(question: str) -> FollowUpKind:
     joined = " ".join(words)
     if len(words) <= _MAX_REFER_WORDS and (
             _REFERRING & set(words) or any(p in joined for p in _REFERRING_PAIRS)):
-        return "refer"
-    if words[0] in _STARTERS and (_REFERRING | _POINTING) & set(words):
         return "refer"
     return "none"
 
