@@ -26,15 +26,22 @@ SECTION_FIXED_INTENTS = frozenset({"voorbeeld", "cursus", "valkuilen"})
 """Intents that always answer from their own section. Round 12: not "opdracht" any more (an
 assignment question about a specific part of the file, like the chosen work area, may get that
 part): dev3 0.613 -> 0.625, every other dev set and the seen held-out gate unchanged."""
-NEW_FIXED_INTENTS = frozenset({"waarom"})
-"""Intents whose new question (not a follow-up) always answers from the intent's own section
-when the file has one, whatever specific section or question key is closer: a why-question
-gets *Waarom is het belangrijk ...?* first (what the material says about why), and a closer
-specific section may follow it (``add_strongest``) but never replaces it. Round 14, lesson
-dev 11 + dev 3/4: "Waarom zou ik moeite doen voor losse contacten ...?" got the networking
-steps, "waarom een krachtenkaart maken? wat brengt dat?" the asset map's six kinds, neither
-saying why. A follow-up ("And the ones with lots of power but little interest?") may still
-ask about one part of the file."""
+NEW_FIXED_INTENTS = frozenset({"waarom", "valkuilen"})
+"""Intents whose new question (not a follow-up) keeps the kind of answer it asks for when the
+file has the intent's own section (*Waarom is het belangrijk ...?*, *Valkuilen*): no closer
+specific section replaces it (``closer_specific``), and question keys may move the answer to a
+specific section (*Zwakke en sterke banden* for "Why are weak ties so valuable?") but never to
+another intent's standard section (``key_section``); an answer moved so is followed by the
+start of the intent's own section where there is room (``add_intents_own``). Round 14, lesson
+dev 11 + dev 3/4 + story dev 13 odd half: "Waarom zou ik moeite doen voor losse contacten
+...?" got the networking steps and "Ik heb mijn zelfscan gedaan. Waar moet ik voor oppassen?"
+the self-scan steps (both moved by question keys), "waarom een krachtenkaart maken? wat brengt
+dat?" the asset map's six kinds: none said why or what goes wrong. +5 answers with every key
+fact on those sets, +5 on the check sets (lesson dev 12, story dev 13 even half), none lower on
+any dev set. Letting no key move at all lost "Wat zijn zwakke banden en wat heb ik eraan ...?"
+(route dev 8, taken for a pitfalls question); answering the own section first and the specific
+one after it lost the second weak-ties fact to the 900 characters (dev 2). A follow-up ("And
+the ones with lots of power but little interest?") may ask about one part of the file only."""
 UNNAMED_INTENTS = frozenset({"stappen", "waarom"})
 """A new question with these intents keeps the intent's section when a specific heading merely
 names one of its words ("waarom een krachtenkaart maken?" asks why, not for *Asset mapping: een
@@ -285,16 +292,15 @@ def pick_section(doc: Document, intent: str, question_tokens: list[str],
     a section whose question keys match the question clearly better (``keys``: section key
     -> best key similarity) over both."""
     chosen = _pick_section(doc, intent, question_tokens, fallback)
-    if intent in NEW_FIXED_INTENTS and not follow_up and chosen is not None and \
-            INTENT_HEADINGS[intent].match(chosen.heading):
-        return chosen
-    if intent not in SECTION_FIXED_INTENTS:
+    own = intent in NEW_FIXED_INTENTS and not follow_up and chosen is not None and \
+        INTENT_HEADINGS[intent].match(chosen.heading) is not None
+    if intent not in SECTION_FIXED_INTENTS and not own:
         by_name = follow_up or intent not in UNNAMED_INTENTS
         margin = FOLLOW_UP_MARGIN if follow_up else SPECIFIC_MARGIN
         chosen = closer_specific(doc, chosen, question_tokens, sims, by_name,
                                  margin) or chosen
     if keys and intent not in KEY_FIXED_INTENTS:
-        chosen = key_section(doc, chosen, keys, intents) or chosen
+        chosen = key_section(doc, chosen, keys, {} if own else intents) or chosen
     return chosen
 
 
@@ -367,8 +373,10 @@ def compose_section(doc: Document, intent: str, question_tokens: list[str],
     if doc.kind == "voorbeeld":
         return example_answer(doc, section, scores, question_tokens, limit)
     text = fit(section.text, limit, question_tokens)
-    composed = add_extra(Composed(text, doc, [section], related=doc.link_labels()[:3]),
-                         scores, question_tokens, limit)
+    composed = Composed(text, doc, [section], related=doc.link_labels()[:3])
+    if intent in NEW_FIXED_INTENTS and not follow_up:
+        composed = add_intents_own(composed, intent, question_tokens, limit)
+    composed = add_extra(composed, scores, question_tokens, limit)
     return add_strongest(composed, sims, question_tokens, limit)
 
 
@@ -388,6 +396,21 @@ def example_answer(doc: Document, section: Section, scores: dict[str, float] | N
     for extra in rest:
         composed = append_section(composed, extra, question_tokens, limit)
     return composed
+
+
+def add_intents_own(composed: Composed, intent: str, question_tokens: list[str],
+                    limit: int = MAX_CHARS) -> Composed:
+    """``composed`` from another section than the intent's own (one whose question keys are
+    clearly closer, ``key_section``), followed by the start of the intent's own section when
+    the file has one and there is room (``append_section``): a why-question answered from
+    *Asset mapping* also gets what *Waarom is het belangrijk ...?* says first."""
+    pattern = INTENT_HEADINGS.get(intent)
+    if pattern is None or not composed.sections or pattern.match(composed.sections[0].heading):
+        return composed
+    own = composed.doc.find(pattern)
+    if own is None or own.is_links:
+        return composed
+    return append_section(composed, own, question_tokens, limit)
 
 
 def add_strongest(composed: Composed, sims: dict[str, float] | None,
