@@ -38,6 +38,7 @@ from bot.answering.route import (
     casus_lead,
     casus_leads,
     course_question,
+    lesson_follow_up_intent,
     lesson_intent,
     lesson_leads,
 )
@@ -88,29 +89,6 @@ REFINE_PREVIOUS = 0.35
 USE_SCOPE_MODEL = True
 """Round 8: the scope model (bot/answering/scope.py) joins the intent model in the
 in-scope/off-topic decision (``scope.decide``); False: round 6's decision alone."""
-
-
-LESSON_ANSWER_INTENTS = ("definitie", "stappen", "waarom", "valkuilen", "voorbeeld")
-"""What a lesson file's own sections answer (*Wat is het?*, *Hoe pak je het aan?*, *Waarom
-...*, *Valkuilen*, *Voorbeeld uit de praktijk*)."""
-
-
-def lesson_follow_up_intent(pred: IntentPrediction | None, previous: str) -> str:
-    """The intent of an unsure pure follow-up (no topic words of its own) on a lesson file:
-    the previous answer's intent unless the follow-up's own prediction finds another of the
-    file's own sections more likely (``LESSON_ANSWER_INTENTS``; an objection or an off-topic
-    reading cannot be answered from a lesson file, so they do not count). A pure follow-up
-    says nothing but what kind of answer it wants: "heeft iemand dat al eens gedaan?" after
-    *Wat is het?* (objection 0.25, example 0.22, definition 0.16) asks for the example, not
-    for the same definition again. A referring follow-up names a part of the file ("Hoe ziet
-    zo'n netwerkkaart er dan uit?") and keeps the previous intent; its section is picked by
-    what it names (``compose.closer_specific``). Round 14, lesson dev 11 + dev 3/4: example
-    follow-ups answered with the previous section again were the largest group of right-file
-    misses; for referring follow-ups too it gained one and lost two."""
-    if pred is None:
-        return previous
-    best = max(LESSON_ANSWER_INTENTS, key=pred.p)
-    return best if pred.p(best) > pred.p(previous) else previous
 
 
 class AnswerComposer(KnownFiles):
