@@ -115,8 +115,8 @@ def test_lesson_dev12_floors(base_services: Services) -> None:
     one more in-scope question of this set (4 refused; intent 69/80): the floors are the merged
     figures. Never lower them."""
     report, detail = dev_report(base_services, "answers_lesson_dev12.yaml", 80)
-    assert report.all_facts >= 0.512, detail  # 41/80
-    assert report.fact_coverage >= 0.546, detail  # 0.547
+    assert report.all_facts >= 0.562, detail  # 45/80 (round 14, lesson14; 41/80 round 12)
+    assert report.fact_coverage >= 0.597, detail  # 0.598 (round 14; 0.547 round 12)
     assert report.intent_accuracy >= 0.862, detail  # 69/80
     assert report.topic_hit >= 0.788, detail  # 0.789 (round 13, route13; 0.776 round 12)
     assert report.in_scope_refusals <= 4, detail
