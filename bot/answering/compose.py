@@ -36,9 +36,10 @@ start of the intent's own section where there is room (``add_intents_own``). Rou
 dev 11 + dev 3/4 + story dev 13 odd half: "Waarom zou ik moeite doen voor losse contacten
 ...?" got the networking steps and "Ik heb mijn zelfscan gedaan. Waar moet ik voor oppassen?"
 the self-scan steps (both moved by question keys), "waarom een krachtenkaart maken? wat brengt
-dat?" the asset map's six kinds: none said why or what goes wrong. +5 answers with every key
-fact on those sets, +5 on the check sets (lesson dev 12, story dev 13 even half), none lower on
-any dev set. Letting no key move at all lost "Wat zijn zwakke banden en wat heb ik eraan ...?"
+dat?" the asset map's six kinds: none said why or what goes wrong. Together with
+``route.lesson_follow_up_intent``: +5 answers with every key fact on those sets, +5 on the
+check sets (lesson dev 12, story dev 13 even half), none lower on any dev set. Letting no key
+move at all lost "Wat zijn zwakke banden en wat heb ik eraan ...?"
 (route dev 8, taken for a pitfalls question); answering the own section first and the specific
 one after it lost the second weak-ties fact to the 900 characters (dev 2). A follow-up ("And
 the ones with lots of power but little interest?") may ask about one part of the file only."""
