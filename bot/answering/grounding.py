@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answering.documents import Document
 from bot.answering.facts import FactKinds
 from bot.answering.intent import IntentModel, IntentPrediction
-from bot.answering.route import lesson_leads
 from bot.answering.scope import VETO_AGREEMENT, ScopeModel, agreement, decide
 from bot.retrieval.keys import KeyMatch
 from bot.retrieval.retriever import RetrievalResult
@@ -54,7 +52,6 @@ class Grounding:
     intents: IntentModel | None
     scope: ScopeModel | None
     use_keys: bool
-    docs: dict[str, Document]
     facts: FactKinds | None = None
     """Kinds of fact the material holds only where it says so (facts.py); None: not checked."""
 
@@ -81,13 +78,10 @@ class Grounding:
         """Round 14: the question asks for a kind of fact (opening hours, a price, this year's
         theme or office holder: ``knowledge/feitvragen.yaml``) that none of retrieval's best
         passages holds (``facts.FactKinds.unheld``), and it is not an objection story (a fact
-        asked in one is the other person's demand: "my team leader wants to know what it
-        costs"); a ``weerstand`` question whose lesson files lead (``route.lesson_leads``, as the
-        composer routes it) is checked. Checked after every other decision, also
+        asked in one is the other person's demand). Checked after every other decision, also
         for questions very close to the material: "What time does Oodi open on Sundays?" is
         close to the Oodi example, which gives no opening hours."""
-        if self.facts is None or (pred is not None and pred.intent == "weerstand" and
-                                  not lesson_leads(result, self.docs)):
+        if self.facts is None or (pred is not None and pred.intent == "weerstand"):
             return False
         return bool(self.facts.unheld(result.question, result))
 
