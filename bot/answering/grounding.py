@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answering.facts import FactKinds
 from bot.answering.intent import IntentModel, IntentPrediction
 from bot.answering.scope import VETO_AGREEMENT, ScopeModel, agreement, decide
 from bot.retrieval.keys import KeyMatch
@@ -52,8 +51,6 @@ class Grounding:
     intents: IntentModel | None
     scope: ScopeModel | None
     use_keys: bool
-    facts: FactKinds | None = None
-    """Kinds of fact the material holds only where it says so (facts.py); None: not checked."""
 
     def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
         return None if self.intents is None else self.intents.predict(text, vector)
@@ -69,29 +66,15 @@ class Grounding:
         before = self.intent_grounded(result, pred, rescue_dense)
         p_scope = self.scope.p_off_query(result) if self.scope is not None else None
         if pred is None or p_scope is None or (not result.grounded and after_answer):
-            return before and not self.unheld_fact(result, pred)
+            return before
         return decide(before, result.grounded, p_scope, pred.p("buiten_scope"),
-                      result.best_dense, rescue_dense, self.protected(result)) and \
-            not self.unheld_fact(result, pred)
-
-    def unheld_fact(self, result: RetrievalResult, pred: IntentPrediction | None) -> bool:
-        """Round 14: the question asks for a kind of fact (opening hours, a price, this year's
-        theme or office holder: ``knowledge/feitvragen.yaml``) that none of retrieval's best
-        passages holds (``facts.FactKinds.unheld``), and it is not an objection story (a fact
-        asked in one is the other person's demand). Checked after every other decision, also
-        for questions very close to the material: "What time does Oodi open on Sundays?" is
-        close to the Oodi example, which gives no opening hours."""
-        if self.facts is None or (pred is not None and pred.intent == "weerstand"):
-            return False
-        return bool(self.facts.unheld(result.question, result))
+                      result.best_dense, rescue_dense, self.protected(result))
 
     def off_topic_agreed(self, result: RetrievalResult, pred: IntentPrediction) -> bool:
         """Both models agree ``result``'s question is off topic (``scope.VETO_AGREEMENT``),
         and it is not very close to the material (``protected``). Round 9: the follow-up
         fallback (``FALLBACK_*``) asks this too, so "wat verdient een community librarian in
         Belgie bruto" after objection advice is refused instead of getting that advice again."""
-        if self.unheld_fact(result, pred):
-            return True
         p_scope = self.scope.p_off_query(result) if self.scope is not None else None
         return p_scope is not None and not self.protected(result) and \
             agreement(p_scope, pred.p("buiten_scope")) >= VETO_AGREEMENT
