@@ -20,6 +20,7 @@ from bot.answering.compose import (
 )
 from bot.answering.documents import Document, build_documents
 from bot.answering.draft import Draft
+from bot.answering.facts import FactKinds
 from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
     WORD,
@@ -414,5 +415,7 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     scope = train_scope_model(knowledge_dir, retriever, sections.by_section, embedder,
                               glossary.normalise, cache_dir) if USE_SCOPE_MODEL else None
     parts = train_part_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
-    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments, sections,
-                          scope, parts)
+    composer = AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
+                              sections, scope, parts)
+    composer.facts = FactKinds.load(knowledge_dir)
+    return composer

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot.answering.documents import Document
+from bot.answering.facts import FactKinds
 from bot.answering.intent import IntentModel, IntentPrediction
 from bot.answering.scope import VETO_AGREEMENT, ScopeModel, agreement, decide
 from bot.retrieval.keys import KeyMatch
@@ -51,6 +53,10 @@ class Grounding:
     intents: IntentModel | None
     scope: ScopeModel | None
     use_keys: bool
+    facts: FactKinds | None = None
+    """Kinds of fact the material holds only where it says so (facts.py); None: not checked."""
+    _file_texts: dict[str, str] | None = None
+    """Path -> whole text of each file (``unheld_fact``), made once."""
 
     def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
         return None if self.intents is None else self.intents.predict(text, vector)
@@ -66,9 +72,25 @@ class Grounding:
         before = self.intent_grounded(result, pred, rescue_dense)
         p_scope = self.scope.p_off_query(result) if self.scope is not None else None
         if pred is None or p_scope is None or (not result.grounded and after_answer):
-            return before
+            return before and not self.unheld_fact(result, pred)
         return decide(before, result.grounded, p_scope, pred.p("buiten_scope"),
-                      result.best_dense, rescue_dense, self.protected(result))
+                      result.best_dense, rescue_dense, self.protected(result)) and \
+            not self.unheld_fact(result, pred)
+
+    def unheld_fact(self, result: RetrievalResult, pred: IntentPrediction | None) -> bool:
+        """Round 14: the question asks for a kind of fact (opening hours, a price, this year's
+        theme or office holder: ``knowledge/feitvragen.yaml``) that none of retrieval's best
+        passages holds (``facts.FactKinds.unheld``), and it is not an objection story (a fact
+        asked in one is the other person's demand: "my team leader wants to know what it
+        costs"). Checked after every other decision, also for questions very close to the
+        material: "What time does Oodi open on Sundays?" is close to the Oodi example, which
+        gives no opening hours."""
+        if self.facts is None or (pred is not None and pred.intent == "weerstand"):
+            return False
+        if self._file_texts is None:
+            docs: dict[str, Document] = getattr(self, "docs", {})
+            self._file_texts = {p: "\n".join(x.text for x in d.sections) for p, d in docs.items()}
+        return bool(self.facts.unheld(result.question, result, self._file_texts))
 
     def off_topic_agreed(self, result: RetrievalResult, pred: IntentPrediction) -> bool:
         """Both models agree ``result``'s question is off topic (``scope.VETO_AGREEMENT``),

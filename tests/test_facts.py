@@ -1,0 +1,45 @@
+"""Kinds of fact the course text does not hold (bot/answering/facts.py, round 14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answering.facts import FactKinds
+from bot.retrieval.retriever import RetrievalResult
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def _result(question: str) -> RetrievalResult:
+    return RetrievalResult(question, [], True, 0.9, 1.0)
+
+
+def test_a_fact_kind_nothing_found_holds_is_unheld() -> None:
+    facts = FactKinds.load(KNOWLEDGE)
+    question = "What time does Oodi in Helsinki open on Sundays?"
+    assert facts.unheld(question, _result(question)) == "openingstijden"
+    kind = next(k for k in facts.kinds if k.name == "openingstijden")
+    assert kind.held(["De bibliotheek is open van 10.00 tot 20.00 uur."])
+    assert not kind.held(["Oodi opende in december 2018."])
+
+
+def test_a_price_question_is_answered_where_the_file_speaks_of_costs() -> None:
+    facts = FactKinds.load(KNOWLEDGE)
+    question = "Wat kost een betaalde versie van een online tool?"
+    assert facts.unheld(question, _result(question)) == "prijs"
+    kind = next(k for k in facts.kinds if k.name == "prijs")
+    assert kind.held(["Is er een gratis versie? Wat kost een betaalde versie?"])
+
+
+def test_course_questions_ask_for_no_fact_kind() -> None:
+    facts = FactKinds.load(KNOWLEDGE)
+    for question in ("Wanneer ging Oodi open?", "Hoeveel uur per week kost de cursus?",
+                     "Wanneer is de eerste lesdag dit jaar?",
+                     "What is the current role of the library?",
+                     "How much time does the course cost per week?",
+                     "Wij zitten in Gent, hoe vind ik partners?"):
+        assert facts.unheld(question, _result(question)) == "", question
+
+
+def test_no_file_no_kinds(tmp_path: Path) -> None:
+    assert FactKinds.load(tmp_path).kinds == ()
