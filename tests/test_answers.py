@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval"
 # Round 13 (route13, file choice and course questions): 54/80, 0.783, intent 78/90 (0.867).
 # Round 9: 49/80, 0.743, intent 0.844.
-DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.674, 0.782, 0.866  # round 8: 48/80, 0.730 (round 7:
+DEV3_ALL, DEV3_COVERAGE, DEV3_INTENT = 0.687, 0.790, 0.877  # round 14: 55/80, 0.791, 79/90; round 8: 48/80, 0.730 (round 7:
 # 47/80, 0.726; 0.562, 0.682 in round 5)
 # Round 6: intent 74/90 = 0.822 with the casus advice and follow-ups of main merged in
 # (0.844 on branch answers5 alone, 0.688 on main; two follow-ups now leave or keep the
@@ -301,7 +301,7 @@ def test_answer_eval_floors(base_services: Services) -> None:
     assert report.fact_coverage >= 0.958, detail  # 0.959 measured
     assert report.intent_accuracy >= 0.975, detail  # 0.976 measured
     if uses_question_keys(base_services):  # round 3: + question keys (82/83 measured)
-        assert report.intent_accuracy >= 0.987, detail
+        assert report.intent_accuracy >= 0.999, detail  # 83/83 (round 14; 82/83 round 3)
     assert report.in_scope_refusal_rate <= 0.03, detail
     assert report.oos_refused >= 0.95, detail
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
@@ -357,8 +357,8 @@ def test_answer_eval_floors_dev4(base_services: Services) -> None:
     round 5 reached (docs/benchmarks.md, "Round 5: intent"); never lower them."""
     report, detail = _answer_report(base_services, "answers_dev4.yaml")
     assert report.questions >= 90
-    assert report.all_facts >= 0.653, detail  # 51/78 (round 13; 42/78 round 8, 37/78 before)
-    assert report.fact_coverage >= 0.725, detail  # 0.726 (round 13; 0.626 round 9, 0.559 before)
+    assert report.all_facts >= 0.666, detail  # 52/78 (round 14; 51/78 round 13; 42/78 round 8, 37/78 before)
+    assert report.fact_coverage >= 0.742, detail  # 0.743 (round 14; 0.726 round 13; 0.626 round 9, 0.559 before)
     assert report.intent_accuracy >= 0.877, detail  # 79/90 (round 12; 78/90 round 9)
     assert report.in_scope_refusal_rate <= 0.039, detail  # 3/78, all English
     assert report.oos_refused >= 1.0, detail  # 12/12 (round 12; 10/12 round 5, 8/12 before)
@@ -393,9 +393,9 @@ def test_answer_eval_floors_scope_dev10(base_services: Services) -> None:
     assert report.questions == 80
     assert report.all_facts >= 0.566, detail  # 17/30 (round 13; 14/30 round 10)
     assert report.fact_coverage >= 0.628, detail  # 0.629 (round 13; 0.514 round 10)
-    assert report.intent_accuracy >= 0.899, detail  # 72/80 (round 12; 71/80 before)
+    assert report.intent_accuracy >= 0.911, detail  # 73/80 (round 14; 72/80 round 12)
     assert report.in_scope_refusal_rate <= 0.10, detail  # 3/30
-    assert report.oos_refused >= 0.94, detail  # 47/50 (round 12; 46/50 before)
+    assert report.oos_refused >= 0.96, detail  # 48/50 (round 14; 47/50 round 12)
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
     assert report.second_file_passages == report.over_length == 0, detail
 
@@ -646,8 +646,8 @@ def test_second_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.641, intent 0.829, refusals 2/64. Floors = what was
     reached; never lower them. The target (0.85, issue 13) is not met."""
     report, detail = _answer_report(base_services, "answers_heldout2.yaml")
-    assert report.all_facts >= 0.718, detail  # 46/64 (round 12; 44/64 round 10)
-    assert report.fact_coverage >= 0.778, detail  # 0.779 (round 12; 0.748 round 10)
+    assert report.all_facts >= 0.733, detail  # 47/64 (round 14; 46/64 round 12)
+    assert report.fact_coverage >= 0.793, detail  # 0.794 (round 14; 0.779 round 12)
     assert report.intent_accuracy >= 0.899, detail  # 0.900
     assert report.in_scope_refusal_rate <= 0.016, detail  # 1/64
     assert report.oos_refused >= 0.95, detail
@@ -740,6 +740,25 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
 
+def test_fourteenth_heldout_answer_floors(base_services: Services) -> None:
+    """A fourteenth held-out set (64 questions: 70 written, five short follow-ups and one
+    off-topic question removed unread because they repeated earlier eval or training questions
+    almost verbatim; 18 objections, 9 follow-up pairs, 15 English, 14 Flemish, 6 off-topic; two
+    questions in one message, hypotheticals, comparisons, a goal first, asking on behalf of a
+    manager, a time frame, "what would you do", the other person's exact words), written on
+    2026-12-01 by an independent writer before round 14's tuning, evaluated on the code before
+    it (469042f: every key fact 0.690, coverage 0.791, intent 0.922, right file 0.912, refusals
+    1/58, out of scope refused 5/6) and once on round 14 as merged (docs/benchmarks.md,
+    "Round 14 as merged"). Floors = what was reached; never lower them. The targets are not
+    met."""
+    _assert_heldout_floors(base_services, "answers_heldout14.yaml", 64,
+                           all_facts=0.689,  # 40/58
+                           coverage=0.790,  # 0.791
+                           intent=0.921,  # 59/64
+                           max_refusals=0.018,  # 1/58
+                           min_oos=1.0)  # 6/6 (5/6 before)
+
+
 def test_thirteenth_heldout_answer_floors(base_services: Services) -> None:
     """A thirteenth held-out set (66 questions: 70 written, four short follow-ups removed unread
     because they repeated earlier eval or training questions almost verbatim; 18 objections, 9
@@ -805,9 +824,9 @@ def test_tenth_heldout_answer_floors(base_services: Services) -> None:
     "Round 10 as merged"). Floors = what was reached; never lower them. The targets are not
     met."""
     _assert_heldout_floors(base_services, "answers_heldout10.yaml", 70,
-                           all_facts=0.618,  # 39/63 (round 13)
-                           coverage=0.747,  # 0.748 (round 13)
-                           intent=0.899,  # 63/70
+                           all_facts=0.634,  # 40/63 (round 14; 39/63 round 13)
+                           coverage=0.760,  # 0.761 (round 14; 0.748 round 13)
+                           intent=0.913,  # 64/70 (round 14; 63/70 before)
                            max_refusals=0.0,  # 0/63
                            min_oos=0.85)  # 6/7
 
@@ -869,8 +888,8 @@ def test_sixth_heldout_answer_floors(base_services: Services) -> None:
     merged"). Floors = what was reached; never lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout6.yaml", 70,
                            all_facts=0.523,  # 33/63 (round 12)
-                           coverage=0.593,  # 0.594 (round 12)
-                           intent=0.813,  # 57/70 (round 9; 56/70 before)
+                           coverage=0.605,  # 0.606 (round 14; 0.594 round 12)
+                           intent=0.828,  # 58/70 (round 14; 57/70 round 9)
                            max_refusals=0.032,  # 2/63
                            min_oos=1)  # 7/7
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from bot.answering.facts import FactKinds
 from bot.retrieval.retriever import RetrievalResult
+from bot.services import Services
+from tests.dev_floors import dev_report
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -43,3 +45,25 @@ def test_course_questions_ask_for_no_fact_kind() -> None:
 
 def test_no_file_no_kinds(tmp_path: Path) -> None:
     assert FactKinds.load(tmp_path).kinds == ()
+
+
+def test_the_service_refuses_opening_hours_of_an_example_it_describes(
+        base_services: Services) -> None:
+    """End to end through the answer service: the course describes Oodi, but not its opening
+    hours; the opening year it does give stays answered."""
+    hours = base_services.answers.ask("Wat zijn de openingstijden van Oodi in Helsinki?")
+    assert not hours.grounded
+    assert hours.answer == base_services.answers.ask("Wat is het salaris van een wethouder?").answer
+    opened = base_services.answers.ask("Wanneer ging Oodi in Helsinki open?")
+    assert opened.grounded
+    assert any("oodi" in s.path for s in opened.sources)
+
+
+def test_scope_dev14_floors(base_services: Services) -> None:
+    """Scope dev set 14 (round 14, a DEV set written before tuning: 40 hard off-topic
+    questions and 40 in-scope look-alikes; tuned on its odd half). Main before round 14:
+    in-scope refusals 3/40, off-topic refused 38/40; round 14 as merged: the same (the even
+    half was already all refused). Floors = what was reached; never lower them."""
+    report, detail = dev_report(base_services, "answers_scope_dev14.yaml", 80)
+    assert report.in_scope_refusals <= 3, detail  # 3/40
+    assert report.oos_refused >= 0.95, detail  # 38/40
