@@ -7,12 +7,9 @@ from pathlib import Path
 from bot.answering.compose import (
     EXTRA_MIN_CHARS,
     EXTRA_ROOM,
-    MAX_CHARS,
     SPECIFIC_MARGIN,
     STRONG_MARGIN,
-    clean_lines,
     compose_section,
-    fit,
     pick_section,
     strongest_section,
 )
@@ -20,6 +17,7 @@ from bot.answering.documents import Document, Section
 from bot.answering.followup import AnswerContext, follow_up_kind
 from bot.answering.glossary import Glossary
 from bot.answering.plain import markdown_to_plain
+from bot.answering.text_fit import MAX_CHARS, clean_lines, fit
 from bot.retrieval.lexical import tokenize
 from bot.telegram.render import markdown_to_html
 

@@ -10,13 +10,12 @@ from bot.answering.compose import (
     EXAMPLE_ROOM,
     KEY_CROSS_MIN,
     KEY_SECTION_MIN,
-    MAX_CHARS,
     compose_section,
-    fit,
     pick_section,
 )
 from bot.answering.documents import Document, Section
 from bot.answering.followup import follow_up_kind
+from bot.answering.text_fit import MAX_CHARS, fit
 from bot.services import Services
 from tests.dev_floors import dev_report
 

@@ -22,8 +22,8 @@ import numpy as np
 from bot.answering import casus_units as cu
 from bot.answering.casus_match import OBJECTION, UNDERNEATH, CasusMatcher
 from bot.answering.casus_match import split_sentences as _split_sentences
-from bot.answering.compose import _shorten_item, clean_lines, strip_marker
 from bot.answering.documents import Document
+from bot.answering.text_fit import clean_lines, shorten_item, strip_marker
 from bot.knowledge.models import KnowledgeFile
 from bot.retrieval.embeddings import Embedder, cache_file, cached_rows
 from bot.retrieval.lexical import tokenize
@@ -97,7 +97,7 @@ def _by_relevance(sentences: list[str], relevance: list[float]) -> list[int]:
 def _lead_text(item: str) -> str:
     """The bold lead of a list item as written, with its full stop (the material's words)."""
     m = BOLD.search(item)
-    lead = m.group(1) if m else strip_marker(_shorten_item(item))
+    lead = m.group(1) if m else strip_marker(shorten_item(item))
     return lead.strip()
 
 

@@ -8,8 +8,8 @@ import numpy as np
 from bot.answering import texts as at
 from bot.answering.casus import GOOD as GOOD_APPROACH
 from bot.answering.casus import Casus, CasusAdvisor
-from bot.answering.compose import fit
 from bot.answering.draft import Draft
+from bot.answering.text_fit import fit
 
 
 def casus_more(advisor: CasusAdvisor, draft: Draft, casus: Casus, tokens: list[str]) -> bool:

@@ -9,13 +9,14 @@ import numpy as np
 
 from bot.answering import texts
 from bot.answering.assignment_ref import named_assignment
-from bot.answering.compose import Composed, add_extra, compose_section, fit, section_scores
+from bot.answering.compose import Composed, add_extra, compose_section, section_scores
 from bot.answering.documents import Document, Section
 from bot.answering.draft import Draft
 from bot.answering.followup import AnswerContext
 from bot.answering.grounding import Grounding
 from bot.answering.route import course_info_by_keys
 from bot.answering.sections import SectionVectors
+from bot.answering.text_fit import fit
 from bot.folding import fold_words
 from bot.retrieval.keys import KeyMatch
 from bot.retrieval.lexical import tokenize
