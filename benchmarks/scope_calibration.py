@@ -34,7 +34,8 @@ from sklearn.model_selection import GroupKFold
 from bot.answering import scope as scope_module
 from bot.answering.composer import AnswerComposer
 from bot.answering.grounding import RESCUE_DENSE
-from bot.answering.scope import Example, ScopeModel, decide, training_matrix
+from bot.answering.scope import ScopeModel, decide
+from bot.answering.scope_training import Example, training_matrix
 from bot.cli_common import load_settings
 from bot.evaluation import load_eval_questions
 from bot.services import build_services, configure_runtime

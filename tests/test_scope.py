@@ -11,16 +11,12 @@ import numpy as np
 import pytest
 
 from bot.answering import scope as scope_module
+from bot.answering import scope_training
 from bot.answering.composer import AnswerComposer
 from bot.answering.evaluation import load_answer_questions
 from bot.answering.intent_sources import same_question
-from bot.answering.scope import (
-    ScopeModel,
-    agreement,
-    decide,
-    load_off_topic_questions,
-    training_examples,
-)
+from bot.answering.scope import ScopeModel, agreement, decide
+from bot.answering.scope_training import load_off_topic_questions, training_examples
 from bot.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,8 +163,8 @@ def test_training_keys_are_scored_against_the_other_keys(base_services: Services
     composer = composer_of(base_services)
     assert composer.retriever.keys is not None and composer.sections is not None
     key = composer.retriever.keys.keys[0].question
-    builder = scope_module.FeatureBuilder(
-        composer.retriever, scope_module.chunk_matrix(composer.sections.by_section),
+    builder = scope_training.FeatureBuilder(
+        composer.retriever, scope_training.chunk_matrix(composer.sections.by_section),
         composer.glossary.normalise)
     vector = composer.retriever.embedder.encode_queries([composer.glossary.normalise(key)])
     row = builder.rows([key], vector)[0]
@@ -196,7 +192,7 @@ def test_without_off_topic_data_the_intent_veto_decides(base_services: Services,
                                                         tmp_path: Path) -> None:
     composer = composer_of(base_services)
     assert composer.sections is not None
-    assert scope_module.train_scope_model(tmp_path, composer.retriever,
+    assert scope_training.train_scope_model(tmp_path, composer.retriever,
                                           composer.sections.by_section,
                                           composer.retriever.embedder) is None
 
@@ -225,17 +221,17 @@ def test_a_warm_start_builds_no_features(base_services: Services, tmp_path: Path
     calls: list[int] = []
     dim = composer.retriever.keys.matrix.shape[1] if composer.retriever.keys else 384
 
-    def fake_rows(examples: list[scope_module.Example], *_args: object) -> np.ndarray:
+    def fake_rows(examples: list[scope_training.Example], *_args: object) -> np.ndarray:
         calls.append(len(examples))
         rng = np.random.default_rng(0)
         x = rng.normal(size=(len(examples), dim + scope_module.SCALARS))
         x[:, 0] += np.array([e.off_topic for e in examples]) * 2.0
         return x
 
-    monkeypatch.setattr(scope_module, "feature_rows", fake_rows)
+    monkeypatch.setattr(scope_training, "feature_rows", fake_rows)
 
     def build(by_section: dict[str, np.ndarray]) -> ScopeModel | None:
-        return scope_module.train_scope_model(KNOWLEDGE, composer.retriever, by_section,
+        return scope_training.train_scope_model(KNOWLEDGE, composer.retriever, by_section,
                                               composer.retriever.embedder,
                                               composer.glossary.normalise, tmp_path)
 

@@ -43,7 +43,8 @@ from bot.answering.route import (
     lesson_intent,
     lesson_leads,
 )
-from bot.answering.scope import ScopeModel, train_scope_model
+from bot.answering.scope import ScopeModel
+from bot.answering.scope_training import train_scope_model
 from bot.answering.sections import SectionVectors
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.question_keys import load_question_keys
