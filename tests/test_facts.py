@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.answering.facts import FactKinds
+from bot.answering.facts import FactKind, FactKinds
 from bot.retrieval.retriever import RetrievalResult
 from bot.services import Services
 from tests.dev_floors import dev_report
@@ -16,20 +16,22 @@ def _result(question: str) -> RetrievalResult:
     return RetrievalResult(question, [], True, 0.9, 1.0)
 
 
-def test_a_fact_kind_nothing_found_holds_is_unheld() -> None:
+def _unheld_kind(question: str, name: str) -> FactKind:
+    """The kind ``name`` of knowledge/feitvragen.yaml, after checking that ``question``, with
+    no passage found, is refused for that kind."""
     facts = FactKinds.load(KNOWLEDGE)
-    question = "What time does Oodi in Helsinki open on Sundays?"
-    assert facts.unheld(question, _result(question)) == "openingstijden"
-    kind = next(k for k in facts.kinds if k.name == "openingstijden")
+    assert facts.unheld(question, _result(question)) == name
+    return next(k for k in facts.kinds if k.name == name)
+
+
+def test_a_fact_kind_nothing_found_holds_is_unheld() -> None:
+    kind = _unheld_kind("What time does Oodi in Helsinki open on Sundays?", "openingstijden")
     assert kind.held(["De bibliotheek is open van 10.00 tot 20.00 uur."])
     assert not kind.held(["Oodi opende in december 2018."])
 
 
 def test_a_price_question_is_answered_where_the_file_speaks_of_costs() -> None:
-    facts = FactKinds.load(KNOWLEDGE)
-    question = "Wat kost een betaalde versie van een online tool?"
-    assert facts.unheld(question, _result(question)) == "prijs"
-    kind = next(k for k in facts.kinds if k.name == "prijs")
+    kind = _unheld_kind("Wat kost een betaalde versie van een online tool?", "prijs")
     assert kind.held(["Is er een gratis versie? Wat kost een betaalde versie?"])
 
 
