@@ -69,3 +69,23 @@ def test_scope_dev14_floors(base_services: Services) -> None:
     report, detail = dev_report(base_services, "answers_scope_dev14.yaml", 80)
     assert report.in_scope_refusals <= 3, detail  # 3/40
     assert report.oos_refused >= 0.95, detail  # 38/40
+
+
+def test_a_fact_question_is_not_answered_from_the_previous_answer(
+        base_services: Services) -> None:
+    """A question refused on its own for a kind of fact is not taken for a follow-up of the
+    previous answer when that file does not hold such a fact either: the opening hours of Oodi
+    after objection advice got the casus's pitfalls, and "en hoe laat gaan ze open?" after
+    the Oodi example got the example again. A follow-up on a file that speaks of costs is
+    still answered."""
+    ask = base_services.answers.ask
+    advice = ask("mijn schepen zegt da de bib gewoon boeken moet uitlenen")
+    assert advice.grounded and advice.context is not None
+    assert not ask("Wat zijn de openingstijden van Oodi in Helsinki?", advice.context).grounded
+    oodi = ask("Wat maakt Oodi in Helsinki inspirerend?")
+    assert oodi.grounded and oodi.context is not None
+    assert not ask("en hoe laat gaan ze open?", oodi.context).grounded
+    assert ask("en hoe hebben ze de inwoners betrokken?", oodi.context).grounded
+    tools = ask("Wat moet ik inleveren voor opdracht 4 over online tools?")
+    assert tools.grounded and tools.context is not None
+    assert ask("en wat kost dat?", tools.context).grounded

@@ -161,7 +161,8 @@ class AnswerComposer(KnownFiles):
                 FALLBACK_MIN_WORDS <= len(WORD.findall(text)) <= FALLBACK_WORDS and \
                 draft.prediction is not None and \
                 draft.prediction.p("buiten_scope") < FALLBACK_MAX_OOS and \
-                not self.off_topic_agreed(draft.result, draft.prediction):
+                not self.off_topic_agreed(draft.result, draft.prediction) and \
+                not self.unheld_in_file(text, context.path):
             retry = self._draft(text, context, k, "pure", vector=draft.result.vector)
             if retry.grounded and retry.docs:
                 return retry
@@ -201,6 +202,9 @@ class AnswerComposer(KnownFiles):
         if kind in ("pure", "refer"):
             assert context is not None
             intent = context.intent
+            if self.docs[context.path].kind != "casus" and \
+                    self.unheld_in_file(text, context.path):  # "en hoe laat gaan ze open?"
+                return Draft(False, intent, pred, result, follow_up=kind)
             if pred is not None and pred.intent != "buiten_scope" and \
                     pred.confidence >= FOLLOW_UP_OWN_INTENT:
                 intent = pred.intent
@@ -219,7 +223,7 @@ class AnswerComposer(KnownFiles):
         grounded = self.grounded(result, pred, after_answer=context is not None)
         if kind == "refine":
             assert context is not None
-            grounded = grounded or bool(result.hits)
+            grounded = (grounded or bool(result.hits)) and not self.unheld_fact(result, pred)
             if pred is None or pred.intent == "buiten_scope" or (
                     pred.confidence < REFINE_OWN_INTENT and
                     pred.p(context.intent) >= REFINE_PREVIOUS_PLAUSIBLE):

@@ -76,11 +76,14 @@ class FactKinds:
         """The kind of fact ``question`` asks for that none of retrieval's best passages
         (``PASSAGES``) holds, nor the whole text (``files``: path -> text) of the files those
         passages come from, or '' (no such kind asked, or the material found holds it)."""
-        asked = [k for k in self.kinds if k.asked(question)]
-        if not asked:
+        if not any(k.asked(question) for k in self.kinds):
             return ""
         hits = result.hits[:PASSAGES]
         texts = [h.chunk.text for h in hits]
         if files is not None:
             texts += [files[p] for p in dict.fromkeys(h.chunk.path for h in hits) if p in files]
-        return next((k.name for k in asked if not k.held(texts)), "")
+        return self.unheld_in(question, texts)
+
+    def unheld_in(self, question: str, texts: list[str]) -> str:
+        """The kind of fact ``question`` asks for that none of ``texts`` holds, or ''."""
+        return next((k.name for k in self.kinds if k.asked(question) and not k.held(texts)), "")

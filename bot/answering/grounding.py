@@ -87,10 +87,23 @@ class Grounding:
         gives no opening hours."""
         if self.facts is None or (pred is not None and pred.intent == "weerstand"):
             return False
+        return bool(self.facts.unheld(result.question, result, self.file_texts()))
+
+    def unheld_in_file(self, question: str, path: str) -> bool:
+        """``question`` asks for a kind of fact (``unheld_fact``) that the file ``path``, the
+        previous answer's, does not hold: it is not answered from that file as a follow-up.
+        Round 14: "Wat zijn de openingstijden van Oodi?" after objection advice was refused on
+        its own and then answered with the casus's pitfalls by the follow-up fallback."""
+        if self.facts is None:
+            return False
+        return bool(self.facts.unheld_in(question, [self.file_texts().get(path, "")]))
+
+    def file_texts(self) -> dict[str, str]:
+        """Path -> the whole text of each file (made once)."""
         if self._file_texts is None:
             docs: dict[str, Document] = getattr(self, "docs", {})
             self._file_texts = {p: "\n".join(x.text for x in d.sections) for p, d in docs.items()}
-        return bool(self.facts.unheld(result.question, result, self._file_texts))
+        return self._file_texts
 
     def off_topic_agreed(self, result: RetrievalResult, pred: IntentPrediction) -> bool:
         """Both models agree ``result``'s question is off topic (``scope.VETO_AGREEMENT``),
