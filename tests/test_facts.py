@@ -41,8 +41,20 @@ def test_course_questions_ask_for_no_fact_kind() -> None:
                      "Wanneer is de eerste lesdag dit jaar?",
                      "What is the current role of the library?",
                      "How much time does the course cost per week?",
-                     "Wij zitten in Gent, hoe vind ik partners?"):
+                     "Wij zitten in Gent, hoe vind ik partners?",
+                     "Who are the current stakeholders of a library?",
+                     "Wie zijn tegenwoordig de belangrijkste partners van de bibliotheek?",
+                     "Wie is momenteel verantwoordelijk voor de planning van de lesdagen?"):
         assert facts.unheld(question, _result(question)) == "", question
+
+
+def test_who_holds_an_office_now_is_a_fact_the_course_never_holds() -> None:
+    """Only with an office named: "current" alone is a course word ("the current stakeholders")."""
+    facts = FactKinds.load(KNOWLEDGE)
+    for question in ("Wie is momenteel wethouder cultuur in Zwolle?",
+                     "who is the current mayor of Ghent?",
+                     "Wie is de voorzitter van de VOB op dit moment?"):
+        assert facts.unheld(question, _result(question)) == "actueel", question
 
 
 def test_no_file_no_kinds(tmp_path: Path) -> None:
