@@ -243,7 +243,7 @@ def build_services(settings: Settings, progress: Progress) -> Services:
 def build_answer_service(settings: Settings, retriever: HybridRetriever, taxonomy: Taxonomy,
                          embedder: Embedder) -> AnswerService:
     """Intent-aware answers (intent model trained here, cached in the data dir)."""
-    from bot.answering.composer import build_composer
+    from bot.answering.build import build_composer
 
     composer = build_composer(settings.knowledge_dir, retriever, embedder,
                               cache_dir=settings.data_dir, index_dir=settings.index_dir,

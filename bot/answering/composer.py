@@ -7,20 +7,18 @@ advice) that answers that intent, in the best-matching file.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 
 from bot.answering.ask import ASK_INTENTS, ASK_MIN, ask_sentence
 from bot.answering.casus import CasusAdvisor, CasusMatch
 from bot.answering.casus_draft import casus_more, use_advice
-from bot.answering.casus_followup import CasusPartModel, train_part_model
+from bot.answering.casus_followup import CasusPartModel
 from bot.answering.compose import (
     compose_section,
 )
-from bot.answering.documents import Document, build_documents
+from bot.answering.documents import Document
 from bot.answering.draft import Draft
-from bot.answering.facts import FactKinds
 from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
     WORD,
@@ -31,7 +29,7 @@ from bot.answering.followup import (
 )
 from bot.answering.glossary import Glossary
 from bot.answering.grounding import LEAVE_RESCUE_DENSE, VETO_OOS
-from bot.answering.intent import IntentModel, IntentPrediction, train_intent_model
+from bot.answering.intent import IntentModel, IntentPrediction
 from bot.answering.known_files import KnownFiles
 from bot.answering.route import (
     APPROACH_INTENTS,
@@ -44,12 +42,8 @@ from bot.answering.route import (
     lesson_leads,
 )
 from bot.answering.scope import ScopeModel
-from bot.answering.scope_training import train_scope_model
 from bot.answering.sections import SectionVectors
-from bot.knowledge.loader import load_knowledge
-from bot.knowledge.question_keys import load_question_keys
-from bot.retrieval.embeddings import Embedder
-from bot.retrieval.keys import KeyMatch, build_key_index
+from bot.retrieval.keys import KeyMatch
 from bot.retrieval.lexical import tokenize
 from bot.retrieval.retriever import HybridRetriever, RetrievalResult
 
@@ -395,32 +389,3 @@ class AnswerComposer(KnownFiles):
             return
         use_advice(self.advisor, draft, ranked[0].casus, [m.casus for m in ranked[1:3]], query,
                    focus, vector=vector)
-
-
-def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Embedder,
-                   cache_dir: Path | None = None,
-                   index_dir: Path | None = None,
-                   questions_dir: Path | None = None) -> AnswerComposer:
-    """Load the knowledge files, the glossary and train the intent model (seconds, cached);
-    attach the question keys (embedded at ingest into ``index_dir``, else here once).
-    ``questions_dir``: the question keys for the intent model (None: knowledge/vragen)."""
-    loaded = load_knowledge(knowledge_dir)
-    docs = build_documents(loaded.files)
-    keys = load_question_keys(knowledge_dir, loaded.files)
-    for err in keys.errors:
-        log.warning("question key skipped: %s", err)
-    retriever.attach_keys(build_key_index(keys, embedder, index_dir or cache_dir))
-    glossary = Glossary.load(knowledge_dir)
-    intents = train_intent_model(knowledge_dir, embedder, glossary.normalise, cache_dir,
-                                 questions_dir)
-    advisor = CasusAdvisor(loaded.files, docs, embedder, cache_dir)
-    retriever.normalise = glossary.normalise  # direct retrieval (eval, LLM path) alike
-    assignments = {f.path: f.opdracht.assignment for f in loaded.files if f.opdracht}
-    sections = SectionVectors.load(retriever)
-    scope = train_scope_model(knowledge_dir, retriever, sections.by_section, embedder,
-                              glossary.normalise, cache_dir) if USE_SCOPE_MODEL else None
-    parts = train_part_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
-    composer = AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
-                              sections, scope, parts)
-    composer.facts = FactKinds.load(knowledge_dir)
-    return composer
