@@ -47,7 +47,5 @@ def build_composer(knowledge_dir: Path, retriever: HybridRetriever, embedder: Em
     scope = train_scope_model(knowledge_dir, retriever, sections.by_section, embedder,
                               glossary.normalise, cache_dir) if USE_SCOPE_MODEL else None
     parts = train_part_model(knowledge_dir, embedder, glossary.normalise, cache_dir)
-    composer = AnswerComposer(retriever, docs, intents, glossary, advisor, assignments,
-                              sections, scope, parts)
-    composer.facts = FactKinds.load(knowledge_dir)
-    return composer
+    return AnswerComposer(retriever, docs, intents, glossary, advisor, assignments, sections,
+                          scope, parts, FactKinds.load(knowledge_dir))

@@ -19,6 +19,7 @@ from bot.answering.compose import (
 )
 from bot.answering.documents import Document
 from bot.answering.draft import Draft
+from bot.answering.facts import FactKinds
 from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
     WORD,
@@ -93,9 +94,12 @@ class AnswerComposer(KnownFiles):
                  advisor: CasusAdvisor | None, assignments: dict[str, int],
                  sections: SectionVectors | None = None,
                  scope: ScopeModel | None = None,
-                 parts: CasusPartModel | None = None) -> None:
+                 parts: CasusPartModel | None = None,
+                 facts: FactKinds | None = None) -> None:
         self.retriever = retriever
         self.parts = parts
+        self.facts = facts
+        """Kinds of fact the material holds only where it says so (facts.py); None: not checked."""
         """Which part of a casus a follow-up on advice asks for (None: the intent alone)."""
         self.scope = scope
         """The in-scope/off-topic model (bot/answering/scope.py); None: round 6's decision."""
@@ -255,8 +259,7 @@ class AnswerComposer(KnownFiles):
         """The word stems of a file's text (cached)."""
         if path not in self._words:
             doc = self.docs.get(path)
-            text = " ".join(s.text for s in doc.sections) if doc is not None else ""
-            self._words[path] = frozenset(tokenize(text))
+            self._words[path] = frozenset(tokenize(doc.text if doc is not None else ""))
         return self._words[path]
 
     def draft_for(self, result: RetrievalResult) -> Draft:

@@ -44,6 +44,11 @@ class Document:
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
+    @property
+    def text(self) -> str:
+        """The text of every section, link lists included, without headings."""
+        return "\n".join(s.text for s in self.sections)
+
     def link_labels(self) -> list[str]:
         """Labels of the related-file list ('Zie ook' / 'Verbonden onderwerpen')."""
         labels: list[str] = []

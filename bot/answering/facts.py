@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.answering.documents import Document
 from bot.retrieval.retriever import RetrievalResult
 
 FACTS_FILE = "feitvragen.yaml"
@@ -72,16 +73,17 @@ class FactKinds:
         return cls(tuple(out))
 
     def unheld(self, question: str, result: RetrievalResult,
-               files: Mapping[str, str] | None = None) -> str:
+               docs: Mapping[str, Document] | None = None) -> str:
         """The kind of fact ``question`` asks for that none of retrieval's best passages
-        (``PASSAGES``) holds, nor the whole text (``files``: path -> text) of the files those
-        passages come from, or '' (no such kind asked, or the material found holds it)."""
+        (``PASSAGES``) holds, nor the whole text of the files (``docs``) those passages come
+        from, or '' (no such kind asked, or the material found holds it)."""
         if not any(k.asked(question) for k in self.kinds):
             return ""
         hits = result.hits[:PASSAGES]
         texts = [h.chunk.text for h in hits]
-        if files is not None:
-            texts += [files[p] for p in dict.fromkeys(h.chunk.path for h in hits) if p in files]
+        if docs is not None:
+            texts += [docs[p].text for p in dict.fromkeys(h.chunk.path for h in hits)
+                      if p in docs]
         return self.unheld_in(question, texts)
 
     def unheld_in(self, question: str, texts: list[str]) -> str:

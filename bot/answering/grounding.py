@@ -53,10 +53,9 @@ class Grounding:
     intents: IntentModel | None
     scope: ScopeModel | None
     use_keys: bool
-    facts: FactKinds | None = None
+    docs: dict[str, Document]
+    facts: FactKinds | None
     """Kinds of fact the material holds only where it says so (facts.py); None: not checked."""
-    _file_texts: dict[str, str] | None = None
-    """Path -> whole text of each file (``unheld_fact``), made once."""
 
     def predict(self, text: str, vector: np.ndarray | None) -> IntentPrediction | None:
         return None if self.intents is None else self.intents.predict(text, vector)
@@ -87,7 +86,7 @@ class Grounding:
         gives no opening hours."""
         if self.facts is None or (pred is not None and pred.intent == "weerstand"):
             return False
-        return bool(self.facts.unheld(result.question, result, self.file_texts()))
+        return bool(self.facts.unheld(result.question, result, self.docs))
 
     def unheld_in_file(self, question: str, path: str) -> bool:
         """``question`` asks for a kind of fact (``unheld_fact``) that the file ``path``, the
@@ -96,14 +95,8 @@ class Grounding:
         its own and then answered with the casus's pitfalls by the follow-up fallback."""
         if self.facts is None:
             return False
-        return bool(self.facts.unheld_in(question, [self.file_texts().get(path, "")]))
-
-    def file_texts(self) -> dict[str, str]:
-        """Path -> the whole text of each file (made once)."""
-        if self._file_texts is None:
-            docs: dict[str, Document] = getattr(self, "docs", {})
-            self._file_texts = {p: "\n".join(x.text for x in d.sections) for p, d in docs.items()}
-        return self._file_texts
+        doc = self.docs.get(path)
+        return bool(self.facts.unheld_in(question, [doc.text if doc is not None else ""]))
 
     def off_topic_agreed(self, result: RetrievalResult, pred: IntentPrediction) -> bool:
         """Both models agree ``result``'s question is off topic (``scope.VETO_AGREEMENT``),
