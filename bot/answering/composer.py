@@ -152,7 +152,7 @@ class AnswerComposer(KnownFiles):
         text = self.glossary.normalise(asked)
         kind: FollowUpKind = "none"
         if context is not None and context.path in self.docs:
-            kind = follow_up_kind(text)
+            kind = follow_up_kind(text, lambda own: self.new_topic(own, context))
         draft = self._draft(text, context, k, kind)
         if kind == "none" and not draft.grounded and context is not None and \
                 context.path in self.docs and \
@@ -184,7 +184,9 @@ class AnswerComposer(KnownFiles):
             own_vector = own.vector if own is not None else vector if vector is not None \
                 else self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
-        if own is not None and context is not None and self._leaves(text, context, own):
+        if own is not None and context is not None and \
+                self.casus_part(context.path, text, own_vector) is None and \
+                self._leaves(text, context, own):
             new = self._draft(text, None, k, "none", own)  # its own topic, answered elsewhere
             if new.grounded and new.docs and (new.result.grounded or
                                               new.result.best_dense >= LEAVE_RESCUE_DENSE):
@@ -254,6 +256,21 @@ class AnswerComposer(KnownFiles):
         files = own.files()
         return leaves_previous(text, context, closeness, files[0].chunk.path if files else "",
                                self.doc_words)
+
+    def new_topic(self, own: list[str], context: AnswerContext) -> list[str]:
+        """Of a follow-up's topic words (``own``), those that are a topic of their own: the
+        material has them (``material_words``) while the previous question and its file do
+        not. Words the material never uses ("hmm", an English verb) cannot take the
+        conversation to another file."""
+        before = set(tokenize(context.question)) | self.doc_words(context.path)
+        material = self.material_words()
+        return [t for t in own if t in material and t not in before]
+
+    def material_words(self) -> frozenset[str]:
+        """The word stems of every file (cached)."""
+        if "" not in self._words:
+            self._words[""] = frozenset().union(*(self.doc_words(p) for p in self.docs))
+        return self._words[""]
 
     def doc_words(self, path: str) -> frozenset[str]:
         """The word stems of a file's text (cached)."""

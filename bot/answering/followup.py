@@ -27,12 +27,21 @@ FollowUpKind = Literal["none", "pure", "refine", "refer"]
 _STARTERS = {"en", "and", "maar", "but", "ok", "oke", "oké", "dus", "so", "of", "or"}
 _MAX_REFINE_WORDS = 7
 _MAX_REFER_WORDS = 14
+_MAX_WEAK_REFER_WORDS = 16
 # Words that point back at the previous answer's subject ("wat zit daar achter?", "wat kan ik
 # ze aanbieden?", "hoe hou ik dat dan bij?"): a short question with one is about that file.
 _REFERRING = frozenset({
     "daar", "daarvan", "daarbij", "daarmee", "daarvoor", "daarachter", "daarin", "daarover", "dan",
     "zo'n", "zo’n", "zoiets", "ze", "hen", "hun", "hem", "them", "they", "those", "it", "its"})
 _REFERRING_PAIRS = ("dat dan", "dit dan", "die dan", "that then", "dat eigenlijk")
+# Words that may point back ("hoe begin ik opnieuw bij haar", "how do i start then", "heeft
+# iemand dat al eens gedaan?") but just as often start a clause of a new question ("hoe zorg ik
+# dat er mensen komen?"): a short question with one refers back only when it brings no topic of
+# its own (``follow_up_kind``'s ``new_topic``).
+_WEAK_REFERRING = frozenset({
+    "dat", "dit", "die", "deze", "haar", "hij", "zij", "that", "this", "these", "then", "there",
+    "he", "she", "him", "her"})
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+")
 # Words that say *what kind* of answer is wanted, or refer back; they carry no topic.
 _GENERIC = (
     "voorbeeld voorbeelden voorbeeldje example examples geven give show toon laat zien tips tip "
@@ -53,7 +62,9 @@ _GENERIC = (
     "best beste laten mensen people never nooit wrong get "
     "zegt zei doet deed nee ja "
     "hij denkt denken denk zo letterlijk precies formuleren formuleer verwoorden verwoord "
-    "ziet zien eruit uitziet"
+    "ziet zien eruit uitziet "
+    "wie who welke which look looks like practice practical hmm hm euh uhm tja awel allez nou "
+    "okay alright right opnieuw weer again eigenlijk"
 )
 
 
@@ -98,7 +109,11 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 so it cannot repeat the previous answer; the composer's FALLBACK_* counts these too."""
 
 
-def follow_up_kind(question: str) -> FollowUpKind:
+def follow_up_kind(question: str,
+                   new_topic: Callable[[list[str]], list[str]] | None = None) -> FollowUpKind:
+    """``new_topic``: of a question's topic words (stems), those that are a topic of their own
+    after the previous answer (words the material has, but not the previous question or its
+    file); None: weakly referring words ("dat", "that", "haar") never make a follow-up."""
     folded = fold(question)
     words = re.findall(r"[\w'’]+", folded)
     if not words or not WORD.search(folded):
@@ -111,6 +126,12 @@ def follow_up_kind(question: str) -> FollowUpKind:
     joined = " ".join(words)
     if len(words) <= _MAX_REFER_WORDS and (
             _REFERRING & set(words) or any(p in joined for p in _REFERRING_PAIRS)):
+        return "refer"
+    first = _SENTENCE_END.split(folded.strip(), maxsplit=1)
+    if len(first) > 1 and WORD.search(first[0]) and not content_tokens(first[0]):
+        return "refer"  # "zoals? heeft een bibliotheek dat al eens gedaan?": opens as a follow-up
+    if new_topic is not None and len(words) <= _MAX_WEAK_REFER_WORDS and \
+            _WEAK_REFERRING & set(words) and not new_topic(own):
         return "refer"
     return "none"
 
