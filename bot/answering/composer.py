@@ -24,6 +24,7 @@ from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
     WORD,
     AnswerContext,
+    content_tokens,
     FollowUpKind,
     follow_up_kind,
     leaves_previous,
@@ -197,7 +198,8 @@ class AnswerComposer(KnownFiles):
             asks_what_why = asked is not pred
             pred = asked
         if kind == "refer" and context is not None and context.path not in \
-                [h.chunk.path for h in result.files()[:REFER_FILES]]:
+                [h.chunk.path for h in result.files()[:REFER_FILES]] and \
+                self.new_topic(content_tokens(text), context):
             kind = "refine"  # the previous file is not about this: a new question with context
         if kind in ("pure", "refer"):
             assert context is not None
