@@ -24,8 +24,8 @@ from bot.answering.file_choice import choose_file
 from bot.answering.followup import (
     WORD,
     AnswerContext,
-    content_tokens,
     FollowUpKind,
+    content_tokens,
     follow_up_kind,
     leaves_previous,
 )
