@@ -185,6 +185,8 @@ class AnswerComposer(KnownFiles):
             own_vector = own.vector if own is not None else vector if vector is not None \
                 else self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
+        # A follow-up on casus advice that asks for a part of it ("waar komt dat vandaan bij
+        # hem?": the concern) stays in the casus, even when another file shares a word of it.
         if own is not None and context is not None and \
                 self.casus_part(context.path, text, own_vector) is None and \
                 self._leaves(text, context, own):
