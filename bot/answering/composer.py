@@ -153,7 +153,7 @@ class AnswerComposer(KnownFiles):
         text = self.glossary.normalise(asked)
         kind: FollowUpKind = "none"
         if context is not None and context.path in self.docs:
-            kind = follow_up_kind(text, lambda own: self.new_topic(own, context))
+            kind = follow_up_kind(text, lambda own: self.new_topic(own, context, False))
         draft = self._draft(text, context, k, kind)
         if kind == "none" and not draft.grounded and context is not None and \
                 context.path in self.docs and \
@@ -186,9 +186,10 @@ class AnswerComposer(KnownFiles):
                 else self.intents.embedder.encode_queries([text])[0]
         pred = self.predict(text, own_vector)
         # A follow-up on casus advice that asks for a part of it ("waar komt dat vandaan bij
-        # hem?": the concern) stays in the casus, even when another file shares a word of it.
-        if own is not None and context is not None and \
-                self.casus_part(context.path, text, own_vector) is None and \
+        # hem?": the concern) and names nothing the casus lacks stays in the casus.
+        if own is not None and context is not None and (
+                self.new_topic(content_tokens(text), context) or
+                self.casus_part(context.path, text, own_vector) is None) and \
                 self._leaves(text, context, own):
             new = self._draft(text, None, k, "none", own)  # its own topic, answered elsewhere
             if new.grounded and new.docs and (new.result.grounded or
@@ -261,12 +262,15 @@ class AnswerComposer(KnownFiles):
         return leaves_previous(text, context, closeness, files[0].chunk.path if files else "",
                                self.doc_words)
 
-    def new_topic(self, own: list[str], context: AnswerContext) -> list[str]:
+    def new_topic(self, own: list[str], context: AnswerContext,
+                  in_file: bool = True) -> list[str]:
         """Of a follow-up's topic words (``own``), those that are a topic of their own: the
-        material has them (``material_words``) while the previous question and its file do
-        not. Words the material never uses ("hmm", an English verb) cannot take the
-        conversation to another file."""
-        before = set(tokenize(context.question)) | self.doc_words(context.path)
+        material has them (``material_words``) while the previous question (and, with
+        ``in_file``, its file) does not. Words the material never uses ("hmm", an English
+        verb) cannot take the conversation to another file."""
+        before = set(tokenize(context.question))
+        if in_file:
+            before |= self.doc_words(context.path)
         material = self.material_words()
         return [t for t in own if t in material and t not in before]
 

@@ -71,7 +71,13 @@ _GENERIC = (
     "best beste laten mensen people never nooit wrong get "
     "zegt zei doet deed nee ja "
     "hij denkt denken denk zo letterlijk precies formuleren formuleer verwoorden verwoord "
-    "ziet zien eruit uitziet "
+    "ziet zien eruit uitziet"
+)
+# Filler and question words that carry no topic in a follow-up ("hmm ok how do i start then",
+# "hoe begin ik opnieuw bij haar", "what does that look like in practice?"), but may name a
+# section heading elsewhere ("Wie nodig je uit?"): they count for follow-ups only, not for the
+# section choice (``drop_generic``).
+_FOLLOW_UP_FILLER = (
     "wie who welke which look looks like practice practical hmm hm euh uhm tja awel allez nou "
     "okay alright right opnieuw weer again eigenlijk"
 )
@@ -80,6 +86,11 @@ _GENERIC = (
 @lru_cache(maxsize=1)
 def _generic_stems() -> frozenset[str]:
     return frozenset(tokenize(_GENERIC))
+
+
+@lru_cache(maxsize=1)
+def _follow_up_stems() -> frozenset[str]:
+    return _generic_stems() | frozenset(tokenize(_FOLLOW_UP_FILLER))
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,8 @@ def drop_generic(tokens: list[str]) -> list[str]:
 
 def content_tokens(question: str) -> list[str]:
     """The question's topic words (stemmed), without question, filler and referring words."""
-    return drop_generic(tokenize(question))
+    ignored = _follow_up_stems()
+    return [t for t in tokenize(question) if t not in ignored]
 
 
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -142,7 +154,7 @@ def follow_up_kind(question: str,
         return "refer"  # "zoals? heeft een bib dat al eens gedaan?": it opens as a follow-up
     if new_topic is not None and len(words) <= _MAX_WEAK_REFER_WORDS and \
             _WEAK_REFERRING & set(words) and not new_topic(own):
-        return "refer"
+        return "pure"  # nothing of its own but words of the previous answer: like "hoezo?"
     return "none"
 
 
