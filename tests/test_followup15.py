@@ -5,9 +5,10 @@ of them leaving a right first answer: "hoe begin ik opnieuw bij haar" and "how d
 were not recognised as follow-ups (a pronoun such as "haar"/"that"/"then" did not count), a
 message that opens with "zoals?" was read as a new question, and a casus follow-up whose part
 the casus-part model recognised ("waar komt dat vandaan bij hem") left the casus for a file
-that happened to share a word. A short question with a weakly referring word now refers back
-when it brings no topic of its own (no word the material has that the previous question and its
-file lack); a follow-up on a casus whose part is recognised stays in the casus."""
+that happened to share a word. A short question with a weakly referring word is now a follow-up
+when it brings no topic of its own (no word the material has that the previous question lacks);
+a follow-up on a casus whose part is recognised stays in the casus unless it names something
+the casus lacks."""
 
 from __future__ import annotations
 
