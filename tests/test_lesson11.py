@@ -46,8 +46,8 @@ def test_lesson_dev11_floors(base_services: Services) -> None:
     on main 499657e: all 0.500, cov 0.531, file 0.709. Round 12 (lesson12) raised them to its
     figures. Never lower them."""
     report, detail = dev_report(base_services, "answers_lesson_dev11.yaml", 80)
-    assert report.all_facts >= 0.600, detail  # 48/80 (round 14, lesson14; 45/80 round 12)
-    assert report.fact_coverage >= 0.632, detail  # 0.633 (round 14; 0.594 round 12)
+    assert report.all_facts >= 0.612, detail  # 49/80 (round 15, followup15; 48/80 round 14)
+    assert report.fact_coverage >= 0.646, detail  # 0.647 (round 15; 0.633 round 14)
     assert report.intent_accuracy >= 0.787, detail
     assert report.topic_hit >= 0.784, detail  # 0.785 (round 13, route13; 0.759 round 11)
     assert report.in_scope_refusals <= 1, detail

@@ -36,8 +36,8 @@ def test_story_dev13_floors(base_services: Services) -> None:
     (route13's file choice): 44/79, coverage 0.618, right file 0.709. Floors = the merged
     figures; raise them when a change reaches more, never lower them."""
     report, detail = dev_report(base_services, "answers_story_dev13.yaml", 79)
-    assert report.all_facts >= 0.569, detail  # 45/79 (round 14; 44/79 round 13 merged; 43/79 main)
-    assert report.fact_coverage >= 0.626, detail  # 0.627 (round 14; 0.618 round 13; 0.604 main)
+    assert report.all_facts >= 0.582, detail  # 46/79 (round 15, followup15; 45/79 round 14)
+    assert report.fact_coverage >= 0.634, detail  # 0.635 (round 15; 0.627 round 14)
     assert report.intent_accuracy >= 0.898, detail  # 71/79
     assert report.topic_hit >= 0.708, detail  # 0.709 (0.696 main)
     assert report.in_scope_refusals == 0, detail
