@@ -4,13 +4,8 @@ section cut off after its first steps (issue 13, items 2 and 3)."""
 
 from __future__ import annotations
 
-from bot.answering.casus import (
-    GOOD,
-    MAX_CHARS,
-    _items,
-    _lead,
-    _lead_and_sentences,
-)
+from bot.answering.casus import GOOD, MAX_CHARS
+from bot.answering.casus_items import item_lead, lead_and_sentences, list_items
 from bot.answering.evaluation import norm
 from bot.answering.texts import APPROACH
 from bot.services import Services
@@ -19,14 +14,14 @@ from tests.test_casus_followup import CASUS, _advisor, _casus
 
 # Pure helper --------------------------------------------------------------------------------
 def test_a_quote_of_several_sentences_stays_one_unit() -> None:
-    lead, said = _lead_and_sentences(
+    lead, said = lead_and_sentences(
         '- **Erken zijn positie.** "Jij moet het rooster rond krijgen. Dat is geen kleine '
         'klus." Zeg dat rustig. Daarna luister je.')
     assert lead == "- **Erken zijn positie.**"
     assert said == ['"Jij moet het rooster rond krijgen. Dat is geen kleine klus."',
                     "Zeg dat rustig.", "Daarna luister je."]
-    assert _lead_and_sentences("- geen vet begin") == ("- geen vet begin", [])
-    _, said = _lead_and_sentences('- **Vraag open door.** "Wat mist u?" of "Wat helpt?" Luister.')
+    assert lead_and_sentences("- geen vet begin") == ("- geen vet begin", [])
+    _, said = lead_and_sentences('- **Vraag open door.** "Wat mist u?" of "Wat helpt?" Luister.')
     assert said == ['"Wat mist u?" of "Wat helpt?"', "Luister."]
 
 
@@ -39,20 +34,20 @@ def test_all_steps_name_every_lead_whole_and_short(base_services: Services) -> N
         assert text.startswith(f"**{APPROACH}**\n"), casus.path
         good = casus.doc.find(GOOD)
         assert good is not None
-        items = _items(good.text)
+        items = list_items(good.text)
         lines = text.splitlines()[1:]
         assert len(lines) == len(items), casus.path  # every step, in order, nothing else
         for line, item in zip(lines, items, strict=True):
-            lead, said = _lead_and_sentences(item)
+            lead, said = lead_and_sentences(item)
             assert line.startswith(lead), (casus.path, line)
             assert all(line.count(q) % 2 == 0 for q in '"'), (casus.path, line)
             shown = [j for j, s in enumerate(said) if s in line]
             # a step's sentences are shown from its first on
             assert shown == list(range(len(shown))), (casus.path, line)
         # the steps every case shares give way first; the small last step keeps its detail
-        generic = [_lead(it) in advisor.common_leads and i < len(items) - 1
+        generic = [item_lead(it) in advisor.common_leads and i < len(items) - 1
                    for i, it in enumerate(items)]
-        said_first = [_lead_and_sentences(it)[1][:1] for it in items]
+        said_first = [lead_and_sentences(it)[1][:1] for it in items]
         if any(g and said_first[i] and said_first[i][0] in lines[i]
                for i, g in enumerate(generic)):
             assert all(said_first[i][0] in lines[i] for i, g in enumerate(generic)

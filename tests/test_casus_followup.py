@@ -11,8 +11,8 @@ from bot.answering.casus import (
     POOR,
     Casus,
     CasusAdvisor,
-    _lead_and_sentences,
 )
+from bot.answering.casus_items import lead_and_sentences
 from bot.answering.followup import AnswerContext, leaves_previous, own_topic
 from bot.answering.texts import ADVICE_LABELS
 from bot.services import Services
@@ -40,9 +40,9 @@ def _avoid(text: str) -> str:
 # Pure helpers -------------------------------------------------------------------------------
 def test_pitfall_quote_is_only_the_words_one_would_say() -> None:
     item = '- **Bagatelliseren.** "Het is maar een uurtje." Voor wie al overloopt, is dat veel.'
-    assert _lead_and_sentences(item)[1][0] == '"Het is maar een uurtje."'
+    assert lead_and_sentences(item)[1][0] == '"Het is maar een uurtje."'
     plain = "- **Zeggen dat het niet te meten is.** Dan heeft ze niets om mee te verdedigen."
-    assert _lead_and_sentences(plain)[1] == ["Dan heeft ze niets om mee te verdedigen."]
+    assert lead_and_sentences(plain)[1] == ["Dan heeft ze niets om mee te verdedigen."]
 
 
 def test_own_topic_is_what_the_follow_up_adds() -> None:

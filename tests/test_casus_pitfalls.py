@@ -8,7 +8,8 @@ erachter?") is answered from the same casus. (Casus dev set 10 floors: tests/tes
 from __future__ import annotations
 
 from bot.answering import casus_units as cu
-from bot.answering.casus import MAX_CHARS, _lead_and_sentences, _lead_text
+from bot.answering.casus import MAX_CHARS
+from bot.answering.casus_items import lead_and_sentences, lead_text
 from bot.answering.followup import follow_up_kind
 from bot.answering.texts import ADVICE_LABELS
 from bot.services import Services
@@ -18,12 +19,12 @@ ITEM = ('- **Cijfers afdoen als onbelangrijk.** "Cijfers zeggen niets." Annemiek
 
 
 def test_a_pitfall_splits_into_lead_quote_and_why() -> None:
-    lead, said = _lead_and_sentences(ITEM)
-    assert _lead_text(lead) == "Cijfers afdoen als onbelangrijk."  # with its full stop
+    lead, said = lead_and_sentences(ITEM)
+    assert lead_text(lead) == "Cijfers afdoen als onbelangrijk."  # with its full stop
     assert said == ['"Cijfers zeggen niets."', "Annemiek hoort: dit plan is niet te controleren.",
                     "Dan zegt ze zeker nee."]
     plain = "- **Zeggen dat het niet te meten is.** Dan heeft ze niets om mee te verdedigen."
-    assert _lead_and_sentences(plain)[1] == ["Dan heeft ze niets om mee te verdedigen."]
+    assert lead_and_sentences(plain)[1] == ["Dan heeft ze niets om mee te verdedigen."]
 
 
 def test_the_fill_adds_the_closest_sentences_that_fit() -> None:

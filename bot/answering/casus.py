@@ -20,20 +20,22 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import casus_units as cu
+from bot.answering.casus_items import (
+    QUOTE_MARKS,
+    item_lead,
+    lead_and_sentences,
+    lead_text,
+    list_items,
+)
 from bot.answering.casus_match import OBJECTION, UNDERNEATH, CasusMatcher
 from bot.answering.casus_match import split_sentences as _split_sentences
 from bot.answering.documents import Document
-from bot.answering.text_fit import clean_lines, shorten_item, strip_marker
 from bot.knowledge.models import KnowledgeFile
 from bot.retrieval.embeddings import Embedder, cache_file, cached_rows
 from bot.retrieval.lexical import tokenize
 
 GOOD = re.compile(r"^goede aanpak", re.I)
 POOR = re.compile(r"^minder goede aanpak", re.I)
-BOLD = re.compile(r"\*\*([^*]+)\*\*")
-"""The bold lead of a list item ("**Luister eerst.**")."""
-LEAD_ITEM = re.compile(r"^((?:[-*])\s+\*\*[^*]+\*\*)")
-"""A list item that starts with its bold lead; group 1 = marker and lead."""
 MAX_STEPS = 5
 MIN_STEPS = 3
 UNDERNEATH_FOCUS_SENTENCES = 10
@@ -94,30 +96,13 @@ def _by_relevance(sentences: list[str], relevance: list[float]) -> list[int]:
     return [0, *rest] if sentences else []
 
 
-def _lead_text(item: str) -> str:
-    """The bold lead of a list item as written, with its full stop (the material's words)."""
-    m = BOLD.search(item)
-    lead = m.group(1) if m else strip_marker(shorten_item(item))
-    return lead.strip()
-
-
-def _items(text: str) -> list[str]:
-    return [ln for ln in clean_lines(text) if ln.lstrip().startswith(("-", "*"))]
-
-
-def _lead(item: str) -> str:
-    """The bold lead of a list item, normalised ("vraag open door.")."""
-    m = BOLD.search(item)
-    return (m.group(1) if m else strip_marker(item)).strip().lower()
-
-
 def _common_leads(cases: list[Casus]) -> frozenset[str]:
     counts: dict[str, int] = {}
     for c in cases:
         good = c.doc.find(GOOD)
         if good is None:
             continue
-        leads = {_lead(ln) for ln in clean_lines(good.text) if ln.lstrip().startswith(("-", "*"))}
+        leads = {item_lead(ln) for ln in list_items(good.text)}
         for lead in leads:
             counts[lead] = counts.get(lead, 0) + 1
     return frozenset(lead for lead, n in counts.items() if n >= COMMON_LEAD)
@@ -188,8 +173,8 @@ class CasusAdvisor:
         underneath = doc.find(UNDERNEATH)
         good = doc.find(GOOD)
         poor = doc.find(POOR)
-        items = _items(good.text) if good is not None else []
-        pitfalls = _items(poor.text) if poor is not None else []
+        items = list_items(good.text) if good is not None else []
+        pitfalls = list_items(poor.text) if poor is not None else []
         concern = _split_sentences(underneath.text) if underneath is not None else []
         story, asked = self._story(casus, question, vector)
         step_rel = self._relevance(items, story, asked)
@@ -210,15 +195,15 @@ class CasusAdvisor:
                 story: np.ndarray, asked: set[str], labels: dict[str, str],
                 focus: str) -> str:
         """The advice from a skeleton filled greedily with single sentences (casus_units)."""
-        steps = [_lead_and_sentences(it) for it in items]
-        pits = [_lead_and_sentences(p) for p in pitfalls]
+        steps = [lead_and_sentences(it) for it in items]
+        pits = [lead_and_sentences(p) for p in pitfalls]
         last = len(items) - 1
         step_keys = [(i, j) for i, (_, said) in enumerate(steps) for j in range(len(said))]
         pit_keys = [(i, j) for i, (_, said) in enumerate(pits) for j in range(len(said))]
         step_srel = dict(zip(step_keys, self._relevance(
             [steps[i][1][j] for i, j in step_keys], story, asked), strict=True))
         for i, j in step_keys:  # generic steps ("Vraag open door.") after the case's own
-            if _lead(items[i]) in self.common_leads and i != last:
+            if item_lead(items[i]) in self.common_leads and i != last:
                 step_srel[(i, j)] -= GENERIC_STEP
         pit_srel = dict(zip(pit_keys, self._relevance(
             [pits[i][1][j] for i, j in pit_keys], story, asked), strict=True))
@@ -243,13 +228,13 @@ class CasusAdvisor:
                      for i in sorted(lay.steps)]
             if shown:
                 parts.append(f"**{labels['approach']}**\n" + "\n".join(shown))
-            rest = [_lead_text(items[i]) for i in range(len(items))
-                    if i not in lay.steps and _lead(items[i]) not in self.common_leads]
+            rest = [lead_text(items[i]) for i in range(len(items))
+                    if i not in lay.steps and item_lead(items[i]) not in self.common_leads]
             if rest and lay.more_steps:
                 parts.append(f"**{labels['more_steps']}** " + " ".join(rest))
             if example:
                 parts.append(f"**{labels['example']}** “{example}”")
-            lines = [" ".join([_lead_text(pits[i][0]), *(s for j, s in enumerate(pits[i][1])
+            lines = [" ".join([lead_text(pits[i][0]), *(s for j, s in enumerate(pits[i][1])
                                                          if (i, j) in lay.pit_sentences)])
                      for i in pit_order]
             if lines:
@@ -330,15 +315,15 @@ class CasusAdvisor:
         earlier sentences before its later ones, the ones closest to the question first. ""
         without the section."""
         good = casus.doc.find(GOOD)
-        items = _items(good.text) if good is not None else []
+        items = list_items(good.text) if good is not None else []
         if not items:
             return ""
-        split = [_lead_and_sentences(item) for item in items]
+        split = [lead_and_sentences(item) for item in items]
         units = [(i, j) for i, (_, said) in enumerate(split) for j in range(len(said))]
         texts = [split[i][1][j] for i, j in units]
         relevance = self._relevance(texts, *self._story(casus, question, vector))
         # the last step (the small concrete step) is never generic, however common its lead
-        generic = [_lead(item) in self.common_leads and i < len(items) - 1
+        generic = [item_lead(item) in self.common_leads and i < len(items) - 1
                    for i, item in enumerate(items)]
         order = sorted(range(len(units)), key=lambda u: (
             generic[units[u][0]], units[u][1], -relevance[u], units[u][0]))
@@ -372,36 +357,9 @@ class CasusAdvisor:
         for heading in (GOOD, POOR):
             section = doc.find(heading)
             if section is not None:
-                out += _items(section.text)
+                out += list_items(section.text)
         for heading in (GOOD, POOR):  # the explanations' sentences (``all_steps``, ``_greedy``)
             section = doc.find(heading)
             if section is not None:
-                out += [s for item in _items(section.text) for s in _lead_and_sentences(item)[1]]
+                out += [s for item in list_items(section.text) for s in lead_and_sentences(item)[1]]
         return out
-
-
-QUOTE_MARKS = ('"', "“", "”", "„")
-EXPLANATION_SPLIT = re.compile(r'(?<=[.!?])\s+|(?<=[.!?]["”])\s+')
-"""Sentence ends, also right after a closing quote (a quote ends the words one would say)."""
-
-
-def _lead_and_sentences(item: str) -> tuple[str, list[str]]:
-    """A list item as its marker and bold lead, and the sentences after it; a quote with
-    several sentences ("Jij moet ... verantwoorden. Dat is geen kleine klus.") stays whole, and
-    so do two quoted questions joined by "of"."""
-    m = LEAD_ITEM.match(item.strip())
-    if m is None:
-        return item.strip(), []
-    out: list[str] = []
-    part = ""
-    for piece in EXPLANATION_SPLIT.split(item.strip()[m.end():].strip()):
-        if out and not part and piece[:1].islower():  # '"Wat ...?" of "Hoe ...?"'
-            out[-1] = f"{out[-1]} {piece}"
-            continue
-        part = f"{part} {piece}".strip()
-        if sum(part.count(q) for q in QUOTE_MARKS) % 2 == 0:
-            out.append(part)
-            part = ""
-    if part:
-        out.append(part)
-    return m.group(1), out
