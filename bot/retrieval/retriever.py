@@ -48,46 +48,12 @@ class FusionParams:
     """Multiplier for the assignment files (topic ``opdracht-*``: the assignment and its how-to)
     when the question names no assignment (``ASSIGNMENT_WORDS``): they restate every topic of
     the course, so they crowd out the lesson that explains it."""
-    story_words: int = 20
-    """A question of at least this many words and two or more sentences is a story: its
-    question part (``question_part``) is searched too."""
-    part_weight: float = 0.3
-    """Share of the dense and BM25 votes that goes to a story's question part (the whole text
-    keeps the rest; the question keys stay on the whole text). A long story's embedding lands
-    on the casus stories ("a colleague says ..."), whose "Goede aanpak" and "Het bezwaar"
-    sections fit any story; the question part names what is asked. Built on questions.yaml,
-    dev3, lesson dev 11 and story dev 13 odd items (254 questions): hit@3 0.921 -> 0.933, MRR
-    0.866 -> 0.878, gold topic absent from the top 5 13 -> 10. Checked on dev4, dev5, lesson
-    dev 12, route dev 8 and story dev 13 even items (263): hit@3 0.913 -> 0.920, MRR 0.846 ->
-    0.858, no set lower by more than 0.002. 0.5 scores alike on the build sets but loses on the
-    check sets: a question part that refers back ("Waarom is dat zo belangrijk?") says little
-    on its own, so the whole story keeps most of the vote."""
 
 
 ASSIGNMENT_WORDS = frozenset({"opdracht", "opdrachten", "assignment", "assignments", "inleveren",
                               "indienen", "afgeven", "omgevingsanalyse", "online", "tool",
                               "tools"})
 """Words that name an assignment (any word starting with "opdracht" counts too)."""
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def question_part(text: str, min_words: int) -> str | None:
-    """The question of a story: from the first of the last run of sentences that end in a
-    question mark (else the last sentence) to the end; None for a short or one-sentence
-    question. "We started a homework club ... nobody checks how it's going. What went
-    wrong?" -> "What went wrong?"."""
-    if len(text.split()) < min_words:
-        return None
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(sentences) < 2:
-        return None
-    asks = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
-    start = asks[-1] if asks else len(sentences) - 1
-    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
-        start -= 1
-    return " ".join(sentences[start:]) if start > 0 else None
 
 
 def names_assignment(question: str) -> bool:
@@ -225,28 +191,19 @@ class HybridRetriever:
         tokens = tokenize(question)
         n = min(self.fusion.candidates, len(self.chunks)) or 1
         query_vector = self.embedder.encode_queries([question])[0]
-        part = question_part(question, self.fusion.story_words) if self.fusion.part_weight \
-            else None
-        share = self.fusion.part_weight if part is not None else 0.0
-        searches = [(query_vector, tokens, 1.0 - share)]
-        if part is not None:
-            searches.append((self.embedder.encode_queries([part])[0], tokenize(part), share))
+        dense = [(cid, s) for cid, s in self.store.query(query_vector.tolist(), n)
+                 if cid in self._by_id]
+        lexical = self.lexical.search(tokens, n)
         fused: dict[int, float] = defaultdict(float)
         dense_sim: dict[int, float] = {}
         lex_score: dict[int, float] = {}
-        best_dense = 0.0
-        for j, (vector, words, weight) in enumerate(searches):
-            dense = [(cid, s) for cid, s in self.store.query(vector.tolist(), n)
-                     if cid in self._by_id]
-            if j == 0:  # grounding stays on the whole question's similarity
-                best_dense = max((s for _, s in dense), default=0.0)
-            for rank, (cid, sim) in enumerate(dense):
-                i = self._by_id[cid]
-                dense_sim.setdefault(i, sim)
-                fused[i] += weight * self.fusion.dense_weight / (self.fusion.rrf_k + rank + 1)
-            for rank, (i, score) in enumerate(self.lexical.search(words, n)):
-                lex_score.setdefault(i, score)
-                fused[i] += weight * self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
+        for rank, (cid, sim) in enumerate(dense):
+            i = self._by_id[cid]
+            dense_sim[i] = sim
+            fused[i] += self.fusion.dense_weight / (self.fusion.rrf_k + rank + 1)
+        for rank, (i, score) in enumerate(lexical):
+            lex_score[i] = score
+            fused[i] += self.fusion.lexical_weight / (self.fusion.rrf_k + rank + 1)
         keys = self.key_match(query_vector)
         if keys is not None and self.fusion.key_weight:
             # = sorted(...)[:key_candidates] without sorting every section
@@ -276,6 +233,7 @@ class HybridRetriever:
             hits.append(Hit(chunk, score, dense_sim.get(i, 0.0), lex_score.get(i, 0.0)))
             if len(hits) >= k:
                 break
+        best_dense = max((s for _, s in dense), default=0.0)
         coverage = self.lexical.coverage(tokens)
         g = self.grounding
         grounded = bool(hits) and (
