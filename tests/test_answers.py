@@ -37,6 +37,7 @@ from bot.answering.texts import ADVICE_LABELS
 from bot.evaluation import load_eval_questions
 from bot.retrieval.lexical import tokenize
 from bot.services import Services
+from tests.dev_floors import dev_report
 from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -740,6 +741,36 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     assert report.in_scope_refusal_rate == 0, detail  # 0/64
     assert report.oos_refused == 1, detail  # 6/6
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
+
+
+def test_fifteenth_heldout_answer_floors(base_services: Services) -> None:
+    """A fifteenth held-out set (70 questions, none removed: the leak check's highest ratio was
+    0.92; 18 objections, 13 follow-ups, 15 English, 15 Flemish, 7 off-topic; own setting first,
+    something that already happened, a misunderstanding to put right, a half-remembered term,
+    "noem eens drie", chat abbreviations, objections as forwarded mail or overheard remarks),
+    written on 2026-12-01 by an independent writer before round 15's tuning, evaluated on the
+    code before it (1870bd5: every key fact 0.556, coverage 0.671, intent 0.814, right file
+    0.839, refusals 1/63, out of scope refused 7/7) and once on round 15 as merged: unchanged
+    (docs/benchmarks.md, "Round 15 as merged"). Floors = what was reached; never lower them.
+    The targets are not met."""
+    _assert_heldout_floors(base_services, "answers_heldout15.yaml", 70,
+                           all_facts=0.555,  # 35/63
+                           coverage=0.670,  # 0.671
+                           intent=0.814,  # 57/70
+                           max_refusals=0.016,  # 1/63
+                           min_oos=1.0)  # 7/7
+
+
+def test_dev15_check_set_floors(base_services: Services) -> None:
+    """Dev check set 15 (80 questions by an independent writer in round 15, half of its steps
+    and pitfall questions naming a person who asks or risks something without resisting; a
+    CHECK set: measured on main and at the end, never read per question while tuning).
+    1870bd5 and round 15 as merged: every key fact 51/76, refusals 0/76, off-topic 3/4.
+    Floors = what was reached; never lower them."""
+    report, detail = dev_report(base_services, "answers_dev15.yaml", 80)
+    assert report.all_facts >= 0.671, detail  # 51/76
+    assert report.in_scope_refusals == 0, detail
+    assert report.oos_refused >= 0.75, detail  # 3/4
 
 
 def test_fourteenth_heldout_answer_floors(base_services: Services) -> None:
