@@ -735,8 +735,8 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     coverage 0.604, refusals 1/64. Floors = what was reached; never lower them. The targets
     (0.85 every key fact, out of scope >= 0.95, issue 13) are not met."""
     report, detail = _answer_report(base_services, "answers_heldout3.yaml")
-    assert report.all_facts >= 0.702, detail  # 45/64 (round 13; 43/64 round 12)
-    assert report.fact_coverage >= 0.728, detail  # 0.729 (round 13; 0.715 round 12)
+    assert report.all_facts >= 0.718, detail  # 46/64 (round 15; 45/64 round 13)
+    assert report.fact_coverage >= 0.742, detail  # 0.743 (round 15; 0.729 round 13)
     assert report.intent_accuracy >= 0.813, detail  # 0.814
     assert report.in_scope_refusal_rate == 0, detail  # 0/64
     assert report.oos_refused == 1, detail  # 6/6
@@ -785,8 +785,8 @@ def test_fourteenth_heldout_answer_floors(base_services: Services) -> None:
     "Round 14 as merged"). Floors = what was reached; never lower them. The targets are not
     met."""
     _assert_heldout_floors(base_services, "answers_heldout14.yaml", 64,
-                           all_facts=0.689,  # 40/58
-                           coverage=0.790,  # 0.791
+                           all_facts=0.706,  # 41/58 (round 15; 40/58 round 14)
+                           coverage=0.809,  # 0.810 (round 15; 0.791 round 14)
                            intent=0.921,  # 59/64
                            max_refusals=0.018,  # 1/58
                            min_oos=1.0)  # 6/6 (5/6 before)
@@ -839,8 +839,8 @@ def test_eleventh_heldout_answer_floors(base_services: Services) -> None:
     (docs/benchmarks.md, "Round 11 as merged"): unchanged. Floors = what was reached; never
     lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout11.yaml", 68,
-                           all_facts=0.515,  # 32/62 (round 13)
-                           coverage=0.692,  # 0.693 (round 13)
+                           all_facts=0.531,  # 33/62 (round 15; 32/62 round 13)
+                           coverage=0.705,  # 0.706 (round 15; 0.693 round 13)
                            intent=0.837,  # 57/68
                            max_refusals=0.017,  # 1/62
                            min_oos=1.0)  # 6/6
@@ -905,8 +905,8 @@ def test_seventh_heldout_answer_floors(base_services: Services) -> None:
     as merged (docs/benchmarks.md, "Round 7 as merged"). Floors = what was reached; never lower
     them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout7.yaml", 70,
-                           all_facts=0.634,  # 40/63 (round 12)
-                           coverage=0.743,  # 0.744 (round 12)
+                           all_facts=0.666,  # 42/63 (round 15; 40/63 round 12)
+                           coverage=0.766,  # 0.767 (round 15; 0.744 round 12)
                            intent=0.899,  # 63/70 (round 9; 59/70 round 8)
                            max_refusals=0.016,  # 1/63
                            min_oos=1.0)  # 7/7 since round 8 (6/7 before)
