@@ -99,9 +99,9 @@ class AnswerComposer(KnownFiles):
                  facts: FactKinds | None = None) -> None:
         self.retriever = retriever
         self.parts = parts
+        """Which part of a casus a follow-up on advice asks for (None: the intent alone)."""
         self.facts = facts
         """Kinds of fact the material holds only where it says so (facts.py); None: not checked."""
-        """Which part of a casus a follow-up on advice asks for (None: the intent alone)."""
         self.scope = scope
         """The in-scope/off-topic model (bot/answering/scope.py); None: round 6's decision."""
         self.sections = sections
@@ -116,6 +116,8 @@ class AnswerComposer(KnownFiles):
         """Let question keys pick files, sections and casussen (``knowledge/vragen/``)."""
         self._words: dict[str, frozenset[str]] = {}
         """File path -> its word stems (``doc_words``)."""
+        self._material: frozenset[str] | None = None
+        """The word stems of every file (``material_words``), made once."""
 
     # Decisions ------------------------------------------------------------------------------
     def asked_for(self, text: str, pred: IntentPrediction | None) -> IntentPrediction | None:
@@ -276,9 +278,9 @@ class AnswerComposer(KnownFiles):
 
     def material_words(self) -> frozenset[str]:
         """The word stems of every file (cached)."""
-        if "" not in self._words:
-            self._words[""] = frozenset().union(*(self.doc_words(p) for p in self.docs))
-        return self._words[""]
+        if self._material is None:
+            self._material = frozenset().union(*(self.doc_words(p) for p in self.docs))
+        return self._material
 
     def doc_words(self, path: str) -> frozenset[str]:
         """The word stems of a file's text (cached)."""
