@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import datetime as dt
 import hashlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -18,12 +20,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")  # as bot.services.configure_runtime
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from bot.reminders.dispatcher import DispatchReport
 from bot.retrieval.embeddings import Embedder
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.participants import ParticipantStore
 from bot.telegram.application import build_application
+from bot.telegram.common import reminder_dispatcher
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.pgtest import DB_FIXTURES, fresh_postgres_database, postgres_base_url, sqlite_url
 
@@ -173,3 +177,14 @@ async def running_bot(services: Services, server: FakeTelegramServer,
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
+
+
+async def dispatch(app: Any, now: dt.datetime) -> DispatchReport:
+    """One reminder run at ``now``, as the app's job makes it. That job also runs on its own
+    (first after 5 s, then every minute); when it is busy, wait for it to finish instead of
+    reading the "busy" report as "nothing was due"."""
+    dispatcher = reminder_dispatcher(app)
+    async with asyncio.timeout(20):
+        while (report := await dispatcher.run_once(now)).busy:  # noqa: ASYNC110 (no event to wait on)
+            await asyncio.sleep(0.02)
+    return report

@@ -15,8 +15,7 @@ import pytest
 from bot import cli
 from bot.services import Services
 from bot.store.cohorts import CohortStore
-from bot.telegram.common import reminder_dispatcher
-from tests.conftest import cli_on, running_bot
+from tests.conftest import cli_on, dispatch, running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
 HEAD = 1  # ADMIN_IDS without an assignment: sees every cohort
@@ -94,7 +93,7 @@ async def test_two_cohorts_end_to_end(services: Services, telegram: FakeTelegram
         assert svc.calendar.dates() == {}  # the default cohort has none
         await one(telegram, "/herinnering 19:30", ANNA)
         await one(telegram, "/herinnering 19:30", BERT)
-        await reminder_dispatcher(app).run_once(AT_19_31)
+        await dispatch(app, AT_19_31)
         [anna_reminder] = await telegram.wait_for_messages(ANNA, timeout=20)
         [bert_reminder] = await telegram.wait_for_messages(BERT, timeout=20)
         assert "Nog 5 dagen tot lesdag 1." in anna_reminder["plain_text"]

@@ -8,8 +8,7 @@ import datetime as dt
 from typing import Any
 
 from bot.services import Services
-from bot.telegram.common import reminder_dispatcher
-from tests.conftest import running_bot
+from tests.conftest import dispatch, running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
 USER = 4343
@@ -58,7 +57,7 @@ async def test_reminder_carries_a_question_and_its_answer_is_judged(
     svc = dataclasses.replace(services, clock=lambda: NOW)
     async with running_bot(svc, telegram) as app:
         await say(telegram, "/herinnering 19:30")
-        await reminder_dispatcher(app).run_once(AT_19_31)
+        await dispatch(app, AT_19_31)
         [reminder] = await telegram.wait_for_messages(USER, timeout=30)
         text = reminder["plain_text"]
         assert "Oefenvraag van de dag" in text and "Nieuw:" in text  # announced once
@@ -77,7 +76,7 @@ async def test_reminder_carries_a_question_and_its_answer_is_judged(
 
         off = await say(telegram, "/herinnering oefenvraag uit")
         assert "zonder oefenvraag" in off["plain_text"]
-        await reminder_dispatcher(app).run_once(AT_19_31 + dt.timedelta(days=1))
+        await dispatch(app, AT_19_31 + dt.timedelta(days=1))
         [plain] = await telegram.wait_for_messages(USER, timeout=30)
         assert "Oefenvraag" not in plain["plain_text"]
         on = await say(telegram, "/herinnering oefenvraag aan")

@@ -7,8 +7,7 @@ import datetime as dt
 from typing import Any
 
 from bot.services import Services
-from bot.telegram.common import reminder_dispatcher
-from tests.conftest import running_bot
+from tests.conftest import dispatch, running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
 USER = 4242
@@ -133,16 +132,15 @@ async def test_dispatcher_sends_exactly_once_and_handles_blocked_users(
         await ask(telegram, "/herinnering 19:30")
         await ask(telegram, "/herinnering 19:30", user=OTHER)
         telegram.block_user(OTHER)
-        dispatcher = reminder_dispatcher(app)
 
-        early = await dispatcher.run_once(AT_19_31 - dt.timedelta(minutes=5))
+        early = await dispatch(app, AT_19_31 - dt.timedelta(minutes=5))
         assert early.total == 0
-        report = await dispatcher.run_once(AT_19_31)
+        report = await dispatch(app, AT_19_31)
         assert (report.sent, report.blocked, report.failed) == (1, 1, 0)
         [reminder] = await telegram.wait_for_messages(USER, timeout=20)
         assert reminder["plain_text"].startswith("Hoi Test!")
         assert "Volgende stap: Baken je werkgebied af" in reminder["plain_text"]
-        again = await dispatcher.run_once(AT_19_31 + dt.timedelta(minutes=1))
+        again = await dispatch(app, AT_19_31 + dt.timedelta(minutes=1))
         assert again.sent == 0
 
         await telegram.press_button(USER, reminder["message_id"],
@@ -161,7 +159,7 @@ async def test_reminder_text_is_escaped(services: Services,
     async with running_bot(svc, telegram) as app:
         await telegram.send_message(USER, "/herinnering 19:30", first_name="<Anna & co>")
         await telegram.wait_for_messages(USER, timeout=20)
-        await reminder_dispatcher(app).run_once(AT_19_31)
+        await dispatch(app, AT_19_31)
         [reminder] = await telegram.wait_for_messages(USER, timeout=20)
         assert reminder["plain_text"].startswith("Hoi <Anna & co>!")
 
@@ -191,21 +189,20 @@ async def test_blocking_the_bot_stops_reminders_until_the_participant_writes_aga
     async with running_bot(svc, telegram) as app:
         await ask(telegram, "/herinnering 19:30")
         telegram.block_user(USER)
-        dispatcher = reminder_dispatcher(app)
-        report = await dispatcher.run_once(AT_19_31)
+        report = await dispatch(app, AT_19_31)
         assert (report.total, report.sent, report.blocked) == (1, 0, 1)
         participant = svc.participants.get(USER)
         assert participant is not None and participant.blocked
         reminder = svc.reminders.get(USER)
         assert reminder is not None and reminder.blocked and not reminder.enabled
-        assert (await dispatcher.run_once(next_day)).total == 0  # nothing tried while blocked
+        assert (await dispatch(app, next_day)).total == 0  # nothing tried while blocked
 
         telegram.unblock_user(USER)
         status = await ask(telegram, "/herinnering")
         assert "elke dag om 19:30" in status["plain_text"]  # their choice was kept
         participant = svc.participants.get(USER)
         assert participant is not None and not participant.blocked
-        report = await dispatcher.run_once(day_after)
+        report = await dispatch(app, day_after)
         assert (report.total, report.sent, report.blocked) == (1, 1, 0)
         [sent] = await telegram.wait_for_messages(USER, timeout=20)
         assert sent["plain_text"].startswith("Hoi Test!")

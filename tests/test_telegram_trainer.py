@@ -9,8 +9,7 @@ import io
 from typing import Any
 
 from bot.services import Services
-from bot.telegram.common import reminder_dispatcher
-from tests.conftest import running_bot
+from tests.conftest import dispatch, running_bot
 from tests.fakes.telegram_server import FakeTelegramServer, find_button
 
 ADMIN = 1
@@ -83,7 +82,7 @@ async def test_course_dates_show_up_in_reminders(services: Services,
         assert len(svc.calendar.dates()) == 4
 
         await ask(telegram, "/herinnering 19:30", ANNA, "Anna")
-        await reminder_dispatcher(app).run_once(AT_19_31)
+        await dispatch(app, AT_19_31)
         [reminder] = await telegram.wait_for_messages(ANNA, timeout=20)
         assert "Nog 5 dagen tot lesdag 1." in reminder["plain_text"]
 
