@@ -23,7 +23,7 @@ shown is the one the story clearly points at, else the first (``pitfall_order``;
 closeness also from its wrong reply in the front matter (``casus.poor_responses``), and its
 quote and why-sentence fill before anything else (``first_pitfall``; 72/89). Checked on the
 unseen casus dev11, dev7, dev10 even half, story dev13, dev5, dev2, route dev8, scope dev10:
-124 -> 128 of 174.
+124 -> 129 of 174.
 """
 
 from __future__ import annotations
@@ -45,11 +45,13 @@ EXAMPLE_MARGIN = 0.05
 by a few hundredths; the room goes to the advice; dev: 0 -> 176, 0.02 -> 176, 0.05 -> 178)."""
 
 
-PITFALL_FIT = 0.06
-"""The closest pitfall is shown only when it leads the runner-up by this much (about one and a
-half shared words: the story names what the participant said or plans, "ik zei dat er altijd tijd
-is"); otherwise the first pitfall, the one the material puts first (dev: always the closest 69,
-0.02 -> 70, 0.04-0.08 -> 71, always the first 69 of 89)."""
+PITFALL_FIT = 0.04
+"""The closest pitfall is shown only when it leads the runner-up by this much (one shared word:
+the story names what the participant said or plans, "ik zei dat er altijd tijd is"); otherwise
+the first pitfall, the one the material puts first (dev: always the closest 69, 0.02 -> 70,
+0.04-0.08 -> 71, always the first 69 of 89; the unseen check sets 128 with 0.06, 129 with
+0.04 of 174). Keeping that pitfall's quote and why over the "Ook niet" line when it fits cost
+dev answers (72 -> 70 of 89, check sets 129 -> 126): those leads are key facts too."""
 PITFALL_WHY = 1
 """Sentences of the shown pitfall's explanation (after its quote) that fill before anything
 else (dev: 0 -> 72, 1 -> 72, 2 -> 72 of 89; 1 keeps why it goes wrong, as the issue asks)."""
