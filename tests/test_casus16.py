@@ -1,5 +1,6 @@
-"""Round 16: the one pitfall to avoid is the one the participant says they did, plan or fear,
-shown with why it goes wrong; without such a hint, the first pitfall (issue 13, item 2)."""
+"""Round 16: the one pitfall to avoid is the one the participant says they did, plan or fear
+(also in other words than the material's, by its wrong reply in the front matter), shown with
+why it goes wrong; the first pitfall on a tie (issue 13, item 2)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from bot.services import Services
 from tests.test_casus_followup import _advisor, _avoid, _casus
 
 
-def test_the_closest_pitfall_only_when_it_clearly_leads() -> None:
-    assert cu.pitfall_order([0.80, 0.82, 0.95, 0.81]) == [2, 1, 3, 0]  # clearly pointed at
-    assert cu.pitfall_order([0.80, 0.83, 0.82, 0.81]) == [0, 1, 2, 3]  # no hint: the first
-    assert cu.pitfall_order([0.90, 0.80]) == [0, 1]
+def test_the_closest_pitfall_first_and_the_first_on_a_tie() -> None:
+    assert cu.pitfall_order([0.80, 0.82, 0.95, 0.81]) == [2, 1, 3, 0]
+    assert cu.pitfall_order([0.80, 0.80, 0.80]) == [0, 1, 2]  # no hint: the first
     assert cu.pitfall_order([]) == []
 
 
@@ -52,14 +52,10 @@ def test_a_wrong_reply_in_other_words_finds_its_pitfall(base_services: Services)
     assert len(advice) <= MAX_CHARS
 
 
-def test_without_a_hint_the_first_pitfall_and_every_advice_stays_short(
-        base_services: Services) -> None:
+def test_every_advice_stays_within_the_limit(base_services: Services) -> None:
     advisor = _advisor(base_services)
-    story = "hoe ga ik om met iemand die niet mee wil werken aan ons plan?"
-    for casus in advisor.cases:
-        advice = advisor.advise(casus, story, [], ADVICE_LABELS).text
-        assert len(advice) <= MAX_CHARS, casus.path
-    casus = _casus(advisor, "buurtbewoner-niet-gehoord.md")
-    advice = advisor.advise(casus, "een bewoner voelt zich niet gehoord, wat doe ik?", [],
-                            ADVICE_LABELS).text
-    assert _avoid(advice).startswith("Wijzen op de formele route.")
+    for story in ("hoe ga ik om met iemand die niet mee wil werken aan ons plan?",
+                  "ik zei: ik snap u, maar het plan ligt vast. en nu?"):
+        for casus in advisor.cases:
+            advice = advisor.advise(casus, story, [], ADVICE_LABELS).text
+            assert len(advice) <= MAX_CHARS, casus.path

@@ -163,8 +163,8 @@ class CasusAdvisor:
         closest to the story (``casus_units.SKELETON_CONCERN``), the first two steps of
         *Goede aanpak* and the last one (the small concrete step, with its detail) as bold
         leads, the leads of the other steps ("Verder helpt", generic leads left out), one
-        example reply close to the story, one pitfall ("Vermijd": the one the story clearly
-        points at, else the first, ``casus_units.pitfall_order``) with its first sentence and
+        example reply close to the story, the pitfall closest to the story ("Vermijd",
+        also by its wrong reply, ``_pitfall_relevance``) with its first sentence and
         the other pitfalls' leads ("Ook niet"). Then, while it fits in MAX_CHARS, that
         pitfall's quote and why it goes wrong (``casus_units.first_pitfall``), then
         single sentences most promising first (``casus_units.fill``): a concern
