@@ -15,6 +15,9 @@ def test_the_closest_pitfall_first_and_the_first_on_a_tie() -> None:
     assert cu.pitfall_order([0.80, 0.82, 0.95, 0.81]) == [2, 1, 3, 0]
     assert cu.pitfall_order([0.80, 0.80, 0.80]) == [0, 1, 2]  # no hint: the first
     assert cu.pitfall_order([]) == []
+    assert cu.points_at([0.80, 0.82, 0.95, 0.81], [2, 1, 3, 0])  # the story points at it
+    assert not cu.points_at([0.80, 0.83, 0.82, 0.81], [1, 2, 3, 0])
+    assert not cu.points_at([0.9], [0])
 
 
 def test_the_shown_pitfalls_quote_and_why_fill_first() -> None:

@@ -166,12 +166,13 @@ class CasusAdvisor:
         example reply close to the story, the pitfall closest to the story ("Vermijd",
         also by its wrong reply, ``_pitfall_relevance``) with its first sentence and
         the other pitfalls' leads ("Ook niet"). Then, while it fits in MAX_CHARS, that
-        pitfall's quote and why it goes wrong (``casus_units.first_pitfall``), then
-        single sentences most promising first (``casus_units.fill``): a concern
-        sentence, a sentence of a step (which joins the list, up to MAX_STEPS) or of a pitfall
-        (what one would say, why it goes wrong). Over MAX_CHARS already, the skeleton sheds
-        the small step's detail, the pitfall's sentence, concern sentences (least relevant
-        first), the "Ook niet" and the "Verder helpt" lines, in that order.
+        pitfall's quote and why it goes wrong when the story points at it
+        (``casus_units.points_at``, ``first_pitfall``), then single sentences most promising
+        first (``casus_units.fill``): a concern sentence, a sentence of a step (which joins
+        the list, up to MAX_STEPS) or of a pitfall (what one would say, why it goes wrong).
+        Over MAX_CHARS already, the skeleton sheds the small step's detail, the pitfall's
+        sentence, concern sentences (least relevant first), the "Ook niet" and the "Verder
+        helpt" lines, in that order.
         ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
         whole concern and only the fixed steps."""
         doc = casus.doc
@@ -265,7 +266,7 @@ class CasusAdvisor:
         allowed = set(lay.steps) if underneath_focus else set(range(len(items)))
         todo = cu.units(concern_rel, {k: r for k, r in step_srel.items() if k[0] in allowed},
                         step_rel, pit_srel, pit_rel)
-        if pits:  # the shown pitfall's quote and why first (``casus_units.first_pitfall``)
+        if pits and cu.points_at(pit_rel, pit_order):  # its quote and why first (casus_units)
             todo = cu.first_pitfall(todo, pit_order[0], pits[pit_order[0]][1], QUOTE_MARKS)
         return cu.fill(lay, todo, render, MAX_CHARS, fixed, MAX_STEPS)
 
