@@ -69,6 +69,8 @@ class Casus:
     doc: Document
     summary: str = ""
     tags: tuple[str, ...] = ()
+    poor_responses: tuple[str, ...] = ()
+    """What one would wrongly say, one per pitfall of *Minder goede aanpak*, in its order."""
 
     def profile(self) -> str:
         objection = self.doc.find(OBJECTION)
@@ -113,7 +115,8 @@ class CasusAdvisor:
                  embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.cases: list[Casus] = [
             Casus(f.path, f.front.title, f.casus.stakeholder, tuple(f.casus.good_responses),
-                  docs[f.path], f.front.summary, tuple(f.front.tags))
+                  docs[f.path], f.front.summary, tuple(f.front.tags),
+                  tuple(f.casus.poor_responses))
             for f in files if f.casus is not None and f.path in docs
         ]
         self.embedder = embedder
@@ -160,13 +163,16 @@ class CasusAdvisor:
         closest to the story (``casus_units.SKELETON_CONCERN``), the first two steps of
         *Goede aanpak* and the last one (the small concrete step, with its detail) as bold
         leads, the leads of the other steps ("Verder helpt", generic leads left out), one
-        example reply close to the story, the pitfall closest to the story ("Vermijd") with
-        its first sentence and the other pitfalls' leads ("Ook niet"). Then, while it fits in
-        MAX_CHARS, single sentences most promising first (``casus_units.fill``): a concern
-        sentence, a sentence of a step (which joins the list, up to MAX_STEPS) or of a pitfall
-        (what one would say, why it goes wrong). Over MAX_CHARS already, the skeleton sheds
-        the small step's detail, the pitfall's sentence, concern sentences (least relevant
-        first), the "Ook niet" and the "Verder helpt" lines, in that order.
+        example reply close to the story, the pitfall closest to the story ("Vermijd",
+        also by its wrong reply, ``_pitfall_relevance``) with its first sentence and
+        the other pitfalls' leads ("Ook niet"). Then, while it fits in MAX_CHARS, that
+        pitfall's quote and why it goes wrong when the story points at it
+        (``casus_units.points_at``, ``first_pitfall``), then single sentences most promising
+        first (``casus_units.fill``): a concern sentence, a sentence of a step (which joins
+        the list, up to MAX_STEPS) or of a pitfall (what one would say, why it goes wrong).
+        Over MAX_CHARS already, the skeleton sheds the small step's detail, the pitfall's
+        sentence, concern sentences (least relevant first), the "Ook niet" and the "Verder
+        helpt" lines, in that order.
         ``focus="underneath"`` (a follow-up asking what lies behind the objection) shows the
         whole concern and only the fixed steps."""
         doc = casus.doc
@@ -182,8 +188,8 @@ class CasusAdvisor:
         concern_rel = [r - CONCERN_POSITION * i
                        for i, r in enumerate(self._relevance(concern, story, asked))]
         concern_order = _by_relevance(concern, concern_rel)
-        pit_rel = self._relevance(pitfalls, story, asked)
-        pit_order = sorted(range(len(pitfalls)), key=lambda i: (-pit_rel[i], i))
+        pit_rel = self._pitfall_relevance(casus, pitfalls, story, asked)
+        pit_order = cu.pitfall_order(pit_rel)
         example = self._example(casus, story, asked)
         return Advice(self._greedy(concern, concern_rel, concern_order, items, step_rel,
                                    chosen, pitfalls, pit_rel, pit_order, example, story,
@@ -260,6 +266,8 @@ class CasusAdvisor:
         allowed = set(lay.steps) if underneath_focus else set(range(len(items)))
         todo = cu.units(concern_rel, {k: r for k, r in step_srel.items() if k[0] in allowed},
                         step_rel, pit_srel, pit_rel)
+        if pits and cu.points_at(pit_rel, pit_order):  # its quote and why first (casus_units)
+            todo = cu.first_pitfall(todo, pit_order[0], pits[pit_order[0]][1], QUOTE_MARKS)
         return cu.fill(lay, todo, render, MAX_CHARS, fixed, MAX_STEPS)
 
     def _story(self, casus: Casus, question: str,
@@ -286,6 +294,18 @@ class CasusAdvisor:
             self.unit_vectors.update(zip(todo, self.embedder.encode_documents(todo),
                                          strict=True))
         return np.vstack([self.unit_vectors[t] for t in texts]).astype(np.float32)
+
+    def _pitfall_relevance(self, casus: Casus, pitfalls: list[str], story: np.ndarray,
+                           asked: set[str]) -> list[float]:
+        """How close each pitfall is to the story: the closer of the item itself and its
+        wrong reply in the front matter (``poor_responses``, one per pitfall in the same
+        order), so "ik zei dat de stad het ons gevraagd heeft" finds the pitfall whose reply
+        is "de gemeente heeft ons zelf gevraagd" in other words."""
+        relevance = self._relevance(pitfalls, story, asked)
+        if len(casus.poor_responses) != len(pitfalls):
+            return relevance
+        said = self._relevance(list(casus.poor_responses), story, asked)
+        return [max(r, s) for r, s in zip(relevance, said, strict=True)]
 
     @staticmethod
     def _steps(items: list[str]) -> list[int]:
@@ -350,7 +370,7 @@ class CasusAdvisor:
     def units(self, casus: Casus) -> list[str]:
         """The texts ``advise`` ranks: concern sentences, steps, pitfalls, example replies."""
         doc = casus.doc
-        out = [*casus.good_responses]
+        out = [*casus.good_responses, *casus.poor_responses]
         underneath = doc.find(UNDERNEATH)
         if underneath is not None:
             out += _split_sentences(underneath.text)
