@@ -743,6 +743,24 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
     assert report.link_list_bodies == report.mid_list_starts == report.stray_case_quotes == 0
 
 
+def test_sixteenth_heldout_answer_floors(base_services: Services) -> None:
+    """A sixteenth held-out set (70 questions, none removed: the leak check's highest ratio was
+    0.85; 18 objections, 13 follow-ups, 15 English, 15 Flemish, 7 off-topic; a plan to check,
+    asking for wording, a correction halfway, fatigue first, numbers from their own work,
+    objections as a voicemail, meeting minutes, a social media comment or a reply-all mail),
+    written on 2026-12-01 by an independent writer before round 16's tuning, evaluated on the
+    code before it (b781c86: every key fact 0.619, coverage 0.713, intent 0.843, right file
+    0.758, refusals 1/63, out of scope refused 6/7) and once on round 16 as merged: unchanged
+    (docs/benchmarks.md, "Round 16 as merged"). Floors = what was reached; never lower them.
+    The targets are not met."""
+    _assert_heldout_floors(base_services, "answers_heldout16.yaml", 70,
+                           all_facts=0.619,  # 39/63
+                           coverage=0.712,  # 0.713
+                           intent=0.842,  # 59/70
+                           max_refusals=0.016,  # 1/63
+                           min_oos=0.85)  # 6/7
+
+
 def test_fifteenth_heldout_answer_floors(base_services: Services) -> None:
     """A fifteenth held-out set (70 questions, none removed: the leak check's highest ratio was
     0.92; 18 objections, 13 follow-ups, 15 English, 15 Flemish, 7 off-topic; own setting first,
@@ -804,7 +822,7 @@ def test_thirteenth_heldout_answer_floors(base_services: Services) -> None:
     what was reached; never lower them. The targets are not met."""
     _assert_heldout_floors(base_services, "answers_heldout13.yaml", 66,
                            all_facts=0.542,  # 32/59
-                           coverage=0.657,  # 0.658
+                           coverage=0.663,  # 0.664 (round 16; 0.658 round 13)
                            intent=0.893,  # 59/66
                            max_refusals=0.0,  # 0/59
                            min_oos=1.0)  # 7/7
