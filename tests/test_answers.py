@@ -744,20 +744,22 @@ def test_third_heldout_answer_floors(base_services: Services) -> None:
 
 
 def test_sixteenth_heldout_answer_floors(base_services: Services) -> None:
-    """A sixteenth held-out set (70 questions, none removed: the leak check's highest ratio was
-    0.85; 18 objections, 13 follow-ups, 15 English, 15 Flemish, 7 off-topic; a plan to check,
-    asking for wording, a correction halfway, fatigue first, numbers from their own work,
+    """A sixteenth held-out set (69 questions: of the writer's 70, the follow-up "En daarna?" was
+    removed because it is a training example of the casus part model, which this round's leak
+    check had left out; 18 objections, 12 follow-ups, 15 English, 15 Flemish, 7 off-topic; a
+    plan to check, asking for wording, a correction halfway, fatigue first, numbers from their
+    own work,
     objections as a voicemail, meeting minutes, a social media comment or a reply-all mail),
     written on 2026-12-01 by an independent writer before round 16's tuning, evaluated on the
-    code before it (b781c86: every key fact 0.619, coverage 0.713, intent 0.843, right file
-    0.758, refusals 1/63, out of scope refused 6/7) and once on round 16 as merged: unchanged
+    code before it (b781c86: every key fact 0.629, coverage 0.722, intent 0.841, right file
+    0.754, refusals 1/62, out of scope refused 6/7) and once on round 16 as merged: unchanged
     (docs/benchmarks.md, "Round 16 as merged"). Floors = what was reached; never lower them.
     The targets are not met."""
-    _assert_heldout_floors(base_services, "answers_heldout16.yaml", 70,
-                           all_facts=0.619,  # 39/63
-                           coverage=0.712,  # 0.713
-                           intent=0.842,  # 59/70
-                           max_refusals=0.016,  # 1/63
+    _assert_heldout_floors(base_services, "answers_heldout16.yaml", 69,
+                           all_facts=0.629,  # 39/62
+                           coverage=0.721,  # 0.722
+                           intent=0.840,  # 58/69
+                           max_refusals=0.017,  # 1/62
                            min_oos=0.85)  # 6/7
 
 
